@@ -1,0 +1,17 @@
+import type { Db } from '../db/database';
+import { createCampaignActivities } from './campaign';
+import type { ChannelRegistry } from './channels';
+import { createConversationActivities } from './conversation';
+import { createEnrichmentActivities } from './enrichment';
+
+export interface ActivityDeps {
+  db: Db;
+  channels: ChannelRegistry;
+}
+
+/** Every activity, bound to its dependencies; workflows import the type only. */
+export const createActivities = (deps: ActivityDeps) => ({
+  ...createConversationActivities(deps),
+  ...createCampaignActivities(deps),
+  ...createEnrichmentActivities(deps),
+});

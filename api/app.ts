@@ -1,0 +1,41 @@
+import express from 'express';
+import { sql } from 'kysely';
+import { authenticate, caller, issueToken } from './auth';
+import type { ApiDeps } from './deps';
+import { errorHandler, notFoundHandler } from './problem';
+import { campaignsRouter } from './routes/campaigns';
+import { conversationsRouter } from './routes/conversations';
+import { journeysRouter } from './routes/journeys';
+import { sandboxRouter } from './routes/sandbox';
+
+const JSON_LIMIT = '16mb';
+
+/** The HTTP API: thin handlers that validate, write, and start or signal workflows. */
+export function createApp(deps: ApiDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.get('/healthz', async (_req, res) => {
+    const [database, temporal] = await Promise.all([
+      sql`select 1`.execute(deps.db).then(() => 'ok', () => 'down'),
+      deps.temporal.workflowService.getSystemInfo({}).then(() => 'ok', () => 'down'),
+    ]);
+    const ok = database === 'ok' && temporal === 'ok';
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', database, temporal });
+  });
+
+  const v1 = express.Router();
+  v1.use(authenticate(deps.db, deps.jwtSecret));
+  v1.use(express.json({ limit: JSON_LIMIT }));
+  v1.post('/auth/token', (req, res) => void res.status(201).json(issueToken(caller(req), deps.jwtSecret)));
+  v1.use('/campaigns', campaignsRouter(deps));
+  v1.use('/conversations', conversationsRouter(deps));
+  v1.use('/journeys', journeysRouter(deps));
+  v1.use('/sandbox', sandboxRouter(deps));
+  app.use('/v1', v1);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.log));
+  return app;
+}

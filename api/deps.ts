@@ -1,0 +1,13 @@
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { Db } from '../db/database';
+
+/** What every route needs; built once per process. */
+export interface ApiDeps {
+  config: Config;
+  db: Db;
+  temporal: Client;
+  log: Logger;
+  jwtSecret: string;
+}

@@ -1,0 +1,26 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Db } from '../db/database';
+
+/** A new API key: shown once; only its prefix and hash are stored. */
+export function generateApiKey(): { key: string; prefix: string; hash: string } {
+  const prefix = randomBytes(6).toString('hex');
+  const key = `pk_${prefix}_${randomBytes(24).toString('base64url')}`;
+  return { key, prefix, hash: hashKey(key) };
+}
+
+export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
+
+/** The org and key id behind a presented key, or undefined. */
+export async function resolveApiKey(db: Db, key: string): Promise<{ orgId: string; keyId: string } | undefined> {
+  const match = /^pk_([0-9a-f]{12})_[A-Za-z0-9_-]{32}$/.exec(key);
+  if (!match) return undefined;
+  const row = await db
+    .selectFrom('api_keys')
+    .select(['id', 'org_id', 'hash'])
+    .where('prefix', '=', match[1])
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const ok = timingSafeEqual(Buffer.from(row.hash, 'hex'), Buffer.from(hashKey(key), 'hex'));
+  return ok ? { orgId: row.org_id, keyId: row.id } : undefined;
+}

@@ -1,0 +1,16 @@
+// An API process for production: connects to Temporal and PostgreSQL from the environment.
+import { loadConfig } from '../config';
+import { startStack } from '../scripts/stack';
+
+async function main() {
+  const config = loadConfig();
+  if (!config.PARLEY_MASTER_KEY) throw new Error('PARLEY_MASTER_KEY is required outside development');
+  const stack = await startStack(config, { api: true });
+  console.log(`API listening on ${stack.url}`);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void stack.stop().then(() => process.exit(0)));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Router } from 'express';
+import { z } from 'zod';
+import { agentMessageUpdate, conversationStateQuery } from '../../workflows/contracts';
+import { caller } from '../auth';
+import { normaliseContacts, upsertContacts } from '../contacts';
+import { startConversation } from '../conversations';
+import type { ApiDeps } from '../deps';
+import { channelFor, journeyFor, orgSettings, pathId } from '../lookups';
+import { HttpError, notFound, parse } from '../problem';
+
+const fieldValue = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]);
+const startSchema = z.strictObject({
+  journeyId: z.string(),
+  channelId: z.string(),
+  contact: z.strictObject({ address: z.string().min(1).max(256), fields: z.record(z.string().min(1).max(100), fieldValue).optional() }),
+});
+const messageSchema = z.strictObject({
+  text: z.string().trim().min(1, 'must not be empty').max(4096),
+  author: z.enum(['agent', 'api']).default('agent'),
+});
+
+const csvCell = (v: unknown) => {
+  const s = v === null || v === undefined ? '' : String(v);
+  // A leading =, +, - or @ would run as a formula in a spreadsheet.
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+};
+
+export function conversationsRouter(deps: ApiDeps): Router {
+  const { db, temporal } = deps;
+  const router = Router();
+
+  const load = async (orgId: string, id: string) => {
+    const row = await db.selectFrom('conversations').selectAll().where('id', '=', id).where('org_id', '=', orgId).executeTakeFirst();
+    if (!row) throw notFound('conversation');
+    return row;
+  };
+  const view = (row: Awaited<ReturnType<typeof load>>) => ({
+    id: row.id,
+    status: row.status,
+    outcome: row.outcome,
+    step: row.step,
+    notes: row.notes,
+    campaignId: row.campaign_id,
+    contactId: row.contact_id,
+    channelId: row.channel_id,
+    journeyId: row.journey_id,
+    journeyVersion: row.journey_version,
+    workflowId: row.workflow_id,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+  });
+
+  router.post('/', async (req, res) => {
+    const { orgId } = caller(req);
+    const body = parse(startSchema, req.body);
+    const channel = await channelFor(db, orgId, body.channelId);
+    const journey = await journeyFor(db, orgId, body.journeyId);
+    const settings = await orgSettings(db, orgId);
+    const { rows } = normaliseContacts(channel.kind, settings.defaultCountry, [body.contact], 'contact');
+    const [contactId] = await upsertContacts(db, orgId, channel.id, rows);
+    const row = await startConversation(deps, { orgId, channel, journey, contactId });
+    res.status(201).location(`/v1/conversations/${row.id}`).json(view(row));
+  });
+
+  router.get('/:id', async (req, res) => {
+    const row = await load(caller(req).orgId, pathId(req.params.id, 'conversation'));
+    let live: unknown;
+    if (row.status !== 'ended' && row.status !== 'cancelled' && row.status !== 'skipped') {
+      live = await temporal.workflow.getHandle(row.workflow_id).query(conversationStateQuery).catch(() => undefined);
+    }
+    res.json({ ...view(row), live });
+  });
+
+  router.get('/:id/transcript', async (req, res) => {
+    const row = await load(caller(req).orgId, pathId(req.params.id, 'conversation'));
+    const messages = await db
+      .selectFrom('messages')
+      .select(['id', 'direction', 'author', 'body', 'status', 'step', 'error', 'created_at', 'updated_at'])
+      .where('conversation_id', '=', row.id)
+      .orderBy('seq')
+      .execute();
+    const items = messages.map((m) => ({
+      id: m.id,
+      direction: m.direction,
+      author: m.author,
+      text: m.body,
+      status: m.status,
+      step: m.step,
+      error: m.error,
+      createdAt: m.created_at,
+      updatedAt: m.updated_at,
+    }));
+    if (req.query.format === 'csv') {
+      const header = ['id', 'createdAt', 'direction', 'author', 'status', 'text'];
+      const lines = items.map((m) => [m.id, m.createdAt.toISOString(), m.direction, m.author, m.status, m.text].map(csvCell).join(','));
+      res.type('text/csv').send([header.join(','), ...lines].join('\r\n') + '\r\n');
+      return;
+    }
+    res.json({ conversationId: row.id, status: row.status, outcome: row.outcome, messages: items });
+  });
+
+  router.post('/:id/messages', async (req, res) => {
+    const row = await load(caller(req).orgId, pathId(req.params.id, 'conversation'));
+    const body = parse(messageSchema, req.body);
+    const requestId = parse(z.string().min(1).max(100).default(() => randomUUID()), req.get('idempotency-key'), 'Idempotency-Key');
+    if (row.status === 'ended' || row.status === 'cancelled' || row.status === 'skipped') {
+      throw new HttpError(409, 'Conflict', `conversation is ${row.status}; no message can be sent into it`);
+    }
+    try {
+      const sent = await temporal.workflow
+        .getHandle(row.workflow_id)
+        .executeUpdate(agentMessageUpdate, { args: [{ requestId, text: body.text, author: body.author }], updateId: requestId });
+      res.status(201).json({ messageId: sent.messageId, conversationId: row.id });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError) {
+        throw new HttpError(409, 'Conflict', 'conversation is not accepting messages');
+      }
+      throw err;
+    }
+  });
+
+  return router;
+}

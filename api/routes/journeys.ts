@@ -1,0 +1,83 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Db } from '../../db/database';
+import { validateJourney } from '../../workflows/journey';
+import { caller } from '../auth';
+import type { ApiDeps } from '../deps';
+import { orgSettings, pathId } from '../lookups';
+import { HttpError, notFound, parse } from '../problem';
+
+const bodySchema = z.strictObject({ name: z.string().min(1).max(200), definition: z.unknown() });
+
+/** Validates a journey definition, naming the failing step in a 400. */
+async function checkDefinition(db: Db, orgId: string, definition: unknown) {
+  const settings = await orgSettings(db, orgId);
+  const result = validateJourney(definition, { outcomes: settings.outcomes });
+  if (!result.ok) {
+    const errors = result.errors.map((e) => ({ field: e.path ? `definition.${e.path}` : 'definition', message: e.message }));
+    throw new HttpError(400, 'Invalid journey', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
+  }
+  return result.journey;
+}
+
+export function journeysRouter({ db }: ApiDeps): Router {
+  const router = Router();
+
+  const describe = async (orgId: string, id: string, version?: number) => {
+    const journey = await db.selectFrom('journeys').selectAll().where('id', '=', id).where('org_id', '=', orgId).executeTakeFirst();
+    if (!journey) throw notFound('journey');
+    const v = await db
+      .selectFrom('journey_versions')
+      .selectAll()
+      .where('journey_id', '=', id)
+      .where('version', '=', version ?? journey.current_version)
+      .executeTakeFirst();
+    if (!v) throw notFound('journey version');
+    return { id, name: journey.name, version: v.version, currentVersion: journey.current_version, definition: v.definition, updatedAt: journey.updated_at };
+  };
+
+  router.post('/', async (req, res) => {
+    const { orgId } = caller(req);
+    const body = parse(bodySchema, req.body);
+    const definition = await checkDefinition(db, orgId, body.definition);
+    const id = await db.transaction().execute(async (trx) => {
+      const j = await trx.insertInto('journeys').values({ org_id: orgId, name: body.name, current_version: 1 }).returning('id').executeTakeFirstOrThrow();
+      await trx.insertInto('journey_versions').values({ journey_id: j.id, version: 1, definition: JSON.stringify(definition) }).execute();
+      return j.id;
+    });
+    res.status(201).location(`/v1/journeys/${id}`).json(await describe(orgId, id));
+  });
+
+  router.get('/', async (req, res) => {
+    const rows = await db
+      .selectFrom('journeys')
+      .select(['id', 'name', 'current_version', 'updated_at'])
+      .where('org_id', '=', caller(req).orgId)
+      .orderBy('created_at')
+      .execute();
+    res.json({ journeys: rows.map((r) => ({ id: r.id, name: r.name, currentVersion: r.current_version, updatedAt: r.updated_at })) });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const version = parse(z.coerce.number().int().min(1).optional(), req.query.version, 'version');
+    res.json(await describe(caller(req).orgId, pathId(req.params.id, 'journey'), version));
+  });
+
+  router.put('/:id', async (req, res) => {
+    const { orgId } = caller(req);
+    const id = pathId(req.params.id, 'journey');
+    const body = parse(bodySchema, req.body);
+    await describe(orgId, id);
+    const definition = await checkDefinition(db, orgId, body.definition);
+    await db.transaction().execute(async (trx) => {
+      // Row lock: two concurrent PUTs make two versions, never the same one twice.
+      const j = await trx.selectFrom('journeys').select('current_version').where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
+      const version = j.current_version + 1;
+      await trx.insertInto('journey_versions').values({ journey_id: id, version, definition: JSON.stringify(definition) }).execute();
+      await trx.updateTable('journeys').set({ current_version: version, name: body.name, updated_at: new Date() }).where('id', '=', id).execute();
+    });
+    res.json(await describe(orgId, id));
+  });
+
+  return router;
+}

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import { z } from 'zod';
+import { normaliseAddress } from '../address';
+import { caller } from '../auth';
+import type { ApiDeps } from '../deps';
+import { receiveInbound } from '../inbound';
+import { orgSettings, pathId } from '../lookups';
+import { HttpError, notFound, parse } from '../problem';
+
+const inboundSchema = z.strictObject({
+  from: z.string().min(1).max(256),
+  text: z.string().max(10_000),
+  id: z.string().min(1).max(200).optional(),
+});
+const outboxQuery = z.object({
+  address: z.string().max(256).optional(),
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+/** Plays the customer's side of a sandbox channel. */
+export function sandboxRouter(deps: ApiDeps): Router {
+  const { db } = deps;
+  const router = Router();
+
+  const sandboxChannel = async (orgId: string, raw: string | string[] | undefined) => {
+    const id = pathId(raw, 'sandbox channel');
+    const channel = await db.selectFrom('channels').selectAll().where('id', '=', id).where('org_id', '=', orgId).where('kind', '=', 'sandbox').executeTakeFirst();
+    if (!channel) throw notFound('sandbox channel');
+    return channel;
+  };
+
+  router.post('/:channelId/inbound', async (req, res) => {
+    const { orgId } = caller(req);
+    const channel = await sandboxChannel(orgId, req.params.channelId);
+    const body = parse(inboundSchema, req.body);
+    const settings = await orgSettings(db, orgId);
+    const from = normaliseAddress('sandbox', body.from, settings.defaultCountry);
+    if ('error' in from) throw new HttpError(400, 'Invalid request', `from: ${from.error}`, [{ field: 'from', message: from.error }]);
+    const result = await receiveInbound(deps, {
+      orgId,
+      channelId: channel.id,
+      address: from.address,
+      text: body.text,
+      providerMessageId: body.id ?? `sbx_in_${randomUUID()}`,
+    });
+    res.status(result.duplicate ? 200 : 202).json(result);
+  });
+
+  router.get('/:channelId/outbox', async (req, res) => {
+    const { orgId } = caller(req);
+    const channel = await sandboxChannel(orgId, req.params.channelId);
+    const query = parse(outboxQuery, req.query, 'query');
+    let q = db
+      .selectFrom('sandbox_outbox')
+      .select(['seq', 'address', 'body', 'provider_message_id', 'created_at'])
+      .where('channel_id', '=', channel.id)
+      .where('seq', '>', String(query.after))
+      .orderBy('seq')
+      .limit(query.limit);
+    if (query.address) {
+      const settings = await orgSettings(db, orgId);
+      const to = normaliseAddress('sandbox', query.address, settings.defaultCountry);
+      if ('error' in to) throw new HttpError(400, 'Invalid request', `address: ${to.error}`, [{ field: 'address', message: to.error }]);
+      q = q.where('address', '=', to.address);
+    }
+    const rows = await q.execute();
+    res.json({
+      messages: rows.map((r) => ({ seq: Number(r.seq), to: r.address, text: r.body, providerMessageId: r.provider_message_id, createdAt: r.created_at })),
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', ''])
+  .default('false')
+  .transform((v) => v === 'true' || v === '1');
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('API port'),
+  PUBLIC_URL: z.string().url().optional().describe('Public base URL of the API, for provider signatures'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.string().optional().describe('PostgreSQL URL; embedded PGlite when unset'),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).default(10),
+  PARLEY_DATA_DIR: z.string().default('.data').describe('Local state for the dev stack'),
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('parley'),
+  TEMPORAL_TLS: bool.describe('Use TLS to reach Temporal'),
+  TEMPORAL_TLS_CERT: z.string().optional().describe('Path to the client certificate (mTLS)'),
+  TEMPORAL_TLS_KEY: z.string().optional().describe('Path to the client key (mTLS)'),
+  TEMPORAL_API_KEY: z.string().optional().describe('Temporal Cloud API key; implies TLS'),
+  PARLEY_MASTER_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes, base64')
+    .optional()
+    .describe('Key that encrypts Temporal payloads; generated into the data folder in development'),
+  PARLEY_HASH_KEY: z.string().min(16).optional().describe('Key for hashed identifiers; derived from the master key when unset'),
+  JWT_SECRET: z.string().min(32).optional().describe('Signs short-lived API tokens; derived from the master key when unset'),
+  MAX_JSON_CONTACTS: z.coerce.number().int().min(1).default(5000).describe('Most contacts in one JSON campaign body'),
+  CAMPAIGN_WINDOW: z.coerce.number().int().min(1).max(1000).default(100).describe('Conversations starting at once per campaign'),
+  CAMPAIGN_RUN_LIMIT: z.coerce.number().int().min(10).max(1500).default(500).describe('Children started per campaign run before continue-as-new'),
+  WORKER_MAX_WORKFLOW_TASKS: z.coerce.number().int().min(1).default(100),
+  WORKER_MAX_ACTIVITIES: z.coerce.number().int().min(1).default(200),
+});
+
+export type Config = Readonly<z.infer<typeof schema>>;
+
+/** Parses the environment once, reporting every problem at start-up. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return Object.freeze({ ...parsed.data, ...overrides });
+}
+
+/** Variable names with their help text, for the README and `--help`. */
+export const configHelp = Object.entries(schema.shape).map(([name, s]) => ({ name, help: s.description ?? '' }));
+
+/** Connection options for a local dev server, a self-hosted cluster (mTLS) or Temporal Cloud (API key). */
+export function temporalConnectionOptions(config: Config) {
+  const { readFileSync } = require('node:fs') as typeof import('node:fs');
+  const mtls =
+    config.TEMPORAL_TLS_CERT && config.TEMPORAL_TLS_KEY
+      ? { clientCertPair: { crt: readFileSync(config.TEMPORAL_TLS_CERT), key: readFileSync(config.TEMPORAL_TLS_KEY) } }
+      : undefined;
+  const tls = config.TEMPORAL_TLS || !!config.TEMPORAL_API_KEY || !!mtls;
+  return {
+    address: config.TEMPORAL_ADDRESS,
+    tls: tls ? (mtls ?? true) : undefined,
+    apiKey: config.TEMPORAL_API_KEY,
+  };
+}

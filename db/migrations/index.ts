@@ -1,0 +1,9 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as foundation from './2026-11-22T1500-foundation';
+
+// Listed statically so that the same code runs under tsx, jest and a compiled build.
+const migrations: Record<string, Migration> = {
+  '2026-11-22T1500-foundation': foundation,
+};
+
+export const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };

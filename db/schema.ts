@@ -1,0 +1,21 @@
+import type { ApiKeyTable } from './tables/api-key.table';
+import type { CampaignTable } from './tables/campaign.table';
+import type { ChannelTable } from './tables/channel.table';
+import type { ContactTable } from './tables/contact.table';
+import type { ConversationTable } from './tables/conversation.table';
+import type { JourneyTable, JourneyVersionTable } from './tables/journey.table';
+import type { MessageTable, SandboxOutboxTable } from './tables/message.table';
+import type { OrgTable } from './tables/org.table';
+
+export interface Database {
+  orgs: OrgTable;
+  api_keys: ApiKeyTable;
+  channels: ChannelTable;
+  journeys: JourneyTable;
+  journey_versions: JourneyVersionTable;
+  contacts: ContactTable;
+  campaigns: CampaignTable;
+  conversations: ConversationTable;
+  messages: MessageTable;
+  sandbox_outbox: SandboxOutboxTable;
+}

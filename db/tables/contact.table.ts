@@ -1,0 +1,11 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+export interface ContactTable {
+  id: Generated<string>;
+  org_id: string;
+  channel_id: string;
+  address: string;
+  fields: JSONColumnType<Record<string, string>>;
+  created_at: ColumnType<Date, never, never>;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}

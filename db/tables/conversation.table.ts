@@ -1,0 +1,22 @@
+import type { ColumnType, Generated } from 'kysely';
+
+export type ConversationStatus = 'pending' | 'active' | 'handoff' | 'ended' | 'skipped' | 'cancelled';
+
+export interface ConversationTable {
+  id: Generated<string>;
+  org_id: string;
+  campaign_id: string | null;
+  campaign_seq: number | null;
+  contact_id: string;
+  channel_id: string;
+  journey_id: string;
+  journey_version: number;
+  workflow_id: string;
+  status: ConversationStatus;
+  outcome: string | null;
+  step: string | null;
+  notes: ColumnType<string[], string | undefined, string>;
+  created_at: ColumnType<Date, never, never>;
+  started_at: Date | null;
+  ended_at: Date | null;
+}

@@ -1,0 +1,31 @@
+import type { ColumnType, Generated } from 'kysely';
+
+export type MessageStatus = 'received' | 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface MessageTable {
+  id: Generated<string>;
+  seq: Generated<string>;
+  org_id: string;
+  conversation_id: string | null;
+  channel_id: string;
+  direction: 'in' | 'out';
+  author: 'contact' | 'bot' | 'agent' | 'api';
+  body: string;
+  status: MessageStatus;
+  step: string | null;
+  idempotency_key: string | null;
+  provider_message_id: string | null;
+  error: string | null;
+  created_at: ColumnType<Date, never, never>;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface SandboxOutboxTable {
+  seq: Generated<string>;
+  channel_id: string;
+  address: string;
+  body: string;
+  idempotency_key: string;
+  provider_message_id: string;
+  created_at: ColumnType<Date, never, never>;
+}

@@ -1,0 +1,19 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+export interface OrgSettings {
+  defaultCountry: string;
+  timeZone: string;
+  locale: string;
+  currency: string;
+  outcomes: string[];
+  sendWindow?: { days?: number[]; start: string; end: string };
+  inboundJourneyId?: string;
+  enrichmentUrl?: string;
+}
+
+export interface OrgTable {
+  id: Generated<string>;
+  name: string;
+  settings: JSONColumnType<OrgSettings>;
+  created_at: ColumnType<Date, never, never>;
+}

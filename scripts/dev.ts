@@ -1,0 +1,87 @@
+// The whole stack in one process for development: Temporal dev server (child
+// process), PostgreSQL (DATABASE_URL or embedded PGlite), the API and a worker.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { provisionOrg } from '../api/orgs';
+import { loadConfig } from '../config';
+import type { Db } from '../db/database';
+import { startEmbeddedPostgres } from '../db/embedded';
+import { startStack } from './stack';
+
+const { startTemporal } = require('./temporal.cjs');
+
+interface Demo {
+  orgId: string;
+  channelId: string;
+  journeyId: string;
+  apiKey: string;
+}
+
+/** Creates the demo org, channel, journey and key once; later starts reuse them. */
+async function ensureDemo(db: Db, file: string): Promise<Demo> {
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Demo;
+  const org = await provisionOrg(db, 'Demo organisation');
+  const definition = JSON.parse(readFileSync(path.join(__dirname, '..', 'samples', 'journeys', 'demo.json'), 'utf8'));
+  const journey = await db.transaction().execute(async (trx) => {
+    const j = await trx.insertInto('journeys').values({ org_id: org.orgId, name: 'Demo', current_version: 1 }).returning('id').executeTakeFirstOrThrow();
+    await trx.insertInto('journey_versions').values({ journey_id: j.id, version: 1, definition: JSON.stringify(definition) }).execute();
+    return j;
+  });
+  const demo = { ...org, journeyId: journey.id };
+  writeFileSync(file, JSON.stringify(demo, null, 2), { mode: 0o600 });
+  return demo;
+}
+
+async function main() {
+  const base = loadConfig();
+  const dataDir = path.resolve(base.PARLEY_DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+
+  const temporal = process.env.TEMPORAL_ADDRESS
+    ? undefined
+    : await startTemporal({ port: 7233, uiPort: 8233, dbFile: path.join(dataDir, 'temporal.db') });
+  const embedded = base.DATABASE_URL ? undefined : await startEmbeddedPostgres(path.join(dataDir, 'pglite'));
+  const config = loadConfig(process.env, {
+    PARLEY_DATA_DIR: dataDir,
+    ...(embedded ? { DATABASE_URL: embedded.url, DATABASE_POOL_MAX: 1 } : {}),
+  });
+  const stack = await startStack(config);
+  const demo = await ensureDemo(stack.db, path.join(dataDir, 'demo.json'));
+
+  console.log(`
+Parley is running.
+  API          ${stack.url}   (health: ${stack.url}/healthz)
+  Temporal UI  ${temporal ? 'http://127.0.0.1:8233' : `(your cluster at ${config.TEMPORAL_ADDRESS})`}
+  Database     ${embedded ? `embedded PGlite in ${path.join(dataDir, 'pglite')}` : 'DATABASE_URL'}
+
+Demo organisation
+  API key      ${demo.apiKey}
+  channelId    ${demo.channelId}   (sandbox)
+  journeyId    ${demo.journeyId}
+
+Try:  curl -s -H "Authorization: Bearer ${demo.apiKey}" ${stack.url}/v1/journeys
+Stop with Ctrl-C.
+`);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('Stopping...');
+    await stack.stop();
+    await embedded?.stop();
+    await temporal?.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  stack.workerRun?.catch(async (err) => {
+    console.error('worker failed', err);
+    await stop();
+  });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,16 @@
+// `npm start`: installs what is missing, then runs the dev stack.
+import { execSync, spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const lockNewer = () => !existsSync('node_modules/.package-lock.json') || statSync('package-lock.json').mtimeMs > statSync('node_modules/.package-lock.json').mtimeMs;
+if (!existsSync('node_modules') || lockNewer()) {
+  console.log('Installing npm dependencies...');
+  execSync('npm ci --no-audit --no-fund', { stdio: 'inherit' });
+}
+require('./temporal.cjs').ensureTemporal();
+
+const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/dev.ts'], { stdio: 'inherit' });
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code) => process.exit(code ?? 0));

@@ -1,0 +1,13 @@
+// `npm test`: installs what is missing, then lint, type-check and the jest suite
+// (which starts its own Temporal dev server and throwaway PostgreSQL database).
+import { execSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const run = (cmd) => execSync(cmd, { stdio: 'inherit' });
+if (!existsSync('node_modules')) run('npm ci --no-audit --no-fund');
+require('./temporal.cjs').ensureTemporal();
+run('npx eslint .');
+run('npx tsc -p tsconfig.json --noEmit');
+run(`npx jest ${process.argv.slice(2).join(' ')}`);

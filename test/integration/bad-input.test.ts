@@ -1,0 +1,90 @@
+import { greetingJourney } from '../fixtures/journeys';
+import { type TestStack, apiClient, seedOrg, startTestStack } from '../helpers/stack';
+
+describe('bad input gets a precise 4xx and writes nothing', () => {
+  let stack: TestStack;
+  let org: Awaited<ReturnType<typeof seedOrg>>;
+  let other: Awaited<ReturnType<typeof seedOrg>>;
+  let api: ReturnType<typeof apiClient>;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ MAX_JSON_CONTACTS: 5000 }, { worker: true });
+    org = await seedOrg(stack.db, greetingJourney);
+    other = await seedOrg(stack.db, greetingJourney);
+    api = apiClient(stack.url, org.apiKey);
+  });
+  afterAll(() => stack?.stop());
+
+  const counts = async () => {
+    const n = async (table: 'campaigns' | 'contacts' | 'conversations' | 'messages') =>
+      Number((await stack.db.selectFrom(table).select(stack.db.fn.countAll<string>().as('n')).where('org_id', '=', org.orgId).executeTakeFirstOrThrow()).n);
+    return { campaigns: await n('campaigns'), contacts: await n('contacts'), conversations: await n('conversations'), messages: await n('messages') };
+  };
+  const campaign = (contacts: unknown[], extra: object = {}) => ({ journeyId: org.journeyId, channelId: org.channelId, contacts, ...extra });
+
+  const cases: [string, () => Promise<{ status: number; body: any; headers: Headers }>, number, RegExp][] = [
+    ['malformed JSON', () => api.raw('POST', '/v1/campaigns', '{"journeyId": ', { 'content-type': 'application/json' }), 400, /not valid JSON/],
+    ['an unknown top-level field', () => api.post('/v1/campaigns', campaign([{ address: '07911123456' }], { colour: 'red' })), 400, /colour: unknown field/],
+    ['an unknown field on a contact', () => api.post('/v1/campaigns', campaign([{ address: '07911123456', phone: 'x' }])), 400, /contacts\[0\]\.phone: unknown field/],
+    ['a contact without an address', () => api.post('/v1/campaigns', campaign([{ address: '07911123456' }, { fields: { firstName: 'A' } }])), 400, /contacts\[1\]\.address/],
+    ['an address that is not a phone number', () => api.post('/v1/campaigns', campaign([{ address: '07911123456' }, { address: '07700 900123' }])), 400, /contacts\[1\]\.address is not a valid phone number/],
+    [
+      '10,000 contacts, over the configured limit of 5,000',
+      () => api.post('/v1/campaigns', campaign(Array.from({ length: 10_000 }, (_, i) => ({ address: `+4479111${String(i).padStart(5, '0')}` })))),
+      400,
+      /contacts: at most 5000 contacts/,
+    ],
+    ['no body at all', () => api.raw('POST', '/v1/campaigns'), 400, /body|journeyId/],
+    ['a journey of another org', () => api.post('/v1/campaigns', campaign([{ address: '07911123456' }], { journeyId: other.journeyId })), 422, /journeyId: no such journey/],
+    ['a channel of another org', () => api.post('/v1/campaigns', campaign([{ address: '07911123456' }], { channelId: other.channelId })), 422, /channelId: no such channel/],
+    ['an empty agent message', () => api.post('/v1/conversations/00000000-0000-4000-8000-000000000000/messages', { text: '' }), 404, /conversation not found/],
+  ];
+
+  it.each(cases)('when the request has %s, then it is refused and nothing is written', async (_name, send, status, detail) => {
+    const before = await counts();
+    const res = await send();
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(res.body.detail).toMatch(detail);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('when the key is wrong or missing, then it is 401 and nothing is written', async () => {
+    const before = await counts();
+    const wrong = apiClient(stack.url, `pk_000000000000_${'A'.repeat(32)}`);
+    const r1 = await wrong.post('/v1/campaigns', campaign([{ address: '07911123456' }]));
+    const r2 = await apiClient(stack.url).post('/v1/campaigns', campaign([{ address: '07911123456' }]));
+    const forged = org.apiKey.slice(0, -4) + 'AAAA';
+    const r3 = await apiClient(stack.url, forged).get('/v1/journeys');
+    expect([r1.status, r2.status, r3.status]).toEqual([401, 401, 401]);
+    expect(r1.headers.get('content-type')).toMatch(/problem\+json/);
+    expect(await counts()).toEqual(before);
+  });
+
+  it("when an org asks for another org's campaign or conversation, then it is 404", async () => {
+    const otherApi = apiClient(stack.url, other.apiKey);
+    const created = await otherApi.post('/v1/campaigns', { journeyId: other.journeyId, channelId: other.channelId, contacts: [{ address: '07911123499' }] });
+    expect(created.status).toBe(201);
+    const conversation = await stack.db.selectFrom('conversations').select('id').where('campaign_id', '=', created.body.id).executeTakeFirstOrThrow();
+    const before = await counts();
+    const answers = await Promise.all([
+      api.get(`/v1/campaigns/${created.body.id}`),
+      api.post(`/v1/campaigns/${created.body.id}/pause`),
+      api.get(`/v1/conversations/${conversation.id}`),
+      api.get(`/v1/conversations/${conversation.id}/transcript`),
+      api.post(`/v1/conversations/${conversation.id}/messages`, { text: 'hello' }),
+      api.get('/v1/campaigns/not-a-uuid'),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([404, 404, 404, 404, 404, 404]);
+    expect(await counts()).toEqual(before);
+    expect((await otherApi.get(`/v1/campaigns/${created.body.id}`)).status).toBe(200);
+  });
+
+  it('when a token is requested with a valid key, then the token works in its place', async () => {
+    const res = await api.post('/v1/auth/token');
+    expect(res.status).toBe(201);
+    const viaToken = await apiClient(stack.url, res.body.token).get('/v1/journeys');
+    expect(viaToken.status).toBe(200);
+    expect(viaToken.body.journeys.map((j: { id: string }) => j.id)).toEqual([org.journeyId]);
+  });
+});

@@ -1,0 +1,82 @@
+import type { CampaignProgress } from '../../workflows/contracts';
+import { eventually } from '../helpers/stack';
+import { type Activities, startFakeWorker, uid } from '../helpers/worker';
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Fake campaign members and conversations that take `hold` to send their first message. */
+function fakeCampaign(size: number, hold: () => Promise<void>) {
+  const prefix = uid();
+  const members = Array.from({ length: size }, (_, i) => ({ seq: i + 1, conversationId: `${prefix}-${i + 1}` }));
+  const record = { loaded: [] as string[], current: 0, max: 0, statuses: [] as string[], remainderCancelled: false };
+  const activities: Partial<Activities> = {
+    loadCampaign: async () => ({ journeyId: 'j1', channelKind: 'sandbox' }),
+    listCampaignMembers: async ({ afterSeq, limit }) => members.filter((m) => m.seq > afterSeq).slice(0, limit),
+    setCampaignStatus: async ({ status }) => void record.statuses.push(status),
+    cancelCampaignRemainder: async () => {
+      record.remainderCancelled = true;
+      return 0;
+    },
+    loadConversation: (async ({ conversationId }: { conversationId: string }) => {
+      record.loaded.push(conversationId);
+      record.max = Math.max(record.max, ++record.current);
+      await hold();
+      record.current--;
+      return { skip: 'test' };
+    }) as Activities['loadConversation'],
+  };
+  return { members, record, activities, campaignId: `c-${prefix}` };
+}
+
+describe('campaign workflow', () => {
+  it('when 45 members run with a window of 5 and 10 starts per run, then at most 5 are in flight, it continues-as-new, and every member starts exactly once', async () => {
+    const c = fakeCampaign(45, () => sleep(50));
+    const w = await startFakeWorker(c.activities);
+    try {
+      const result: CampaignProgress = await w.client.workflow.execute('campaign', {
+        taskQueue: w.taskQueue,
+        workflowId: `campaign:${c.campaignId}`,
+        args: [{ campaignId: c.campaignId, orgId: 'o1', window: 5, runLimit: 10 }],
+      });
+      expect(result).toEqual({ status: 'completed', started: 45, ready: 45, inFlight: 0, runs: 5 });
+      expect(c.record.max).toBe(5);
+      expect([...c.record.loaded].sort()).toEqual(c.members.map((m) => m.conversationId).sort());
+      expect(c.record.statuses).toEqual(['running', 'completed']);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it('when paused, then no new conversation starts until resumed; when cancelled, then the rest never starts', async () => {
+    let open = false;
+    const c = fakeCampaign(30, async () => {
+      while (!open) await sleep(20);
+    });
+    const w = await startFakeWorker(c.activities);
+    try {
+      const handle = await w.client.workflow.start('campaign', {
+        taskQueue: w.taskQueue,
+        workflowId: `campaign:${c.campaignId}`,
+        args: [{ campaignId: c.campaignId, orgId: 'o1', window: 2, runLimit: 100 }],
+      });
+      await eventually(async () => (c.record.loaded.length === 2 ? true : undefined), 10_000, 'two in flight');
+      await handle.signal('pause');
+      await eventually(async () => ((await handle.query<CampaignProgress>('progress')).status === 'paused' ? true : undefined));
+      open = true;
+      await eventually(async () => ((await handle.query<CampaignProgress>('progress')).ready === 2 ? true : undefined));
+      await sleep(500);
+      expect(c.record.loaded).toHaveLength(2);
+
+      await handle.signal('resume');
+      await eventually(async () => (c.record.loaded.length >= 6 ? true : undefined), 10_000, 'more after resume');
+      await handle.signal('cancel');
+      const result: CampaignProgress = await handle.result();
+      expect(result.status).toBe('cancelled');
+      expect(result.started).toBeLessThan(30);
+      expect(c.record.remainderCancelled).toBe(true);
+      expect(c.record.statuses).toEqual(['running', 'paused', 'running', 'cancelled']);
+    } finally {
+      await w.stop();
+    }
+  });
+});

@@ -1,0 +1,77 @@
+// Workflow names, inputs, signals, queries and updates shared by the API and
+// the worker. The API imports this module; it never bundles workflow code.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { RunState, Wait } from './journey/contract';
+
+export const OrgIdKey = defineSearchAttributeKey('OrgId', SearchAttributeType.KEYWORD);
+export const CampaignIdKey = defineSearchAttributeKey('CampaignId', SearchAttributeType.KEYWORD);
+export const JourneyIdKey = defineSearchAttributeKey('JourneyId', SearchAttributeType.KEYWORD);
+export const ChannelKey = defineSearchAttributeKey('Channel', SearchAttributeType.KEYWORD);
+export const ConversationStatusKey = defineSearchAttributeKey('ConversationStatus', SearchAttributeType.KEYWORD);
+export const OutcomeKey = defineSearchAttributeKey('Outcome', SearchAttributeType.KEYWORD);
+
+export const campaignWorkflowId = (campaignId: string) => `campaign:${campaignId}`;
+export const conversationWorkflowId = (conversationId: string) => `conversation:${conversationId}`;
+
+// ---- conversation ----
+
+export interface ConversationInput {
+  conversationId: string;
+  /** Set when started by a campaign, which is signalled once the first send is done. */
+  campaignId?: string;
+  /** Carried across continue-as-new. */
+  carried?: { state: RunState; sends: Record<string, number>; started: boolean; inbox: InboundMessage[]; wait: Wait };
+}
+
+export interface InboundMessage {
+  messageId: string;
+  text: string;
+}
+
+export interface AgentMessage {
+  requestId: string;
+  text: string;
+  author: 'agent' | 'api';
+}
+
+export type ConversationPhase = 'starting' | 'active' | 'waiting_reply' | 'waiting_time' | 'enriching' | 'handoff' | 'ended';
+
+export interface ConversationView {
+  conversationId: string;
+  phase: ConversationPhase;
+  stepId: string;
+  outcome?: string;
+  journeyVersion?: number;
+}
+
+export const inboundSignal = defineSignal<[InboundMessage]>('inbound');
+export const handoffSignal = defineSignal<[{ reason?: string }]>('handoff');
+export const handbackSignal = defineSignal<[{ stepId?: string }]>('handback');
+export const closeSignal = defineSignal<[{ outcome?: string; reason: 'agent' | 'opt_out' | 'cancelled' }]>('close');
+export const agentMessageUpdate = defineUpdate<{ messageId: string }, [AgentMessage]>('agentMessage');
+export const conversationStateQuery = defineQuery<ConversationView>('state');
+
+// ---- campaign ----
+
+export interface CampaignInput {
+  campaignId: string;
+  orgId: string;
+  window: number;
+  runLimit: number;
+  carried?: CampaignProgress & { afterSeq: number; inFlightIds: string[]; paused: boolean };
+}
+
+export interface CampaignProgress {
+  status: 'running' | 'paused' | 'cancelling' | 'completed' | 'cancelled';
+  started: number;
+  ready: number;
+  inFlight: number;
+  runs: number;
+}
+
+export const pauseSignal = defineSignal('pause');
+export const resumeSignal = defineSignal('resume');
+export const cancelSignal = defineSignal('cancel');
+export const memberReadySignal = defineSignal<[{ conversationId: string }]>('memberReady');
+export const progressQuery = defineQuery<CampaignProgress>('progress');

@@ -1,0 +1,2 @@
+export { campaign } from './campaign';
+export { conversation } from './conversation';
