@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import pino from 'pino';
 import type { ChannelRegistry } from '../activities/channels';
 import { createWorker } from '../activities/worker';
@@ -37,6 +37,17 @@ export function jwtSecret(config: Config): string {
   return Buffer.from(hkdfSync('sha256', masterKey(config), Buffer.alloc(0), 'parley-jwt', 32)).toString('base64');
 }
 
+const SDK_LEVELS = { trace: 'TRACE', debug: 'DEBUG', info: 'WARN', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' } as const;
+
+/** The Temporal runtime, once per process: our own signal handling, and SDK logs at warn unless debugging. */
+function installRuntime(level: Config['LOG_LEVEL']): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger(SDK_LEVELS[level]), shutdownSignals: [] });
+  } catch {
+    // Already installed in this process (tests start several stacks).
+  }
+}
+
 /** Connects to PostgreSQL and Temporal, then runs the API and/or a worker in this process. */
 export async function startStack(
   config: Config,
@@ -44,6 +55,7 @@ export async function startStack(
 ): Promise<Stack> {
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required');
   const log = pino({ level: config.LOG_LEVEL, base: undefined });
+  installRuntime(config.LOG_LEVEL);
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_MAX);
   await migrate(db);
   const connection = await Connection.connect(temporalConnectionOptions(config));
@@ -65,7 +77,7 @@ export async function startStack(
   stack.stop = async () => {
     if (stack.server) await new Promise((resolve) => stack.server!.close(resolve));
     if (stack.worker) {
-      stack.worker.shutdown();
+      if (stack.worker.getState() === 'RUNNING') stack.worker.shutdown();
       await stack.workerRun;
     }
     await connection.close();

@@ -29,6 +29,17 @@ function ensureTemporal(log = console.log) {
   return bin;
 }
 
+function isOpen(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 function waitForPort(port, timeoutMs = 60000) {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
@@ -51,12 +62,17 @@ function waitForPort(port, timeoutMs = 60000) {
 /** Starts `temporal server start-dev` and resolves once its frontend listens. */
 async function startTemporal({ port = 7233, uiPort = 8233, dbFile, headless = false, log = console.log } = {}) {
   const bin = ensureTemporal(log);
+  if (await isOpen(port)) {
+    throw new Error(`port ${port} is in use: stop the other Temporal server, or set TEMPORAL_ADDRESS=127.0.0.1:${port} to use it`);
+  }
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error'];
   if (dbFile) args.push('--db-filename', dbFile);
   if (headless) args.push('--headless');
   else args.push('--ui-port', String(uiPort));
   for (const name of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=Keyword`);
   const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  // An orphaned dev server would hold the port and the SQLite file after we die.
+  process.once('exit', () => child.kill('SIGTERM'));
   const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`temporal exited with ${code}`))));
   await Promise.race([waitForPort(port), exited]);
   const stop = () =>

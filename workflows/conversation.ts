@@ -28,7 +28,8 @@ import {
   OutcomeKey,
 } from './contracts';
 import type { Action, Input, StepResult, Wait } from './journey/contract';
-import { advance, initialState, nextSendTime } from './journey';
+import { advance, initialState } from './journey/interpreter';
+import { nextSendTime } from './journey/window';
 
 const SEND_TIMEOUT = '30 seconds';
 const HISTORY_LIMIT = 8_000;
@@ -87,10 +88,15 @@ export async function conversation(input: ConversationInput): Promise<{ outcome?
     },
   );
 
+  let stored: 'active' | 'handoff' = 'active';
   const setPhase = async (next: ConversationPhase) => {
+    if (next === phase) return;
     phase = next;
     upsertSearchAttributes([{ key: ConversationStatusKey, value: next }]);
-    await acts.updateConversation({ conversationId, status: next === 'handoff' ? 'handoff' : 'active', step: state.stepId });
+    // The row keeps only what changes rarely; the live step is in the query.
+    const status = next === 'handoff' ? 'handoff' : 'active';
+    if (status !== stored) await acts.updateConversation({ conversationId, status, step: state.stepId });
+    stored = status;
   };
   const runContext = () => ({ now: Date.now(), timeZone: ctx.settings.timeZone, locale: ctx.settings.locale, currency: ctx.settings.currency, contact: ctx.contact });
 

@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { Client as PgClient } from 'pg';
+import pino from 'pino';
+import { createActivities } from '../../activities';
+import { createChannelRegistry } from '../../activities/channels';
+import { createApp } from '../../api/app';
+import { type Config, loadConfig } from '../../config';
+import { type Db, createDb, migrate } from '../../db/database';
+
+const { startTemporal, freePort } = require('../temporal.cjs');
+
+export const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+export const wantJson = process.argv.includes('--json');
+
+/** A throwaway database, a private dev server, the API on an ephemeral port and one worker that also serves the baseline. */
+export async function startBench(overrides: Partial<Config> = {}) {
+  const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const dbName = `parley_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new PgClient({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${dbName}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${dbName}`;
+
+  const temporal = await startTemporal({ port: await freePort(), headless: true, log: () => undefined });
+  const config = loadConfig({}, { PORT: 0, LOG_LEVEL: 'silent', DATABASE_URL: url.toString(), TEMPORAL_ADDRESS: temporal.address, MAX_JSON_CONTACTS: 1_000_000, ...overrides });
+  const db: Db = createDb(config.DATABASE_URL!, config.DATABASE_POOL_MAX);
+  await migrate(db);
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection });
+  const nativeConnection = await NativeConnection.connect({ address: temporal.address });
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    workflowsPath: require.resolve('./workflows'),
+    activities: { ...createActivities({ db, channels: createChannelRegistry(db) }), noop: async () => undefined },
+    maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_WORKFLOW_TASKS,
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_ACTIVITIES,
+  });
+  const running = worker.run();
+  const app = createApp({ config, db, temporal: client, log: pino({ level: 'silent' }), jwtSecret: randomBytes(32).toString('hex') });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, () => resolve(s));
+  });
+  const port = (server.address() as { port: number }).port;
+
+  return {
+    config,
+    db,
+    client,
+    apiUrl: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      await new Promise((r) => server.close(r));
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await nativeConnection.close();
+      await db.destroy();
+      await temporal.stop();
+      await admin.query(`drop database if exists ${dbName} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+/** Samples this process's resident memory; returns the peak in MiB. */
+export function memoryPeak() {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+  return { stop: () => (clearInterval(timer), Math.round(peak / 2 ** 20)) };
+}
+
+export async function until(check: () => Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export function printTable(rows: [string, string | number][]) {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
+}

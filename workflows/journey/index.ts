@@ -1,0 +1,18 @@
+export type { Action, Fields, Input, RunContext, RunState, StepResult, Wait } from './contract';
+export { advance, initialState } from './interpreter';
+export { journeySchema, validateJourney, formatPath, type Validation, type ValidationError } from './validate';
+export { journeyShape, matcherSchema, stepSchema, STEP_KINDS, type Journey, type Step, type StepOf } from './schema';
+export { render, renderLoose, type Rendered } from './template';
+export { FORMATTERS, placeholders } from './placeholders';
+export { matchAnswer, type Match, type Matcher } from './match';
+export { matchKeywords } from './match/keywords';
+export { matchRegex, MAX_REGEX_INPUT } from './match/regex';
+export { matchMenu } from './match/menu';
+export { readYesNo } from './match/yesno';
+export { matchNumber, readAmount } from './match/number';
+export { matchDate } from './match/date';
+export { compareIdv, parseDob, sameDob, samePostcode, sameExact, type IdvCompare } from './idv';
+export { optOutKeyword } from './optout';
+export { nextSendTime, type SendWindow } from './window';
+export { parseDuration } from './duration';
+export * from './defaults';

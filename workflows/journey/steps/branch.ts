@@ -1,0 +1,21 @@
+import { lookup } from '../fields';
+import { matchAnswer } from '../match';
+import { fieldsOf, save } from '../run';
+import type { StepOf } from '../schema';
+import { clip, MAX_REPLY_CHARS } from '../text';
+import type { StepHandler } from './handler';
+
+/** Routes on a field or variable without waiting; an absent value is matched as empty text. */
+export const branch: StepHandler<StepOf<'branch'>> = {
+  enter(step, run) {
+    const value = clip(lookup(fieldsOf(run), step.on) ?? '', MAX_REPLY_CHARS);
+    for (const b of step.branches) {
+      const match = matchAnswer(b.match, value, run.ctx);
+      if (match) {
+        save(run, step.saveAs, match.value ?? value.trim());
+        return { next: b.next };
+      }
+    }
+    return { next: step.fallback };
+  },
+};

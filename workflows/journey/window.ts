@@ -1,0 +1,32 @@
+import { addDays, weekday } from './calendar';
+import { parseClock, todayIn, zonedToEpoch } from './zone';
+
+/** Local opening hours; `days` are 1 = Monday … 6 = Saturday, with 0 or 7 for Sunday. */
+export interface SendWindow {
+  days?: number[];
+  start: string;
+  end: string;
+}
+
+/**
+ * `now` when inside the window, otherwise the instant it next opens.
+ * A window whose end is not after its start runs past midnight (20:00–08:00).
+ */
+export function nextSendTime(now: number, window: SendWindow | undefined, timeZone: string): number {
+  if (!window) return now;
+  const start = parseClock(window.start);
+  const end = parseClock(window.end);
+  if (start === undefined || end === undefined || start === end) return now;
+  const days = window.days?.length ? window.days.map((d) => d % 7) : [0, 1, 2, 3, 4, 5, 6];
+  const today = todayIn(now, timeZone);
+  // A window that began yesterday may still be open, hence day -1.
+  for (let offset = -1; offset <= 8; offset++) {
+    const date = addDays(today, offset);
+    if (!days.includes(weekday(date))) continue;
+    const opens = zonedToEpoch(date, start, timeZone);
+    const closes = end > start ? zonedToEpoch(date, end, timeZone) : zonedToEpoch(addDays(date, 1), end, timeZone);
+    if (now >= opens && now < closes) return now;
+    if (opens > now) return opens;
+  }
+  return now;
+}
