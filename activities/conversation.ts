@@ -4,7 +4,8 @@ import type { ConversationStatus } from '../db/tables/conversation.table';
 import type { OrgSettings } from '../db/tables/org.table';
 import type { Journey } from '../workflows/journey';
 import type { ChannelRegistry } from './channels';
-import { NotFoundError, PermanentSendError } from './errors';
+import { ContactStoppedError, NotFoundError, PermanentSendError } from './errors';
+import { isOptedOut } from '../db/consent';
 
 export interface ConversationContext {
   skip?: string;
@@ -34,10 +35,18 @@ export const createConversationActivities = ({ db, channels }: { db: Db; channel
       .innerJoin('contacts as ct', 'ct.id', 'cv.contact_id')
       .innerJoin('channels as ch', 'ch.id', 'cv.channel_id')
       .innerJoin('orgs as o', 'o.id', 'cv.org_id')
-      .select(['cv.org_id', 'cv.status', 'cv.journey_id', 'cv.journey_version', 'jv.definition', 'ct.fields', 'ch.kind', 'o.settings'])
+      .select(['cv.org_id', 'cv.status', 'cv.journey_id', 'cv.journey_version', 'cv.contact_id', 'cv.channel_id', 'jv.definition', 'ct.fields', 'ch.kind', 'o.settings'])
       .where('cv.id', '=', conversationId)
       .executeTakeFirst();
     if (!row) throw new NotFoundError(`conversation ${conversationId} not found`);
+    if (row.status === 'pending' && (await isOptedOut(db, row.contact_id, row.channel_id))) {
+      await db
+        .updateTable('conversations')
+        .set({ status: 'skipped', outcome: 'Opted out', ended_at: new Date() })
+        .where('id', '=', conversationId)
+        .execute();
+      row.status = 'skipped';
+    }
     if (row.status === 'pending') {
       await db
         .updateTable('conversations')
@@ -70,10 +79,11 @@ export const createConversationActivities = ({ db, channels }: { db: Db; channel
       .selectFrom('conversations as cv')
       .innerJoin('contacts as ct', 'ct.id', 'cv.contact_id')
       .innerJoin('channels as ch', 'ch.id', 'cv.channel_id')
-      .select(['cv.org_id', 'cv.channel_id', 'ct.address', 'ch.kind', 'ch.config'])
+      .select(['cv.org_id', 'cv.channel_id', 'cv.contact_id', 'ct.address', 'ch.kind', 'ch.config'])
       .where('cv.id', '=', input.conversationId)
       .executeTakeFirst();
     if (!target) throw new NotFoundError(`conversation ${input.conversationId} not found`);
+    if (await isOptedOut(db, target.contact_id, target.channel_id)) throw new ContactStoppedError('the person opted out of this channel');
     await db
       .insertInto('messages')
       .values({

@@ -3,6 +3,7 @@ import { createCampaignActivities } from './campaign';
 import type { ChannelRegistry } from './channels';
 import { createConversationActivities } from './conversation';
 import { createEnrichmentActivities } from './enrichment';
+import { createNoticeActivities } from './notice';
 
 export interface ActivityDeps {
   db: Db;
@@ -14,4 +15,5 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createConversationActivities(deps),
   ...createCampaignActivities(deps),
   ...createEnrichmentActivities(deps),
+  ...createNoticeActivities(deps),
 });

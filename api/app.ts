@@ -6,6 +6,8 @@ import { errorHandler, notFoundHandler } from './problem';
 import { campaignsRouter } from './routes/campaigns';
 import { conversationsRouter } from './routes/conversations';
 import { journeysRouter } from './routes/journeys';
+import { agentRouter } from './routes/agent';
+import { orgRouter } from './routes/org';
 import { sandboxRouter } from './routes/sandbox';
 
 const JSON_LIMIT = '16mb';
@@ -30,7 +32,8 @@ export function createApp(deps: ApiDeps): express.Express {
   v1.use(express.json({ limit: JSON_LIMIT }));
   v1.post('/auth/token', (req, res) => void res.status(201).json(issueToken(caller(req), deps.jwtSecret)));
   v1.use('/campaigns', campaignsRouter(deps));
-  v1.use('/conversations', conversationsRouter(deps));
+  v1.use('/conversations', conversationsRouter(deps), agentRouter(deps));
+  v1.use('/org', orgRouter(deps));
   v1.use('/journeys', journeysRouter(deps));
   v1.use('/sandbox', sandboxRouter(deps));
   app.use('/v1', v1);

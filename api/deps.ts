@@ -10,4 +10,6 @@ export interface ApiDeps {
   temporal: Client;
   log: Logger;
   jwtSecret: string;
+  /** Keys hashed identifiers (inbound workflow ids). */
+  hashKey: Buffer;
 }

@@ -1,73 +1,175 @@
+import { createHmac } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { inboundSignal } from '../workflows/contracts';
+import type { ChannelKind } from '../db/tables/channel.table';
+import { ChannelKey, ConversationStatusKey, JourneyIdKey, OrgIdKey, closeSignal, inboundSignal, type ConversationInput } from '../workflows/contracts';
+import { optOutKeyword } from '../workflows/journey/optout';
 import type { ApiDeps } from './deps';
 
 export interface InboundInput {
   orgId: string;
   channelId: string;
+  channelKind: ChannelKind;
   address: string;
   text: string;
   providerMessageId: string;
 }
 
-export type InboundResult = { messageId: string; duplicate: boolean; conversationId: string | null };
+export type InboundResult = {
+  messageId: string;
+  duplicate: boolean;
+  conversationId: string | null;
+  consent?: 'opted_out' | 'opted_in';
+};
 
-const ACTIVE = ['pending', 'active', 'handoff'] as const;
+type Deps = Pick<ApiDeps, 'db' | 'temporal' | 'config' | 'hashKey'>;
+
+const LIVE = ['pending', 'active', 'handoff'] as const;
+// These providers answer STOP themselves; a second confirmation would be noise.
+const PROVIDER_CONFIRMS = new Set<ChannelKind>(['twilio']);
+const CONFIRM = { stop: 'You have been unsubscribed and will get no more messages here. Reply START to subscribe again.', start: 'You are subscribed again. Reply STOP at any time to unsubscribe.' };
+
+/** A workflow id for a sender's inbound conversation that holds no personal data. */
+export function inboundWorkflowId(hashKey: Buffer, orgId: string, channelId: string, address: string): string {
+  return `inbound:${createHmac('sha256', hashKey).update(`${orgId}\n${channelId}\n${address}`).digest('base64url').slice(0, 32)}`;
+}
 
 /**
  * Stores an inbound message before anything else (a unique provider id makes a
- * replay a no-op), then signals the sender's active conversation. A message
- * stored but not yet routed (a crash in between) is routed on the replay.
+ * replay a no-op), applies opt-out keywords, then signals the sender's live
+ * conversation or starts the org's inbound journey. A message stored but not
+ * yet routed (a crash in between) is routed on the provider's retry.
  */
-export async function receiveInbound({ db, temporal }: Pick<ApiDeps, 'db' | 'temporal'>, input: InboundInput): Promise<InboundResult> {
-  const contact = await db
+export async function receiveInbound(deps: Deps, input: InboundInput): Promise<InboundResult> {
+  const { db } = deps;
+  const settings = (await db.selectFrom('orgs').select('settings').where('id', '=', input.orgId).executeTakeFirstOrThrow()).settings;
+  const keyword = optOutKeyword(input.text);
+  const mayStart = !!settings.inboundJourneyId && keyword === null;
+  const contact = await findOrCreateContact(deps, input, mayStart);
+  const { message, duplicate } = await storeMessage(deps, input);
+  if (message.conversation_id || message.routed) return { messageId: message.id, duplicate, conversationId: message.conversation_id };
+  if (!contact) {
+    await markRouted(deps, message.id, null);
+    return { messageId: message.id, duplicate, conversationId: null };
+  }
+
+  const live = await db
+    .selectFrom('conversations')
+    .select(['id', 'workflow_id'])
+    .where('contact_id', '=', contact)
+    .where('channel_id', '=', input.channelId)
+    .where('status', 'in', LIVE)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+
+  if (keyword) {
+    await db
+      .insertInto('consents')
+      .values({ org_id: input.orgId, channel_id: input.channelId, contact_id: contact, status: keyword === 'stop' ? 'opted_out' : 'opted_in', source: 'keyword', message_id: message.id })
+      .onConflict((oc) => oc.column('message_id').doNothing())
+      .execute();
+    if (keyword === 'stop' && live) await signalQuietly(deps, live.workflow_id, () => closeSignal, { reason: 'opt_out', outcome: 'Opted out' });
+    if (!PROVIDER_CONFIRMS.has(input.channelKind)) {
+      await deps.temporal.workflow
+        .start('notice', {
+          taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+          workflowId: `notice:${message.id}`,
+          args: [{ channelId: input.channelId, contactId: contact, conversationId: live?.id, text: CONFIRM[keyword], key: `notice:${message.id}` }],
+        })
+        .catch((err) => {
+          if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
+        });
+    }
+    await markRouted(deps, message.id, live?.id ?? null);
+    return { messageId: message.id, duplicate, conversationId: live?.id ?? null, consent: keyword === 'stop' ? 'opted_out' : 'opted_in' };
+  }
+
+  if (live) {
+    await signalQuietly(deps, live.workflow_id, () => inboundSignal, { messageId: message.id, text: input.text });
+    await markRouted(deps, message.id, live.id);
+    return { messageId: message.id, duplicate, conversationId: live.id };
+  }
+  if (!mayStart) {
+    await markRouted(deps, message.id, null);
+    return { messageId: message.id, duplicate, conversationId: null };
+  }
+  const conversationId = await startInbound(deps, input, contact, settings.inboundJourneyId!, message.id);
+  await markRouted(deps, message.id, conversationId);
+  return { messageId: message.id, duplicate, conversationId };
+}
+
+async function findOrCreateContact({ db }: Deps, input: InboundInput, create: boolean): Promise<string | undefined> {
+  const found = await db
     .selectFrom('contacts')
     .select('id')
     .where('org_id', '=', input.orgId)
     .where('channel_id', '=', input.channelId)
     .where('address', '=', input.address)
     .executeTakeFirst();
+  if (found || !create) return found?.id;
+  await db
+    .insertInto('contacts')
+    .values({ org_id: input.orgId, channel_id: input.channelId, address: input.address, fields: JSON.stringify({}) })
+    .onConflict((oc) => oc.columns(['org_id', 'channel_id', 'address']).doNothing())
+    .execute();
+  return (await findOrCreateContact({ db } as Deps, input, false))!;
+}
+
+async function storeMessage({ db }: Deps, input: InboundInput) {
   const inserted = await db
     .insertInto('messages')
-    .values({
-      org_id: input.orgId,
-      channel_id: input.channelId,
-      direction: 'in',
-      author: 'contact',
-      body: input.text,
-      status: 'received',
-      provider_message_id: input.providerMessageId,
-    })
+    .values({ org_id: input.orgId, channel_id: input.channelId, direction: 'in', author: 'contact', body: input.text, status: 'received', provider_message_id: input.providerMessageId })
     .onConflict((oc) => oc.columns(['channel_id', 'direction', 'provider_message_id']).doNothing())
-    .returning(['id', 'conversation_id'])
+    .returning(['id', 'conversation_id', 'routed_at'])
     .executeTakeFirst();
   const message =
     inserted ??
     (await db
       .selectFrom('messages')
-      .select(['id', 'conversation_id'])
+      .select(['id', 'conversation_id', 'routed_at'])
       .where('channel_id', '=', input.channelId)
       .where('direction', '=', 'in')
       .where('provider_message_id', '=', input.providerMessageId)
       .executeTakeFirstOrThrow());
-  const duplicate = !inserted;
-  if (message.conversation_id || !contact) return { messageId: message.id, duplicate, conversationId: message.conversation_id };
+  return { message: { ...message, routed: !!message.routed_at }, duplicate: !inserted };
+}
 
-  const conversation = await db
-    .selectFrom('conversations')
-    .select(['id', 'workflow_id'])
-    .where('contact_id', '=', contact.id)
-    .where('channel_id', '=', input.channelId)
-    .where('status', 'in', ACTIVE)
-    .orderBy('created_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  if (!conversation) return { messageId: message.id, duplicate, conversationId: null };
+async function markRouted({ db }: Deps, messageId: string, conversationId: string | null) {
+  await db.updateTable('messages').set({ conversation_id: conversationId, routed_at: new Date() }).where('id', '=', messageId).execute();
+}
+
+async function signalQuietly<T>(deps: Deps, workflowId: string, def: () => import('@temporalio/workflow').SignalDefinition<[T]>, arg: T) {
   try {
-    await temporal.workflow.getHandle(conversation.workflow_id).signal(inboundSignal, { messageId: message.id, text: input.text });
+    await deps.temporal.workflow.getHandle(workflowId).signal(def(), arg);
   } catch (err) {
+    // It ended between our read and the signal: the message stays recorded as a late reply.
     if (!(err instanceof WorkflowNotFoundError)) throw err;
   }
-  await db.updateTable('messages').set({ conversation_id: conversation.id }).where('id', '=', message.id).execute();
-  return { messageId: message.id, duplicate, conversationId: conversation.id };
+}
+
+/** One live inbound conversation per sender, even when several first messages race. */
+async function startInbound(deps: Deps, input: InboundInput, contactId: string, journeyId: string, messageId: string): Promise<string> {
+  const { db } = deps;
+  const workflowId = inboundWorkflowId(deps.hashKey, input.orgId, input.channelId, input.address);
+  const journey = await db.selectFrom('journeys').select(['id', 'current_version']).where('id', '=', journeyId).where('org_id', '=', input.orgId).executeTakeFirstOrThrow();
+  await db
+    .insertInto('conversations')
+    .values({ org_id: input.orgId, contact_id: contactId, channel_id: input.channelId, journey_id: journey.id, journey_version: journey.current_version, workflow_id: workflowId, status: 'pending' })
+    .onConflict((oc) => oc.column('workflow_id').where('status', 'in', LIVE).doNothing())
+    .execute();
+  const conversation = await db.selectFrom('conversations').select('id').where('workflow_id', '=', workflowId).where('status', 'in', LIVE).executeTakeFirstOrThrow();
+  await deps.temporal.workflow.signalWithStart('conversation', {
+    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+    workflowId,
+    args: [{ conversationId: conversation.id, inbound: true } satisfies ConversationInput],
+    signal: inboundSignal,
+    signalArgs: [{ messageId, text: input.text }],
+    typedSearchAttributes: [
+      { key: OrgIdKey, value: input.orgId },
+      { key: JourneyIdKey, value: journey.id },
+      { key: ChannelKey, value: input.channelKind },
+      { key: ConversationStatusKey, value: 'starting' },
+    ],
+  });
+  return conversation.id;
 }

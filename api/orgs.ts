@@ -7,7 +7,20 @@ export const DEFAULT_SETTINGS: OrgSettings = {
   timeZone: 'Europe/London',
   locale: 'en-GB',
   currency: 'GBP',
-  outcomes: ['Completed', 'Promise to pay', 'Paid', 'Confirmed', 'Cancelled', 'Rescheduled', 'Callback requested', 'ID&V failed', 'No response', 'Opted out', 'Undeliverable'],
+  outcomes: [
+    'Completed',
+    'Promise to pay',
+    'Payment link sent',
+    'Paid',
+    'Confirmed',
+    'Cancelled',
+    'Reschedule requested',
+    'Callback requested',
+    'Failed ID&V',
+    'Handled by agent',
+    'Handed to agent',
+    'Resolved by bot',
+  ],
 };
 
 /** Creates an org with a sandbox channel and an API key (shown once). */

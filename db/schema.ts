@@ -1,6 +1,7 @@
 import type { ApiKeyTable } from './tables/api-key.table';
 import type { CampaignTable } from './tables/campaign.table';
 import type { ChannelTable } from './tables/channel.table';
+import type { ConsentTable } from './tables/consent.table';
 import type { ContactTable } from './tables/contact.table';
 import type { ConversationTable } from './tables/conversation.table';
 import type { JourneyTable, JourneyVersionTable } from './tables/journey.table';
@@ -18,4 +19,5 @@ export interface Database {
   conversations: ConversationTable;
   messages: MessageTable;
   sandbox_outbox: SandboxOutboxTable;
+  consents: ConsentTable;
 }

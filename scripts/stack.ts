@@ -32,6 +32,11 @@ export function masterKey(config: Config): Buffer {
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
 }
 
+export function hashKey(config: Config): Buffer {
+  if (config.PARLEY_HASH_KEY) return Buffer.from(config.PARLEY_HASH_KEY);
+  return Buffer.from(hkdfSync('sha256', masterKey(config), Buffer.alloc(0), 'parley-hash', 32));
+}
+
 export function jwtSecret(config: Config): string {
   if (config.JWT_SECRET) return config.JWT_SECRET;
   return Buffer.from(hkdfSync('sha256', masterKey(config), Buffer.alloc(0), 'parley-jwt', 32)).toString('base64');
@@ -67,7 +72,7 @@ export async function startStack(
     stack.workerRun = stack.worker.run();
   }
   if (opts.api) {
-    const app = createApp({ config, db, temporal: client, log, jwtSecret: jwtSecret(config) });
+    const app = createApp({ config, db, temporal: client, log, jwtSecret: jwtSecret(config), hashKey: hashKey(config) });
     stack.server = await new Promise<Server>((resolve) => {
       const s = app.listen(config.PORT, () => resolve(s));
     });

@@ -20,14 +20,19 @@ export interface ConversationInput {
   conversationId: string;
   /** Set when started by a campaign, which is signalled once the first send is done. */
   campaignId?: string;
+  /** Started by the customer's message: the messages that started it answer the first question. */
+  inbound?: boolean;
   /** Carried across continue-as-new. */
-  carried?: { state: RunState; sends: Record<string, number>; started: boolean; inbox: InboundMessage[]; wait: Wait };
+  carried?: { state: RunState; sends: Record<string, number>; started: boolean; inbox: InboundMessage[]; seen: string[]; agentOutcome?: string; wait: Wait };
 }
 
 export interface InboundMessage {
   messageId: string;
   text: string;
 }
+
+/** Outcomes the engine itself sets, valid in every org. */
+export const SYSTEM_OUTCOMES = ['Opted out', 'Undeliverable', 'Missing data', 'Journey error', 'No response'] as const;
 
 export interface AgentMessage {
   requestId: string;
@@ -49,6 +54,7 @@ export const inboundSignal = defineSignal<[InboundMessage]>('inbound');
 export const handoffSignal = defineSignal<[{ reason?: string }]>('handoff');
 export const handbackSignal = defineSignal<[{ stepId?: string }]>('handback');
 export const closeSignal = defineSignal<[{ outcome?: string; reason: 'agent' | 'opt_out' | 'cancelled' }]>('close');
+export const outcomeSignal = defineSignal<[{ outcome: string }]>('outcome');
 export const agentMessageUpdate = defineUpdate<{ messageId: string }, [AgentMessage]>('agentMessage');
 export const conversationStateQuery = defineQuery<ConversationView>('state');
 

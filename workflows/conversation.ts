@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
@@ -26,6 +27,7 @@ import {
   inboundSignal,
   memberReadySignal,
   OutcomeKey,
+  outcomeSignal,
 } from './contracts';
 import type { Action, Input, StepResult, Wait } from './journey/contract';
 import { advance, initialState } from './journey/interpreter';
@@ -33,6 +35,7 @@ import { nextSendTime } from './journey/window';
 
 const SEND_TIMEOUT = '30 seconds';
 const HISTORY_LIMIT = 8_000;
+const SEEN_LIMIT = 100;
 
 const acts = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: SEND_TIMEOUT,
@@ -59,16 +62,29 @@ export async function conversation(input: ConversationInput): Promise<{ outcome?
   let campaignNotified = input.carried?.started ?? false;
   let closed = undefined as { outcome?: string; reason: string } | undefined;
   let handoff = false;
+  let agentOutcome = input.carried?.agentOutcome;
   let handback = undefined as { stepId?: string } | undefined;
 
   setHandler(conversationStateQuery, () => ({
     conversationId,
     phase,
     stepId: state.stepId,
-    outcome: state.outcome,
+    outcome: agentOutcome ?? state.outcome,
     journeyVersion: ctx.journeyVersion,
   }));
-  setHandler(inboundSignal, (msg) => void inbox.push(msg));
+  // Providers and our own API may deliver a message twice; keep the recent ids.
+  const seen: string[] = [...(input.carried?.seen ?? [])];
+  setHandler(inboundSignal, (msg) => {
+    if (seen.includes(msg.messageId)) return;
+    seen.push(msg.messageId);
+    if (seen.length > SEEN_LIMIT) seen.shift();
+    inbox.push(msg);
+  });
+  // An agent's outcome (already stored by the API) outranks the journey's.
+  setHandler(outcomeSignal, ({ outcome }) => {
+    agentOutcome = outcome;
+    upsertSearchAttributes([{ key: OutcomeKey, value: outcome }]);
+  });
   setHandler(handoffSignal, () => void (handoff = true));
   setHandler(handbackSignal, (h) => {
     handoff = false;
@@ -108,6 +124,7 @@ export async function conversation(input: ConversationInput): Promise<{ outcome?
       sends[action.stepId] = attempt;
       await acts.sendMessage({ conversationId, stepId: action.stepId, attempt, text: action.text, author: 'bot' });
     } else if (action.kind === 'outcome') {
+      if (agentOutcome) return;
       upsertSearchAttributes([{ key: OutcomeKey, value: action.outcome }]);
       await acts.updateConversation({ conversationId, outcome: action.outcome });
     } else if (action.kind === 'note') {
@@ -155,8 +172,10 @@ export async function conversation(input: ConversationInput): Promise<{ outcome?
     ? { state, actions: [], wait: input.carried.wait }
     : advance(journey, state, { kind: 'start' }, runContext());
   try {
+    let firstTurn = !input.carried;
     for (;;) {
-      const since = inbox.length;
+      const since = firstTurn && input.inbound ? 0 : inbox.length;
+      firstTurn = false;
       for (const action of step.actions) await perform(action);
       state = step.state;
       if (!campaignNotified) campaignNotified = await notifyCampaign(input);
@@ -166,7 +185,8 @@ export async function conversation(input: ConversationInput): Promise<{ outcome?
         return await continueAsNew<typeof conversation>({
           conversationId,
           campaignId: input.campaignId,
-          carried: { state, sends, started: true, inbox, wait: step.wait },
+          inbound: input.inbound,
+          carried: { state, sends, started: true, inbox, seen, agentOutcome, wait: step.wait },
         });
       }
       const next = await await_(step.wait, since);
@@ -174,12 +194,13 @@ export async function conversation(input: ConversationInput): Promise<{ outcome?
       step = advance(journey, state, next, runContext());
     }
   } catch (err) {
-    if (err instanceof ApplicationFailure || (err as { cause?: unknown }).cause instanceof ApplicationFailure) {
-      state = { ...state, outcome: state.outcome ?? 'Undeliverable' };
-    } else throw err;
+    const cause = err instanceof ActivityFailure ? err.cause : undefined;
+    if (!(cause instanceof ApplicationFailure) || !cause.nonRetryable) throw err;
+    state = { ...state, outcome: cause.type === 'ContactStoppedError' ? 'Opted out' : 'Undeliverable' };
+    await acts.updateConversation({ conversationId, note: `stopped: ${cause.type ?? 'send failed'}` });
   }
   phase = 'ended';
-  const outcome = closed?.outcome ?? state.outcome;
+  const outcome = closed?.outcome ?? agentOutcome ?? state.outcome;
   if (outcome) upsertSearchAttributes([{ key: OutcomeKey, value: outcome }]);
   upsertSearchAttributes([{ key: ConversationStatusKey, value: 'ended' }]);
   await condition(allHandlersFinished);

@@ -1,2 +1,3 @@
 export { campaign } from './campaign';
 export { conversation } from './conversation';
+export { notice } from './notice';

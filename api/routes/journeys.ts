@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../db/database';
+import { SYSTEM_OUTCOMES } from '../../workflows/contracts';
 import { validateJourney } from '../../workflows/journey';
 import { caller } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -12,7 +13,7 @@ const bodySchema = z.strictObject({ name: z.string().min(1).max(200), definition
 /** Validates a journey definition, naming the failing step in a 400. */
 async function checkDefinition(db: Db, orgId: string, definition: unknown) {
   const settings = await orgSettings(db, orgId);
-  const result = validateJourney(definition, { outcomes: settings.outcomes });
+  const result = validateJourney(definition, { outcomes: [...settings.outcomes, ...SYSTEM_OUTCOMES] });
   if (!result.ok) {
     const errors = result.errors.map((e) => ({ field: e.path ? `definition.${e.path}` : 'definition', message: e.message }));
     throw new HttpError(400, 'Invalid journey', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);

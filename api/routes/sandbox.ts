@@ -41,6 +41,7 @@ export function sandboxRouter(deps: ApiDeps): Router {
     const result = await receiveInbound(deps, {
       orgId,
       channelId: channel.id,
+      channelKind: channel.kind,
       address: from.address,
       text: body.text,
       providerMessageId: body.id ?? `sbx_in_${randomUUID()}`,

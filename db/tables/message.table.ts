@@ -16,6 +16,7 @@ export interface MessageTable {
   idempotency_key: string | null;
   provider_message_id: string | null;
   error: string | null;
+  routed_at: ColumnType<Date | null, never, Date>;
   created_at: ColumnType<Date, never, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }

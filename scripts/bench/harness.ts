@@ -44,7 +44,7 @@ export async function startBench(overrides: Partial<Config> = {}) {
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_ACTIVITIES,
   });
   const running = worker.run();
-  const app = createApp({ config, db, temporal: client, log: pino({ level: 'silent' }), jwtSecret: randomBytes(32).toString('hex') });
+  const app = createApp({ config, db, temporal: client, log: pino({ level: 'silent' }), jwtSecret: randomBytes(32).toString('hex'), hashKey: randomBytes(32) });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, () => resolve(s));
   });

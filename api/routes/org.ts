@@ -1,0 +1,63 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { caller } from '../auth';
+import type { ApiDeps } from '../deps';
+import { isUuid, orgSettings } from '../lookups';
+import { HttpError, parse } from '../problem';
+
+const validZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
+
+const patchSchema = z.strictObject({
+  name: z.string().min(1).max(200).optional(),
+  defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166 country code such as GB').optional(),
+  timeZone: z.string().refine(validZone, 'unknown IANA time zone').optional(),
+  locale: z.string().min(2).max(35).optional(),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as GBP').optional(),
+  outcomes: z.array(z.string().min(1).max(100)).min(1).max(200).optional(),
+  sendWindow: z.strictObject({ days: z.array(z.number().int().min(0).max(7)).optional(), start: clock, end: clock }).nullable().optional(),
+  inboundJourneyId: z.string().nullable().optional(),
+  enrichmentUrl: z.string().url().nullable().optional(),
+});
+
+/** The caller's organisation settings. */
+export function orgRouter({ db }: ApiDeps): Router {
+  const router = Router();
+
+  const view = async (orgId: string) => {
+    const org = await db.selectFrom('orgs').select(['id', 'name', 'settings']).where('id', '=', orgId).executeTakeFirstOrThrow();
+    return { id: org.id, name: org.name, ...org.settings };
+  };
+
+  router.get('/', async (req, res) => void res.json(await view(caller(req).orgId)));
+
+  router.patch('/', async (req, res) => {
+    const { orgId } = caller(req);
+    const { name, ...patch } = parse(patchSchema, req.body);
+    if (patch.inboundJourneyId) {
+      const id = patch.inboundJourneyId;
+      const found = isUuid(id) && (await db.selectFrom('journeys').select('id').where('id', '=', id).where('org_id', '=', orgId).executeTakeFirst());
+      if (!found) throw new HttpError(422, 'Unknown reference', 'inboundJourneyId: no such journey', [{ field: 'inboundJourneyId', message: 'no such journey' }]);
+    }
+    const settings: Record<string, unknown> = { ...(await orgSettings(db, orgId)) };
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === null) delete settings[k];
+      else if (v !== undefined) settings[k] = v;
+    }
+    await db
+      .updateTable('orgs')
+      .set({ ...(name ? { name } : {}), settings: JSON.stringify(settings) })
+      .where('id', '=', orgId)
+      .execute();
+    res.json(await view(orgId));
+  });
+
+  return router;
+}
