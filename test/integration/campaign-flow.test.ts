@@ -1,5 +1,6 @@
 import { CampaignIdKey } from '../../workflows/contracts';
 import { greetingJourney } from '../fixtures/journeys';
+import { recordHistory } from '../helpers/histories';
 import { type TestStack, apiClient, eventually, seedOrg, startTestStack } from '../helpers/stack';
 
 const CONTACTS = [
@@ -82,6 +83,8 @@ describe('a sandbox campaign, end to end', () => {
 
     const row = await stack.db.selectFrom('conversations').select(['status', 'outcome']).where('id', '=', conversationId).executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'ended', outcome: 'Callback requested' });
+    await recordHistory(`conversation:${conversationId}`, 'greeting-yes');
+    await recordHistory(`campaign:${campaignId}`, 'campaign');
   });
 
   it('when the provider replays the same inbound message id, then nothing changes twice', async () => {

@@ -1,4 +1,5 @@
 import { greetingJourney } from '../fixtures/journeys';
+import { recordHistory } from '../helpers/histories';
 import { sandboxPhone } from '../helpers/sandbox';
 import { type TestStack, apiClient, eventually, sampleJourney, seedOrg, startTestStack } from '../helpers/stack';
 
@@ -75,6 +76,7 @@ describe('inbound conversations', () => {
     });
     expect(done.outcome).toBe('Resolved by bot');
     expect(done.notes).toEqual(['Customer asked: I want to talk to someone', 'Parcel late, reissued']);
+    await recordHistory(done.workflowId, 'inbound-faq-handoff');
   });
 
   it('when the agent hands back to a named step, then the bot resumes there', async () => {

@@ -1,4 +1,5 @@
 import { type Server, createServer } from 'node:http';
+import { recordHistory } from '../helpers/histories';
 import { sandboxPhone } from '../helpers/sandbox';
 import { type TestStack, apiClient, eventually, sampleJourney, seedOrg, startTestStack } from '../helpers/stack';
 
@@ -76,6 +77,8 @@ describe('the sample journeys, end to end on the sandbox', () => {
     ]);
     const transcript = await api.get(`/v1/conversations/${started.body.id}/transcript`);
     expect(JSON.stringify(transcript.body)).not.toContain('"verified');
+    await ended(api, started.body.id);
+    await recordHistory(started.body.workflowId, 'collections-promise');
   });
 
   it('collections: three wrong dates of birth lock the person out', async () => {
@@ -104,6 +107,7 @@ describe('the sample journeys, end to end on the sandbox', () => {
     await phone.say('Yes');
     expect(await phone.receive(1)).toEqual(['Your appointment is cancelled. Thanks for letting us know.']);
     expect((await ended(api, started.body.id)).outcome).toBe('Cancelled');
+    await recordHistory(started.body.workflowId, 'appointment-cancel');
   });
 
   it('appointment: reschedule to a date', async () => {

@@ -1,0 +1,18 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { HISTORIES_DIR } from '../helpers/histories';
+
+const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
+
+describe('replay of committed histories', () => {
+  it('has histories for the campaign, a conversation and each sample journey', () => {
+    expect(files).toEqual(expect.arrayContaining(['campaign.json', 'greeting-yes.json', 'collections-promise.json', 'appointment-cancel.json', 'inbound-faq-handoff.json']));
+  });
+
+  it.each(files)('when %s is replayed against today\'s workflow code, then it does not diverge', async (file) => {
+    const history = historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')));
+    await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.PARLEY_TEST_BUNDLE! } }, history, file);
+  });
+});
