@@ -45,7 +45,7 @@ export function jwtSecret(config: Config): string {
 const SDK_LEVELS = { trace: 'TRACE', debug: 'DEBUG', info: 'WARN', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' } as const;
 
 /** The Temporal runtime, once per process: our own signal handling, and SDK logs at warn unless debugging. */
-function installRuntime(level: Config['LOG_LEVEL']): void {
+export function installRuntime(level: Config['LOG_LEVEL']): void {
   try {
     Runtime.install({ logger: new DefaultLogger(SDK_LEVELS[level]), shutdownSignals: [] });
   } catch {

@@ -9,6 +9,7 @@ import { createChannelRegistry } from '../../activities/channels';
 import { createApp } from '../../api/app';
 import { type Config, loadConfig } from '../../config';
 import { type Db, createDb, migrate } from '../../db/database';
+import { installRuntime } from '../stack';
 
 const { startTemporal, freePort } = require('../temporal.cjs');
 
@@ -28,6 +29,7 @@ export async function startBench(overrides: Partial<Config> = {}) {
   const url = new URL(adminUrl);
   url.pathname = `/${dbName}`;
 
+  installRuntime('warn');
   const temporal = await startTemporal({ port: await freePort(), headless: true, log: () => undefined });
   const config = loadConfig({}, { PORT: 0, LOG_LEVEL: 'silent', DATABASE_URL: url.toString(), TEMPORAL_ADDRESS: temporal.address, MAX_JSON_CONTACTS: 1_000_000, ...overrides });
   const db: Db = createDb(config.DATABASE_URL!, config.DATABASE_POOL_MAX);
