@@ -1,0 +1,30 @@
+// A worker process that dies (SIGKILL) right after the sandbox provider has
+// accepted the first message to CRASH_ADDRESS, before the send activity can
+// record it: the moment a real crash would hurt most.
+import { type Channel, createChannelRegistry } from '../../activities/channels';
+import { sandbox } from '../../activities/channels/sandbox';
+import { createWorker } from '../../activities/worker';
+import { loadConfig } from '../../config';
+import { createDb } from '../../db/database';
+
+async function main() {
+  const config = loadConfig();
+  const db = createDb(config.DATABASE_URL!, 2);
+  const real = sandbox({ db });
+  const crashing: Channel = {
+    kind: 'sandbox',
+    async send(msg) {
+      const result = await real.send(msg);
+      if (msg.to === process.env.CRASH_ADDRESS) process.kill(process.pid, 'SIGKILL');
+      return result;
+    },
+  };
+  const worker = await createWorker({ config, db, channels: createChannelRegistry(db, { sandbox: crashing }), workflowBundle: { codePath: process.env.PARLEY_TEST_BUNDLE! } });
+  process.stdout.write('ready\n');
+  await worker.run();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
