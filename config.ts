@@ -1,3 +1,6 @@
+import { hkdfSync, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 
 const bool = z
@@ -25,6 +28,12 @@ const schema = z.object({
     .optional()
     .describe('Key that encrypts Temporal payloads; generated into the data folder in development'),
   PARLEY_HASH_KEY: z.string().min(16).optional().describe('Key for hashed identifiers; derived from the master key when unset'),
+  PARLEY_ADMIN_TOKEN: z.string().min(32).optional().describe('Bearer token of platform admins for the /codec endpoint; without it only this machine may call it'),
+  CODEC_CORS_ORIGINS: z
+    .string()
+    .default('http://127.0.0.1:8233,http://localhost:8233')
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+    .describe('Temporal UI origins allowed to call /codec'),
   JWT_SECRET: z.string().min(32).optional().describe('Signs short-lived API tokens; derived from the master key when unset'),
   MAX_JSON_CONTACTS: z.coerce.number().int().min(1).default(5000).describe('Most contacts in one JSON campaign body'),
   CAMPAIGN_WINDOW: z.coerce.number().int().min(1).max(1000).default(100).describe('Conversations starting at once per campaign'),
@@ -50,7 +59,6 @@ export const configHelp = Object.entries(schema.shape).map(([name, s]) => ({ nam
 
 /** Connection options for a local dev server, a self-hosted cluster (mTLS) or Temporal Cloud (API key). */
 export function temporalConnectionOptions(config: Config) {
-  const { readFileSync } = require('node:fs') as typeof import('node:fs');
   const mtls =
     config.TEMPORAL_TLS_CERT && config.TEMPORAL_TLS_KEY
       ? { clientCertPair: { crt: readFileSync(config.TEMPORAL_TLS_CERT), key: readFileSync(config.TEMPORAL_TLS_KEY) } }
@@ -61,4 +69,25 @@ export function temporalConnectionOptions(config: Config) {
     tls: tls ? (mtls ?? true) : undefined,
     apiKey: config.TEMPORAL_API_KEY,
   };
+}
+
+/** The master key from the environment, or one generated into the data folder for development. */
+export function masterKey(config: Config): Buffer {
+  if (config.PARLEY_MASTER_KEY) return Buffer.from(config.PARLEY_MASTER_KEY, 'base64');
+  const file = path.join(config.PARLEY_DATA_DIR, 'master.key');
+  if (!existsSync(file)) {
+    mkdirSync(config.PARLEY_DATA_DIR, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  }
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+}
+
+export function hashKey(config: Config): Buffer {
+  if (config.PARLEY_HASH_KEY) return Buffer.from(config.PARLEY_HASH_KEY);
+  return Buffer.from(hkdfSync('sha256', masterKey(config), Buffer.alloc(0), 'parley-hash', 32));
+}
+
+export function jwtSecret(config: Config): string {
+  if (config.JWT_SECRET) return config.JWT_SECRET;
+  return Buffer.from(hkdfSync('sha256', masterKey(config), Buffer.alloc(0), 'parley-jwt', 32)).toString('base64');
 }

@@ -1,5 +1,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { type Config, temporalConnectionOptions } from '../config';
+import type { PayloadCodec } from '@temporalio/common';
+import { type Config, masterKey, temporalConnectionOptions } from '../config';
+import { EncryptionCodec, payloadKey } from './codec';
 import type { Db } from '../db/database';
 import { createActivities } from '.';
 import { type ChannelRegistry, createChannelRegistry } from './channels';
@@ -11,6 +13,8 @@ export interface WorkerOptions {
   /** Pre-bundled workflow code (tests bundle once per run). */
   workflowBundle?: { codePath: string };
   connection?: NativeConnection;
+  /** Encrypts payloads; built from the master key when not given. */
+  codec?: PayloadCodec;
 }
 
 /** A worker for the whole application: every workflow and activity on one task queue. */
@@ -23,6 +27,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities({ db, channels: opts.channels ?? createChannelRegistry(db) }),
+    dataConverter: { payloadCodecs: [opts.codec ?? new EncryptionCodec(payloadKey(masterKey(config)))] },
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_WORKFLOW_TASKS,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_ACTIVITIES,
   });

@@ -8,6 +8,7 @@ import { conversationsRouter } from './routes/conversations';
 import { journeysRouter } from './routes/journeys';
 import { agentRouter } from './routes/agent';
 import { orgRouter } from './routes/org';
+import { codecRouter } from './routes/codec';
 import { sandboxRouter } from './routes/sandbox';
 
 const JSON_LIMIT = '16mb';
@@ -26,6 +27,8 @@ export function createApp(deps: ApiDeps): express.Express {
     const ok = database === 'ok' && temporal === 'ok';
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', database, temporal });
   });
+
+  app.use('/codec', codecRouter(deps.codec, { adminToken: deps.config.PARLEY_ADMIN_TOKEN, corsOrigins: deps.config.CODEC_CORS_ORIGINS }));
 
   const v1 = express.Router();
   v1.use(authenticate(deps.db, deps.jwtSecret));

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Db } from '../db/database';
@@ -12,4 +13,6 @@ export interface ApiDeps {
   jwtSecret: string;
   /** Keys hashed identifiers (inbound workflow ids). */
   hashKey: Buffer;
+  /** The payload codec, for the Temporal UI's codec endpoint. */
+  codec: PayloadCodec;
 }

@@ -39,7 +39,7 @@ async function main() {
 
   const temporal = process.env.TEMPORAL_ADDRESS
     ? undefined
-    : await startTemporal({ port: 7233, uiPort: 8233, dbFile: path.join(dataDir, 'temporal.db') });
+    : await startTemporal({ port: 7233, uiPort: 8233, dbFile: path.join(dataDir, 'temporal.db'), codecEndpoint: `http://127.0.0.1:${base.PORT}/codec` });
   const embedded = base.DATABASE_URL ? undefined : await startEmbeddedPostgres(path.join(dataDir, 'pglite'));
   const config = loadConfig(process.env, {
     PARLEY_DATA_DIR: dataDir,

@@ -1,14 +1,12 @@
-import { hkdfSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import pino from 'pino';
 import type { ChannelRegistry } from '../activities/channels';
 import { createWorker } from '../activities/worker';
 import { createApp } from '../api/app';
-import { type Config, temporalConnectionOptions } from '../config';
+import { type Config, hashKey, jwtSecret, masterKey, temporalConnectionOptions } from '../config';
+import { EncryptionCodec, payloadKey } from '../activities/codec';
 import { type Db, createDb, migrate } from '../db/database';
 
 export interface Stack {
@@ -19,27 +17,6 @@ export interface Stack {
   worker?: Worker;
   workerRun?: Promise<void>;
   stop: () => Promise<void>;
-}
-
-/** The master key from the environment, or one generated into the data folder for development. */
-export function masterKey(config: Config): Buffer {
-  if (config.PARLEY_MASTER_KEY) return Buffer.from(config.PARLEY_MASTER_KEY, 'base64');
-  const file = path.join(config.PARLEY_DATA_DIR, 'master.key');
-  if (!existsSync(file)) {
-    mkdirSync(config.PARLEY_DATA_DIR, { recursive: true });
-    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
-  }
-  return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-}
-
-export function hashKey(config: Config): Buffer {
-  if (config.PARLEY_HASH_KEY) return Buffer.from(config.PARLEY_HASH_KEY);
-  return Buffer.from(hkdfSync('sha256', masterKey(config), Buffer.alloc(0), 'parley-hash', 32));
-}
-
-export function jwtSecret(config: Config): string {
-  if (config.JWT_SECRET) return config.JWT_SECRET;
-  return Buffer.from(hkdfSync('sha256', masterKey(config), Buffer.alloc(0), 'parley-jwt', 32)).toString('base64');
 }
 
 const SDK_LEVELS = { trace: 'TRACE', debug: 'DEBUG', info: 'WARN', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' } as const;
@@ -64,15 +41,16 @@ export async function startStack(
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_MAX);
   await migrate(db);
   const connection = await Connection.connect(temporalConnectionOptions(config));
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const codec = new EncryptionCodec(payloadKey(masterKey(config)));
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: { payloadCodecs: [codec] } });
   const stack: Stack = { db, client, stop: async () => undefined };
 
   if (opts.worker) {
-    stack.worker = await createWorker({ config, db, workflowBundle: opts.workflowBundle, channels: opts.channelsFor?.(db) });
+    stack.worker = await createWorker({ config, db, codec, workflowBundle: opts.workflowBundle, channels: opts.channelsFor?.(db) });
     stack.workerRun = stack.worker.run();
   }
   if (opts.api) {
-    const app = createApp({ config, db, temporal: client, log, jwtSecret: jwtSecret(config), hashKey: hashKey(config) });
+    const app = createApp({ config, db, temporal: client, log, jwtSecret: jwtSecret(config), hashKey: hashKey(config), codec });
     stack.server = await new Promise<Server>((resolve) => {
       const s = app.listen(config.PORT, () => resolve(s));
     });

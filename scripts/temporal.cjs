@@ -60,7 +60,7 @@ function waitForPort(port, timeoutMs = 60000) {
 }
 
 /** Starts `temporal server start-dev` and resolves once its frontend listens. */
-async function startTemporal({ port = 7233, uiPort = 8233, dbFile, headless = false, log = console.log } = {}) {
+async function startTemporal({ port = 7233, uiPort = 8233, dbFile, headless = false, codecEndpoint, log = console.log } = {}) {
   const bin = ensureTemporal(log);
   if (await isOpen(port)) {
     throw new Error(`port ${port} is in use: stop the other Temporal server, or set TEMPORAL_ADDRESS=127.0.0.1:${port} to use it`);
@@ -69,6 +69,7 @@ async function startTemporal({ port = 7233, uiPort = 8233, dbFile, headless = fa
   if (dbFile) args.push('--db-filename', dbFile);
   if (headless) args.push('--headless');
   else args.push('--ui-port', String(uiPort));
+  if (codecEndpoint && !headless) args.push('--ui-codec-endpoint', codecEndpoint);
   for (const name of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=Keyword`);
   const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   // An orphaned dev server would hold the port and the SQLite file after we die.

@@ -5,6 +5,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { Client as PgClient } from 'pg';
 import pino from 'pino';
 import { createActivities } from '../../activities';
+import { EncryptionCodec, payloadKey } from '../../activities/codec';
 import { createChannelRegistry } from '../../activities/channels';
 import { createApp } from '../../api/app';
 import { type Config, loadConfig } from '../../config';
@@ -35,18 +36,20 @@ export async function startBench(overrides: Partial<Config> = {}) {
   const db: Db = createDb(config.DATABASE_URL!, config.DATABASE_POOL_MAX);
   await migrate(db);
   const connection = await Connection.connect({ address: temporal.address });
-  const client = new Client({ connection });
+  const codec = new EncryptionCodec(payloadKey(randomBytes(32)));
+  const client = new Client({ connection, dataConverter: { payloadCodecs: [codec] } });
   const nativeConnection = await NativeConnection.connect({ address: temporal.address });
   const worker = await Worker.create({
     connection: nativeConnection,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowsPath: require.resolve('./workflows'),
+    dataConverter: { payloadCodecs: [codec] },
     activities: { ...createActivities({ db, channels: createChannelRegistry(db) }), noop: async () => undefined },
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_WORKFLOW_TASKS,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_ACTIVITIES,
   });
   const running = worker.run();
-  const app = createApp({ config, db, temporal: client, log: pino({ level: 'silent' }), jwtSecret: randomBytes(32).toString('hex'), hashKey: randomBytes(32) });
+  const app = createApp({ config, db, temporal: client, log: pino({ level: 'silent' }), jwtSecret: randomBytes(32).toString('hex'), hashKey: randomBytes(32), codec });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, () => resolve(s));
   });

@@ -7,6 +7,9 @@ import { type Config, loadConfig } from '../../config';
 import type { Db } from '../../db/database';
 import { type Stack, startStack } from '../../scripts/stack';
 
+/** A fixed key, so that recorded histories can be decoded by the replay test. Test data only. */
+export const TEST_MASTER_KEY = 'cGFybGV5IHRlc3Qga2V5LCBub3QgZm9yIHByb2QhISE=';
+
 export interface TestStack extends Stack {
   url: string;
   config: Config;
@@ -26,7 +29,7 @@ export async function startTestStack(
       DATABASE_POOL_MAX: 5,
       TEMPORAL_ADDRESS: process.env.PARLEY_TEST_TEMPORAL,
       TEMPORAL_TASK_QUEUE: `test-${randomBytes(4).toString('hex')}`,
-      PARLEY_MASTER_KEY: randomBytes(32).toString('base64'),
+      PARLEY_MASTER_KEY: TEST_MASTER_KEY,
       ...overrides,
     },
   );

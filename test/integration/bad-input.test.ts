@@ -88,3 +88,21 @@ describe('bad input gets a precise 4xx and writes nothing', () => {
     expect(viaToken.body.journeys.map((j: { id: string }) => j.id)).toEqual([org.journeyId]);
   });
 });
+
+describe('the codec endpoint', () => {
+  it('when an admin token is configured, then a caller without it is refused', async () => {
+    const stack = await startTestStack({ PARLEY_ADMIN_TOKEN: 'a'.repeat(40) }, { worker: false });
+    try {
+      const refused = await apiClient(stack.url).post('/codec/decode', { payloads: [] });
+      expect(refused.status).toBe(403);
+      const org = await seedOrg(stack.db);
+      const tenant = await apiClient(stack.url, org.apiKey).post('/codec/decode', { payloads: [] });
+      expect(tenant.status).toBe(403);
+      const admin = await apiClient(stack.url, 'a'.repeat(40)).post('/codec/decode', { payloads: [] });
+      expect(admin.status).toBe(200);
+      expect(admin.body).toEqual({ payloads: [] });
+    } finally {
+      await stack.stop();
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { CampaignIdKey } from '../../workflows/contracts';
 import { greetingJourney } from '../fixtures/journeys';
-import { recordHistory } from '../helpers/histories';
+import { exportHistory, recordHistory, storedPayloadTexts } from '../helpers/histories';
 import { type TestStack, apiClient, eventually, seedOrg, startTestStack } from '../helpers/stack';
 
 const CONTACTS = [
@@ -83,7 +83,22 @@ describe('a sandbox campaign, end to end', () => {
 
     const row = await stack.db.selectFrom('conversations').select(['status', 'outcome']).where('id', '=', conversationId).executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'ended', outcome: 'Callback requested' });
+    const stored = storedPayloadTexts(exportHistory(`conversation:${conversationId}`));
+    expect(stored.length).toBeGreaterThan(5);
+    for (const secret of ['Aoife', '7911123401', 'yes please', 'An agent will be in touch']) {
+      expect(stored.filter((t) => t.includes(secret))).toEqual([]);
+    }
     await recordHistory(`conversation:${conversationId}`, 'greeting-yes');
+
+    const payloads: unknown[] = [];
+    JSON.stringify(JSON.parse(exportHistory(`conversation:${conversationId}`)), (key, value) => {
+      if (key === 'payloads' && Array.isArray(value)) payloads.push(...value);
+      return value;
+    });
+    const decoded = await apiClient(stack.url).post('/codec/decode', { payloads });
+    expect(decoded.status).toBe(200);
+    const plain = (decoded.body.payloads as { data: string }[]).map((p) => Buffer.from(p.data, 'base64').toString());
+    expect(plain.some((t) => t.includes('Aoife'))).toBe(true);
     await recordHistory(`campaign:${campaignId}`, 'campaign');
   });
 

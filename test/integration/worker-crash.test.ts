@@ -24,6 +24,7 @@ describe('a worker killed mid-send', () => {
         TEMPORAL_ADDRESS: api.config.TEMPORAL_ADDRESS,
         TEMPORAL_TASK_QUEUE: api.config.TEMPORAL_TASK_QUEUE,
         LOG_LEVEL: 'silent',
+        PARLEY_MASTER_KEY: api.config.PARLEY_MASTER_KEY,
         CRASH_ADDRESS: '+447911123490',
       },
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -2,7 +2,11 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
+import { EncryptionCodec, payloadKey } from '../../activities/codec';
 import { HISTORIES_DIR } from '../helpers/histories';
+import { TEST_MASTER_KEY } from '../helpers/stack';
+
+const dataConverter = { payloadCodecs: [new EncryptionCodec(payloadKey(Buffer.from(TEST_MASTER_KEY, 'base64')))] };
 
 const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
 
@@ -13,6 +17,6 @@ describe('replay of committed histories', () => {
 
   it.each(files)('when %s is replayed against today\'s workflow code, then it does not diverge', async (file) => {
     const history = historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')));
-    await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.PARLEY_TEST_BUNDLE! } }, history, file);
+    await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.PARLEY_TEST_BUNDLE! }, dataConverter }, history, file);
   });
 });
