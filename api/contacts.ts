@@ -1,13 +1,16 @@
 import { sql } from 'kysely';
+import { z } from 'zod';
 import type { Db } from '../db/database';
 import type { ChannelKind } from '../db/tables/channel.table';
 import { normaliseAddress } from './address';
 import { type FieldError, HttpError } from './problem';
 
-export interface ContactInput {
-  address: string;
-  fields?: Record<string, string | number | boolean | null>;
-}
+const fieldValue = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]);
+
+/** A contact in a request body: an address on the channel and any fields. */
+export const contactSchema = z.strictObject({ address: z.string().min(1).max(256), fields: z.record(z.string().min(1).max(100), fieldValue).optional() });
+
+export type ContactInput = z.infer<typeof contactSchema>;
 
 export interface NormalisedContact {
   address: string;

@@ -14,13 +14,11 @@ import {
   resumeSignal,
 } from '../../workflows/contracts';
 import { caller } from '../auth';
-import { normaliseContacts, upsertContacts } from '../contacts';
+import { contactSchema, normaliseContacts, upsertContacts } from '../contacts';
 import type { ApiDeps } from '../deps';
 import { channelFor, journeyFor, orgSettings, pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
 
-const fieldValue = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]);
-const contactSchema = z.strictObject({ address: z.string().min(1).max(256), fields: z.record(z.string().min(1).max(100), fieldValue).optional() });
 
 const BATCH = 1000;
 

@@ -4,17 +4,16 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { agentMessageUpdate, conversationStateQuery } from '../../workflows/contracts';
 import { caller } from '../auth';
-import { normaliseContacts, upsertContacts } from '../contacts';
+import { contactSchema, normaliseContacts, upsertContacts } from '../contacts';
 import { startConversation } from '../conversations';
 import type { ApiDeps } from '../deps';
 import { channelFor, journeyFor, orgSettings, pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
 
-const fieldValue = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]);
 const startSchema = z.strictObject({
   journeyId: z.string(),
   channelId: z.string(),
-  contact: z.strictObject({ address: z.string().min(1).max(256), fields: z.record(z.string().min(1).max(100), fieldValue).optional() }),
+  contact: contactSchema,
 });
 const messageSchema = z.strictObject({
   text: z.string().trim().min(1, 'must not be empty').max(4096),

@@ -3,8 +3,7 @@
 // campaign, against a baseline of minimal one-activity workflows run by the
 // same worker on the same dev server.
 import { sql } from 'kysely';
-import { provisionOrg } from '../../api/orgs';
-import { arg, memoryPeak, printTable, startBench, until, wantJson } from './harness';
+import { arg, memoryPeak, runBench, seedBenchOrg, until } from './harness';
 
 const JOURNEY = {
   name: 'Bench',
@@ -18,91 +17,79 @@ const JOURNEY = {
 const TARGET_RATIO = 0.5;
 const STARTS_IN_FLIGHT = 200;
 
-async function main() {
+runBench(async (bench) => {
   const n = arg('contacts', 10_000);
-  const bench = await startBench();
-  try {
-    const org = await provisionOrg(bench.db, 'Bench');
-    const j = await bench.db.insertInto('journeys').values({ org_id: org.orgId, name: 'Bench', current_version: 1 }).returning('id').executeTakeFirstOrThrow();
-    await bench.db.insertInto('journey_versions').values({ journey_id: j.id, version: 1, definition: JSON.stringify(JOURNEY) }).execute();
-    const contacts = Array.from({ length: n }, (_, i) => ({ address: `+4479111${String(i).padStart(5, '0')}`, fields: { firstName: `P${i}` } }));
+  const org = await seedBenchOrg(bench, JOURNEY);
+  const contacts = Array.from({ length: n }, (_, i) => ({ address: `+4479111${String(i).padStart(5, '0')}`, fields: { firstName: `P${i}` } }));
 
-    // Ours.
-    const mem = memoryPeak();
-    const t0 = Date.now();
-    const res = await fetch(`${bench.apiUrl}/v1/campaigns`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${org.apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ journeyId: j.id, channelId: org.channelId, contacts }),
-    });
-    if (res.status !== 201) throw new Error(`campaign POST answered ${res.status}: ${await res.text()}`);
-    const campaignId = ((await res.json()) as { id: string }).id;
-    const accepted = Date.now();
-    const firstSent = () =>
-      bench.db
-        .selectFrom('messages as m')
-        .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
-        .select([sql<number>`count(*)::int`.as('n'), sql<Date>`max(m.updated_at)`.as('last')])
-        .where('c.campaign_id', '=', campaignId)
-        .where('m.step', '=', 'hello')
-        .where('m.provider_message_id', 'is not', null)
-        .executeTakeFirstOrThrow();
-    await until(async () => (await firstSent()).n >= n, 30 * 60_000, 'first messages');
-    const sent = await firstSent();
-    const started = await bench.db
-      .selectFrom('conversations')
-      .select([sql<number>`count(*)::int`.as('n'), sql<Date>`max(started_at)`.as('last')])
-      .where('campaign_id', '=', campaignId)
-      .where('started_at', 'is not', null)
+  // Ours.
+  const mem = memoryPeak();
+  const t0 = Date.now();
+  const res = await fetch(`${bench.apiUrl}/v1/campaigns`, {
+    method: 'POST',
+    headers: org.headers,
+    body: JSON.stringify({ journeyId: org.journeyId, channelId: org.channelId, contacts }),
+  });
+  if (res.status !== 201) throw new Error(`campaign POST answered ${res.status}: ${await res.text()}`);
+  const campaignId = ((await res.json()) as { id: string }).id;
+  const accepted = Date.now();
+  const firstSent = () =>
+    bench.db
+      .selectFrom('messages as m')
+      .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+      .select([sql<number>`count(*)::int`.as('n'), sql<Date>`max(m.updated_at)`.as('last')])
+      .where('c.campaign_id', '=', campaignId)
+      .where('m.step', '=', 'hello')
+      .where('m.provider_message_id', 'is not', null)
       .executeTakeFirstOrThrow();
-    const peakMiB = mem.stop();
-    const startedPerSec = started.n / ((new Date(started.last).getTime() - t0) / 1000);
-    const sentPerSec = sent.n / ((new Date(sent.last).getTime() - t0) / 1000);
+  await until(async () => (await firstSent()).n >= n, 30 * 60_000, 'first messages');
+  const sent = await firstSent();
+  const started = await bench.db
+    .selectFrom('conversations')
+    .select([sql<number>`count(*)::int`.as('n'), sql<Date>`max(started_at)`.as('last')])
+    .where('campaign_id', '=', campaignId)
+    .where('started_at', 'is not', null)
+    .executeTakeFirstOrThrow();
+  const peakMiB = mem.stop();
+  const startedPerSec = started.n / ((new Date(started.last).getTime() - t0) / 1000);
+  const sentPerSec = sent.n / ((new Date(sent.last).getTime() - t0) / 1000);
 
-    // Baseline.
-    const b0 = Date.now();
-    let next = 0;
-    const prefix = `baseline-${b0}`;
-    await Promise.all(
-      Array.from({ length: STARTS_IN_FLIGHT }, async () => {
-        while (next < n) {
-          const i = next++;
-          await bench.client.workflow.execute('baseline', { taskQueue: bench.config.TEMPORAL_TASK_QUEUE, workflowId: `${prefix}-${i}` });
-        }
-      }),
-    );
-    const baselinePerSec = n / ((Date.now() - b0) / 1000);
-    const ratio = Math.min(startedPerSec, sentPerSec) / baselinePerSec;
+  // Baseline.
+  const b0 = Date.now();
+  let next = 0;
+  const prefix = `baseline-${b0}`;
+  await Promise.all(
+    Array.from({ length: STARTS_IN_FLIGHT }, async () => {
+      while (next < n) {
+        const i = next++;
+        await bench.client.workflow.execute('baseline', { taskQueue: bench.config.TEMPORAL_TASK_QUEUE, workflowId: `${prefix}-${i}` });
+      }
+    }),
+  );
+  const baselinePerSec = n / ((Date.now() - b0) / 1000);
+  const ratio = Math.min(startedPerSec, sentPerSec) / baselinePerSec;
 
-    const figures = {
-      contacts: n,
-      createMs: accepted - t0,
-      conversationsStartedPerSec: Math.round(startedPerSec),
-      firstMessagesPerSec: Math.round(sentPerSec),
-      baselineWorkflowsPerSec: Math.round(baselinePerSec),
-      workerPeakRssMiB: peakMiB,
-      ratio: Number(ratio.toFixed(3)),
-      target: TARGET_RATIO,
-      pass: ratio >= TARGET_RATIO,
-    };
-    printTable([
-      ['contacts', n],
-      ['POST /v1/campaigns (ms)', figures.createMs],
-      ['conversations started / s', figures.conversationsStartedPerSec],
-      ['first messages sent / s', figures.firstMessagesPerSec],
-      ['baseline workflows / s', figures.baselineWorkflowsPerSec],
-      ['ratio (slower of ours / baseline)', figures.ratio],
-      ['target', `>= ${TARGET_RATIO}`],
-      ['process peak RSS, campaign phase (MiB)', peakMiB],
-      ['pass', String(figures.pass)],
-    ]);
-    if (wantJson) console.log(JSON.stringify(figures));
-  } finally {
-    await bench.stop();
-  }
-}
-
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
+  const figures = {
+    contacts: n,
+    createMs: accepted - t0,
+    conversationsStartedPerSec: Math.round(startedPerSec),
+    firstMessagesPerSec: Math.round(sentPerSec),
+    baselineWorkflowsPerSec: Math.round(baselinePerSec),
+    workerPeakRssMiB: peakMiB,
+    ratio: Number(ratio.toFixed(3)),
+    target: TARGET_RATIO,
+    pass: ratio >= TARGET_RATIO,
+  };
+  const rows: [string, string | number][] = [
+    ['contacts', n],
+    ['POST /v1/campaigns (ms)', figures.createMs],
+    ['conversations started / s', figures.conversationsStartedPerSec],
+    ['first messages sent / s', figures.firstMessagesPerSec],
+    ['baseline workflows / s', figures.baselineWorkflowsPerSec],
+    ['ratio (slower of ours / baseline)', figures.ratio],
+    ['target', `>= ${TARGET_RATIO}`],
+    ['process peak RSS, campaign phase (MiB)', peakMiB],
+    ['pass', String(figures.pass)],
+  ];
+  return { rows, figures };
 });

@@ -8,6 +8,7 @@ import { createActivities } from '../../activities';
 import { EncryptionCodec, payloadKey } from '../../activities/codec';
 import { createChannelRegistry } from '../../activities/channels';
 import { createApp } from '../../api/app';
+import { provisionOrg } from '../../api/orgs';
 import { type Config, loadConfig } from '../../config';
 import { type Db, createDb, migrate } from '../../db/database';
 import { installRuntime } from '../stack';
@@ -89,7 +90,30 @@ export async function until(check: () => Promise<boolean>, timeoutMs: number, wh
   }
 }
 
-export function printTable(rows: [string, string | number][]) {
-  const width = Math.max(...rows.map(([k]) => k.length));
-  for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
+type Bench = Awaited<ReturnType<typeof startBench>>;
+
+/** An org with a sandbox channel and the given journey. */
+export async function seedBenchOrg(bench: Bench, journey: object) {
+  const org = await provisionOrg(bench.db, 'Bench');
+  const j = await bench.db.insertInto('journeys').values({ org_id: org.orgId, name: 'Bench', current_version: 1 }).returning('id').executeTakeFirstOrThrow();
+  await bench.db.insertInto('journey_versions').values({ journey_id: j.id, version: 1, definition: JSON.stringify(journey) }).execute();
+  return { ...org, journeyId: j.id, headers: { authorization: `Bearer ${org.apiKey}`, 'content-type': 'application/json' } };
+}
+
+/** Runs one benchmark: prints its table, and with --json its figures as the last line. */
+export function runBench(measure: (bench: Bench) => Promise<{ rows: [string, string | number][]; figures: object }>): void {
+  (async () => {
+    const bench = await startBench();
+    try {
+      const { rows, figures } = await measure(bench);
+      const width = Math.max(...rows.map(([k]) => k.length));
+      for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
+      if (wantJson) console.log(JSON.stringify(figures));
+    } finally {
+      await bench.stop();
+    }
+  })().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
 }

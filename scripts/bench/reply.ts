@@ -2,8 +2,7 @@
 // With N conversations waiting on an ask, fires one inbound reply each over
 // HTTP and measures from the webhook request to the bot's answer reaching the
 // sandbox outbox.
-import { provisionOrg } from '../../api/orgs';
-import { arg, printTable, startBench, until, wantJson } from './harness';
+import { arg, runBench, seedBenchOrg, until } from './harness';
 
 const JOURNEY = {
   name: 'Reply bench',
@@ -18,68 +17,56 @@ const TARGET = { p50Ms: 150, p99Ms: 1000 };
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
-async function main() {
+runBench(async (bench) => {
   const n = arg('conversations', 200);
   const concurrency = arg('concurrency', 1);
-  const bench = await startBench();
-  try {
-    const org = await provisionOrg(bench.db, 'Bench');
-    const j = await bench.db.insertInto('journeys').values({ org_id: org.orgId, name: 'Bench', current_version: 1 }).returning('id').executeTakeFirstOrThrow();
-    await bench.db.insertInto('journey_versions').values({ journey_id: j.id, version: 1, definition: JSON.stringify(JOURNEY) }).execute();
-    const addresses = Array.from({ length: n }, (_, i) => `+4479112${String(i).padStart(5, '0')}`);
-    const headers = { authorization: `Bearer ${org.apiKey}`, 'content-type': 'application/json' };
-    const res = await fetch(`${bench.apiUrl}/v1/campaigns`, { method: 'POST', headers, body: JSON.stringify({ journeyId: j.id, channelId: org.channelId, contacts: addresses.map((address) => ({ address })) }) });
-    if (res.status !== 201) throw new Error(`campaign POST answered ${res.status}`);
-    const outboxCount = async (body: string) =>
-      Number((await bench.db.selectFrom('sandbox_outbox').select(bench.db.fn.countAll<string>().as('n')).where('channel_id', '=', org.channelId).where('body', '=', body).executeTakeFirstOrThrow()).n);
-    await until(async () => (await outboxCount(JOURNEY.steps[0].text!)) >= n, 10 * 60_000, 'all conversations waiting');
-    await new Promise((r) => setTimeout(r, 1000));
+  const org = await seedBenchOrg(bench, JOURNEY);
+  const headers = org.headers;
+  const addresses = Array.from({ length: n }, (_, i) => `+4479112${String(i).padStart(5, '0')}`);
+  const res = await fetch(`${bench.apiUrl}/v1/campaigns`, { method: 'POST', headers, body: JSON.stringify({ journeyId: org.journeyId, channelId: org.channelId, contacts: addresses.map((address) => ({ address })) }) });
+  if (res.status !== 201) throw new Error(`campaign POST answered ${res.status}`);
+  const outboxCount = async (body: string) =>
+    Number((await bench.db.selectFrom('sandbox_outbox').select(bench.db.fn.countAll<string>().as('n')).where('channel_id', '=', org.channelId).where('body', '=', body).executeTakeFirstOrThrow()).n);
+  await until(async () => (await outboxCount(JOURNEY.steps[0].text!)) >= n, 10 * 60_000, 'all conversations waiting');
+  await new Promise((r) => setTimeout(r, 1000));
 
-    const sentAt = new Map<string, number>();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < n) {
-          const address = addresses[next++];
-          sentAt.set(address, Date.now());
-          const r = await fetch(`${bench.apiUrl}/v1/sandbox/${org.channelId}/inbound`, { method: 'POST', headers, body: JSON.stringify({ from: address, text: 'yes' }) });
-          if (r.status !== 202) throw new Error(`inbound answered ${r.status}`);
-        }
-      }),
-    );
-    await until(async () => (await outboxCount('Thanks for letting us know.')) >= n, 5 * 60_000, 'all answers');
-    const answers = await bench.db.selectFrom('sandbox_outbox').select(['address', 'created_at']).where('channel_id', '=', org.channelId).where('body', '=', 'Thanks for letting us know.').execute();
-    const latencies = answers.map((a) => new Date(a.created_at).getTime() - sentAt.get(a.address)!).sort((a, b) => a - b);
-    const p50 = percentile(latencies, 50);
-    const p99 = percentile(latencies, 99);
-    const figures = {
-      conversations: n,
-      concurrency,
-      p50Ms: p50,
-      p90Ms: percentile(latencies, 90),
-      p99Ms: p99,
-      maxMs: latencies[latencies.length - 1],
-      ratio: { p50: Number((p50 / TARGET.p50Ms).toFixed(3)), p99: Number((p99 / TARGET.p99Ms).toFixed(3)) },
-      target: TARGET,
-      pass: p50 <= TARGET.p50Ms && p99 <= TARGET.p99Ms,
-    };
-    printTable([
-      ['conversations waiting', n],
-      ['replies in flight', concurrency],
-      ['p50 webhook -> answer in outbox (ms)', p50],
-      ['p90 (ms)', figures.p90Ms],
-      ['p99 (ms)', p99],
-      ['max (ms)', figures.maxMs],
-      ['target', `p50 <= ${TARGET.p50Ms} ms, p99 <= ${TARGET.p99Ms} ms`],
-      ['pass', String(figures.pass)],
-    ]);
-    if (wantJson) console.log(JSON.stringify(figures));
-  } finally {
-    await bench.stop();
-  }
-}
-
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
+  const sentAt = new Map<string, number>();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const address = addresses[next++];
+        sentAt.set(address, Date.now());
+        const r = await fetch(`${bench.apiUrl}/v1/sandbox/${org.channelId}/inbound`, { method: 'POST', headers, body: JSON.stringify({ from: address, text: 'yes' }) });
+        if (r.status !== 202) throw new Error(`inbound answered ${r.status}`);
+      }
+    }),
+  );
+  await until(async () => (await outboxCount('Thanks for letting us know.')) >= n, 5 * 60_000, 'all answers');
+  const answers = await bench.db.selectFrom('sandbox_outbox').select(['address', 'created_at']).where('channel_id', '=', org.channelId).where('body', '=', 'Thanks for letting us know.').execute();
+  const latencies = answers.map((a) => new Date(a.created_at).getTime() - sentAt.get(a.address)!).sort((a, b) => a - b);
+  const p50 = percentile(latencies, 50);
+  const p99 = percentile(latencies, 99);
+  const figures = {
+    conversations: n,
+    concurrency,
+    p50Ms: p50,
+    p90Ms: percentile(latencies, 90),
+    p99Ms: p99,
+    maxMs: latencies[latencies.length - 1],
+    ratio: { p50: Number((p50 / TARGET.p50Ms).toFixed(3)), p99: Number((p99 / TARGET.p99Ms).toFixed(3)) },
+    target: TARGET,
+    pass: p50 <= TARGET.p50Ms && p99 <= TARGET.p99Ms,
+  };
+  const rows: [string, string | number][] = [
+    ['conversations waiting', n],
+    ['replies in flight', concurrency],
+    ['p50 webhook -> answer in outbox (ms)', p50],
+    ['p90 (ms)', figures.p90Ms],
+    ['p99 (ms)', p99],
+    ['max (ms)', figures.maxMs],
+    ['target', `p50 <= ${TARGET.p50Ms} ms, p99 <= ${TARGET.p99Ms} ms`],
+    ['pass', String(figures.pass)],
+  ];
+  return { rows, figures };
 });
