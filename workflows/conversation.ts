@@ -6,11 +6,12 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
-  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { RetryPolicy } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import {
   type AgentMessage,
@@ -36,15 +37,18 @@ import { nextSendTime } from './journey/window';
 const SEND_TIMEOUT = '30 seconds';
 const HISTORY_LIMIT = 8_000;
 const SEEN_LIMIT = 100;
+const ENRICH_RETRY_MS = 60_000;
+const ENRICH_RETRY_MAX_MS = 3_600_000;
 
-const acts = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: SEND_TIMEOUT,
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '5 minutes',
-    nonRetryableErrorTypes: ['PermanentSendError', 'ContactStoppedError', 'ConfigurationError', 'NotFoundError'],
-  },
-});
+const RETRY: RetryPolicy = {
+  initialInterval: '1 second',
+  maximumInterval: '5 minutes',
+  nonRetryableErrorTypes: ['PermanentSendError', 'ContactStoppedError', 'ConfigurationError', 'NotFoundError'],
+};
+const acts = proxyActivities<ReturnType<typeof createActivities>>({ startToCloseTimeout: SEND_TIMEOUT, retry: RETRY });
+// Sends and row updates run as local activities: a reply is answered within the
+// workflow task that received it, without two more round trips to the server.
+const local = proxyLocalActivities<ReturnType<typeof createActivities>>({ startToCloseTimeout: SEND_TIMEOUT, retry: RETRY });
 
 /** One journey run with one contact on one channel. */
 export async function conversation(input: ConversationInput): Promise<{ outcome?: string; status: string }> {
@@ -64,6 +68,8 @@ export async function conversation(input: ConversationInput): Promise<{ outcome?
   let handoff = false;
   let agentOutcome = input.carried?.agentOutcome;
   let handback = undefined as { stepId?: string } | undefined;
+  /** Failed enrichments in a row at one step, for the retry back-off. */
+  let enrichFailed = { stepId: '', count: 0 };
 
   setHandler(conversationStateQuery, () => ({
     conversationId,
@@ -94,7 +100,7 @@ export async function conversation(input: ConversationInput): Promise<{ outcome?
   setHandler(
     agentMessageUpdate,
     async (msg: AgentMessage) => {
-      const sent = await acts.sendMessage({ conversationId, stepId: `agent:${msg.requestId}`, attempt: 1, text: msg.text, author: msg.author });
+      const sent = await local.sendMessage({ conversationId, stepId: `agent:${msg.requestId}`, attempt: 1, text: msg.text, author: msg.author });
       return { messageId: sent.messageId };
     },
     {
@@ -111,31 +117,35 @@ export async function conversation(input: ConversationInput): Promise<{ outcome?
     upsertSearchAttributes([{ key: ConversationStatusKey, value: next }]);
     // The row keeps only what changes rarely; the live step is in the query.
     const status = next === 'handoff' ? 'handoff' : 'active';
-    if (status !== stored) await acts.updateConversation({ conversationId, status, step: state.stepId });
+    if (status !== stored) await local.updateConversation({ conversationId, status, step: state.stepId });
     stored = status;
   };
   const runContext = () => ({ now: Date.now(), timeZone: ctx.settings.timeZone, locale: ctx.settings.locale, currency: ctx.settings.currency, contact: ctx.contact });
 
   const perform = async (action: Action) => {
     if (action.kind === 'send') {
+      // Held for the send window, a message must not go out once the
+      // conversation is closed (an opt-out above all), nor after a close mid-batch.
       const at = nextSendTime(Date.now(), ctx.settings.sendWindow, ctx.settings.timeZone);
-      if (at > Date.now()) await sleep(at - Date.now());
+      if (at > Date.now() && !closed) await condition(() => !!closed, at - Date.now());
+      if (closed) return;
       const attempt = (sends[action.stepId] ?? 0) + 1;
       sends[action.stepId] = attempt;
-      await acts.sendMessage({ conversationId, stepId: action.stepId, attempt, text: action.text, author: 'bot' });
+      await local.sendMessage({ conversationId, stepId: action.stepId, attempt, text: action.text, author: 'bot' });
     } else if (action.kind === 'outcome') {
       if (agentOutcome) return;
       upsertSearchAttributes([{ key: OutcomeKey, value: action.outcome }]);
-      await acts.updateConversation({ conversationId, outcome: action.outcome });
+      await local.updateConversation({ conversationId, outcome: action.outcome });
     } else if (action.kind === 'note') {
-      await acts.updateConversation({ conversationId, note: action.text });
+      await local.updateConversation({ conversationId, note: action.text });
     } else {
-      await acts.updateConversation({ conversationId, note: `ID&V ${action.ok ? 'passed' : action.lockedOut ? 'failed, locked out' : 'failed'} at ${action.stepId}` });
+      await local.updateConversation({ conversationId, note: `ID&V ${action.ok ? 'passed' : action.lockedOut ? 'failed, locked out' : 'failed'} at ${action.stepId}` });
     }
   };
 
   /** Waits as the interpreter asked; returns the input that ended the wait, or undefined when closed. */
   const await_ = async (wait: Wait, since: number): Promise<Input | undefined> => {
+    if (wait.kind !== 'enrich') enrichFailed = { stepId: '', count: 0 };
     if (wait.kind === 'reply') {
       inbox.splice(0, since); // what came before the prompt is no answer to it
       await setPhase('waiting_reply');
@@ -151,7 +161,14 @@ export async function conversation(input: ConversationInput): Promise<{ outcome?
     }
     if (wait.kind === 'enrich') {
       await setPhase('enriching');
+      // A step without onError retries a failed enrichment: back off rather than spin.
+      const failures = enrichFailed.stepId === wait.stepId ? enrichFailed.count : 0;
+      if (failures > 0) {
+        await condition(() => !!closed, Math.min(ENRICH_RETRY_MS * 2 ** (failures - 1), ENRICH_RETRY_MAX_MS));
+        if (closed) return undefined;
+      }
       const result = await acts.enrich({ conversationId, fields: wait.fields });
+      enrichFailed = { stepId: wait.stepId, count: result.ok ? 0 : failures + 1 };
       return result.ok ? { kind: 'enriched', values: result.values } : { kind: 'enrichFailed', reason: result.reason };
     }
     if (wait.kind === 'handoff') return waitHandoff();
@@ -172,9 +189,12 @@ export async function conversation(input: ConversationInput): Promise<{ outcome?
     ? { state, actions: [], wait: input.carried.wait }
     : advance(journey, state, { kind: 'start' }, runContext());
   try {
-    let firstTurn = !input.carried;
+    // On the first turn, what is queued may be the awaited answer: the message that
+    // started an inbound conversation, or, after continue-as-new, replies to the
+    // prompt the previous run sent.
+    let firstTurn = true;
     for (;;) {
-      const since = firstTurn && input.inbound ? 0 : inbox.length;
+      const since = firstTurn && (input.inbound || input.carried) ? 0 : inbox.length;
       firstTurn = false;
       for (const action of step.actions) await perform(action);
       state = step.state;
@@ -194,17 +214,18 @@ export async function conversation(input: ConversationInput): Promise<{ outcome?
       step = advance(journey, state, next, runContext());
     }
   } catch (err) {
-    const cause = err instanceof ActivityFailure ? err.cause : undefined;
+    // A local activity's failure arrives unwrapped, without the ActivityFailure.
+    const cause = err instanceof ActivityFailure ? err.cause : err;
     if (!(cause instanceof ApplicationFailure) || !cause.nonRetryable) throw err;
     state = { ...state, outcome: cause.type === 'ContactStoppedError' ? 'Opted out' : 'Undeliverable' };
-    await acts.updateConversation({ conversationId, note: `stopped: ${cause.type ?? 'send failed'}` });
+    await local.updateConversation({ conversationId, note: `stopped: ${cause.type ?? 'send failed'}` });
   }
   phase = 'ended';
   const outcome = closed?.outcome ?? agentOutcome ?? state.outcome;
   if (outcome) upsertSearchAttributes([{ key: OutcomeKey, value: outcome }]);
   upsertSearchAttributes([{ key: ConversationStatusKey, value: 'ended' }]);
   await condition(allHandlersFinished);
-  await acts.finishConversation({ conversationId, outcome, reason: closed?.reason ?? 'journey' });
+  await local.finishConversation({ conversationId, outcome, reason: closed?.reason ?? 'journey' });
   if (!campaignNotified) await notifyCampaign(input);
   return { status: 'ended', outcome };
 }
