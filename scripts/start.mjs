@@ -7,7 +7,7 @@ const require = createRequire(import.meta.url);
 const lockNewer = () => !existsSync('node_modules/.package-lock.json') || statSync('package-lock.json').mtimeMs > statSync('node_modules/.package-lock.json').mtimeMs;
 if (!existsSync('node_modules') || lockNewer()) {
   console.log('Installing npm dependencies...');
-  execSync('npm ci --no-audit --no-fund', { stdio: 'inherit' });
+  execSync('npm install --no-audit --no-fund', { stdio: 'inherit' });
 }
 require('./temporal.cjs').ensureTemporal();
 

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const run = (cmd) => execSync(cmd, { stdio: 'inherit' });
-if (!existsSync('node_modules')) run('npm ci --no-audit --no-fund');
+if (!existsSync('node_modules')) run('npm install --no-audit --no-fund');
 require('./temporal.cjs').ensureTemporal();
 run('npx eslint .');
 run('npx tsc -p tsconfig.json --noEmit');
