@@ -40,6 +40,12 @@ const schema = z.object({
   CAMPAIGN_RUN_LIMIT: z.coerce.number().int().min(10).max(1500).default(500).describe('Children started per campaign run before continue-as-new'),
   WORKER_MAX_WORKFLOW_TASKS: z.coerce.number().int().min(1).default(100),
   WORKER_MAX_ACTIVITIES: z.coerce.number().int().min(1).default(200),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe("Workflows kept in a worker's memory between tasks; the SDK sizes it from the heap when unset"),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;

@@ -7,6 +7,8 @@ import type { ChannelRegistry } from './channels';
 import { ContactStoppedError, NotFoundError, PermanentSendError } from './errors';
 import { isOptedOut } from '../db/consent';
 
+export const WITHHELD = '[ID&V answer withheld]';
+
 export interface ConversationContext {
   skip?: string;
   orgId: string;
@@ -127,7 +129,23 @@ export const createConversationActivities = ({ db, channels }: { db: Db; channel
     }
   },
 
-  async updateConversation(input: { conversationId: string; status?: ConversationStatus; step?: string; outcome?: string; note?: string }): Promise<void> {
+  async updateConversation(input: {
+    conversationId: string;
+    status?: ConversationStatus;
+    step?: string;
+    outcome?: string;
+    note?: string;
+    /** An inbound message whose text must not be kept (an ID&V answer). */
+    withholdMessageId?: string;
+  }): Promise<void> {
+    if (input.withholdMessageId) {
+      await db
+        .updateTable('messages')
+        .set({ body: WITHHELD, updated_at: new Date() })
+        .where('id', '=', input.withholdMessageId)
+        .where('direction', '=', 'in')
+        .execute();
+    }
     await db
       .updateTable('conversations')
       .set((eb) => ({

@@ -30,5 +30,6 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     dataConverter: { payloadCodecs: [opts.codec ?? new EncryptionCodec(payloadKey(masterKey(config)))] },
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_WORKFLOW_TASKS,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_ACTIVITIES,
+    ...(config.WORKER_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS } : {}),
   });
 }

@@ -67,6 +67,7 @@ export async function conversation(input: ConversationInput): Promise<{ outcome?
   let closed = undefined as { outcome?: string; reason: string } | undefined;
   let handoff = false;
   let agentOutcome = input.carried?.agentOutcome;
+  let lastReplyId: string | undefined;
   let handback = undefined as { stepId?: string } | undefined;
   /** Failed enrichments in a row at one step, for the retry back-off. */
   let enrichFailed = { stepId: '', count: 0 };
@@ -139,7 +140,9 @@ export async function conversation(input: ConversationInput): Promise<{ outcome?
     } else if (action.kind === 'note') {
       await local.updateConversation({ conversationId, note: action.text });
     } else {
-      await local.updateConversation({ conversationId, note: `ID&V ${action.ok ? 'passed' : action.lockedOut ? 'failed, locked out' : 'failed'} at ${action.stepId}` });
+      // The answer to an ID&V question is withheld from the transcript; only the result is kept.
+      const result = action.ok ? 'passed' : action.lockedOut ? 'failed, locked out' : 'failed';
+      await local.updateConversation({ conversationId, note: `ID&V ${result} at ${action.stepId}`, withholdMessageId: lastReplyId });
     }
   };
 
@@ -152,7 +155,10 @@ export async function conversation(input: ConversationInput): Promise<{ outcome?
       const got = await condition(() => inbox.length > 0 || !!closed || handoff, wait.timeoutMs);
       if (closed) return undefined;
       if (handoff) return waitHandoff();
-      return got ? { kind: 'reply', text: inbox.shift()!.text } : { kind: 'timeout' };
+      if (!got) return { kind: 'timeout' };
+      const reply = inbox.shift()!;
+      lastReplyId = reply.messageId;
+      return { kind: 'reply', text: reply.text };
     }
     if (wait.kind === 'until') {
       await setPhase('waiting_time');

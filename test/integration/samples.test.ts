@@ -77,6 +77,10 @@ describe('the sample journeys, end to end on the sandbox', () => {
     ]);
     const transcript = await api.get(`/v1/conversations/${started.body.id}/transcript`);
     expect(JSON.stringify(transcript.body)).not.toContain('"verified');
+    const inbound = transcript.body.messages.filter((m: { direction: string }) => m.direction === 'in').map((m: { text: string }) => m.text);
+    expect(inbound).toEqual(['[ID&V answer withheld]', '[ID&V answer withheld]', '[ID&V answer withheld]', '2', 'tomorrow', '£50']);
+    const stored = await stack.db.selectFrom('messages').select('body').where('conversation_id', '=', started.body.id).execute();
+    for (const secret of ['14/2/84', '14 Feb 1985', 'sw1a1aa']) expect(stored.filter((m) => m.body.includes(secret))).toEqual([]);
     await ended(api, started.body.id);
     await recordHistory(started.body.workflowId, 'collections-promise');
   });
