@@ -9,6 +9,7 @@ import { journeysRouter } from './routes/journeys';
 import { agentRouter } from './routes/agent';
 import { orgRouter } from './routes/org';
 import { codecRouter } from './routes/codec';
+import { openApiDocument } from './openapi';
 import { sandboxRouter } from './routes/sandbox';
 
 const JSON_LIMIT = '16mb';
@@ -28,6 +29,8 @@ export function createApp(deps: ApiDeps): express.Express {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', database, temporal });
   });
 
+  const openapi = openApiDocument(deps.config);
+  app.get('/openapi.json', (_req, res) => void res.json(openapi));
   app.use('/codec', codecRouter(deps.codec, { adminToken: deps.config.PARLEY_ADMIN_TOKEN, corsOrigins: deps.config.CODEC_CORS_ORIGINS }));
 
   const v1 = express.Router();

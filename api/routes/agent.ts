@@ -10,11 +10,11 @@ import { orgSettings, pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
 
 const LIVE = new Set(['pending', 'active', 'handoff']);
-const outcomeSchema = z.strictObject({ outcome: z.string().min(1).max(100) });
-const noteSchema = z.strictObject({ text: z.string().trim().min(1, 'must not be empty').max(4096) });
-const handoffSchema = z.strictObject({ reason: z.string().max(500).optional() });
-const handbackSchema = z.strictObject({ stepId: z.string().min(1).max(64).optional() });
-const closeSchema = z.strictObject({ outcome: z.string().min(1).max(100).optional() });
+export const outcomeSchema = z.strictObject({ outcome: z.string().min(1).max(100) });
+export const noteSchema = z.strictObject({ text: z.string().trim().min(1, 'must not be empty').max(4096) });
+export const handoffSchema = z.strictObject({ reason: z.string().max(500).optional() });
+export const handbackSchema = z.strictObject({ stepId: z.string().min(1).max(64).optional() });
+export const closeSchema = z.strictObject({ outcome: z.string().min(1).max(100).optional() });
 
 /** What an agent does to a conversation: outcome, notes, hand-off, hand-back, close. */
 export function agentRouter({ db, temporal }: ApiDeps): Router {

@@ -22,14 +22,18 @@ import { HttpError, notFound, parse } from '../problem';
 
 const BATCH = 1000;
 
-export function campaignsRouter({ config, db, temporal }: ApiDeps): Router {
-  const router = Router();
-  const createSchema = z.strictObject({
+/** A campaign with JSON contacts, at most `max` of them. */
+export const campaignSchema = (max: number) =>
+  z.strictObject({
     name: z.string().min(1).max(200).optional(),
     journeyId: z.string(),
     channelId: z.string(),
-    contacts: z.array(contactSchema).min(1).max(config.MAX_JSON_CONTACTS, `at most ${config.MAX_JSON_CONTACTS} contacts in one JSON body; upload a file for more`),
+    contacts: z.array(contactSchema).min(1).max(max, `at most ${max} contacts in one JSON body; upload a file for more`),
   });
+
+export function campaignsRouter({ config, db, temporal }: ApiDeps): Router {
+  const router = Router();
+  const createSchema = campaignSchema(config.MAX_JSON_CONTACTS);
 
   router.post('/', async (req, res) => {
     const { orgId } = caller(req);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { PayloadCodec } from '@temporalio/common';
 import { HttpError, parse } from '../problem';
 
-const payloadsSchema = z.strictObject({
+export const payloadsSchema = z.strictObject({
   payloads: z.array(z.strictObject({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() })).max(10_000),
 });
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);

@@ -10,12 +10,12 @@ import type { ApiDeps } from '../deps';
 import { channelFor, journeyFor, orgSettings, pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
 
-const startSchema = z.strictObject({
+export const startSchema = z.strictObject({
   journeyId: z.string(),
   channelId: z.string(),
   contact: contactSchema,
 });
-const messageSchema = z.strictObject({
+export const messageSchema = z.strictObject({
   text: z.string().trim().min(1, 'must not be empty').max(4096),
   author: z.enum(['agent', 'api']).default('agent'),
 });

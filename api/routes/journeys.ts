@@ -8,7 +8,7 @@ import type { ApiDeps } from '../deps';
 import { orgSettings, pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
 
-const bodySchema = z.strictObject({ name: z.string().min(1).max(200), definition: z.unknown() });
+export const journeyBodySchema = z.strictObject({ name: z.string().min(1).max(200), definition: z.unknown() });
 
 /** Validates a journey definition, naming the failing step in a 400. */
 async function checkDefinition(db: Db, orgId: string, definition: unknown) {
@@ -39,7 +39,7 @@ export function journeysRouter({ db }: ApiDeps): Router {
 
   router.post('/', async (req, res) => {
     const { orgId } = caller(req);
-    const body = parse(bodySchema, req.body);
+    const body = parse(journeyBodySchema, req.body);
     const definition = await checkDefinition(db, orgId, body.definition);
     const id = await db.transaction().execute(async (trx) => {
       const j = await trx.insertInto('journeys').values({ org_id: orgId, name: body.name, current_version: 1 }).returning('id').executeTakeFirstOrThrow();
@@ -67,7 +67,7 @@ export function journeysRouter({ db }: ApiDeps): Router {
   router.put('/:id', async (req, res) => {
     const { orgId } = caller(req);
     const id = pathId(req.params.id, 'journey');
-    const body = parse(bodySchema, req.body);
+    const body = parse(journeyBodySchema, req.body);
     await describe(orgId, id);
     const definition = await checkDefinition(db, orgId, body.definition);
     await db.transaction().execute(async (trx) => {

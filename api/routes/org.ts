@@ -15,7 +15,7 @@ const validZone = (tz: string) => {
 };
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
 
-const patchSchema = z.strictObject({
+export const orgPatchSchema = z.strictObject({
   name: z.string().min(1).max(200).optional(),
   defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166 country code such as GB').optional(),
   timeZone: z.string().refine(validZone, 'unknown IANA time zone').optional(),
@@ -40,7 +40,7 @@ export function orgRouter({ db }: ApiDeps): Router {
 
   router.patch('/', async (req, res) => {
     const { orgId } = caller(req);
-    const { name, ...patch } = parse(patchSchema, req.body);
+    const { name, ...patch } = parse(orgPatchSchema, req.body);
     if (patch.inboundJourneyId) {
       const id = patch.inboundJourneyId;
       const found = isUuid(id) && (await db.selectFrom('journeys').select('id').where('id', '=', id).where('org_id', '=', orgId).executeTakeFirst());

@@ -8,7 +8,7 @@ import { receiveInbound } from '../inbound';
 import { orgSettings, pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
 
-const inboundSchema = z.strictObject({
+export const inboundSchema = z.strictObject({
   from: z.string().min(1).max(256),
   text: z.string().max(10_000),
   id: z.string().min(1).max(200).optional(),

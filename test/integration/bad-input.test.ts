@@ -106,3 +106,22 @@ describe('the codec endpoint', () => {
     }
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('when fetched, then it describes the routes with the request schemas the handlers validate with', async () => {
+    const stack = await startTestStack({ MAX_JSON_CONTACTS: 1234 }, { worker: false });
+    try {
+      const res = await apiClient(stack.url).get('/openapi.json');
+      expect(res.status).toBe(200);
+      expect(res.body.openapi).toBe('3.1.0');
+      const paths = Object.keys(res.body.paths);
+      expect(paths).toEqual(expect.arrayContaining(['/v1/campaigns', '/v1/conversations/{id}/transcript', '/v1/sandbox/{channelId}/inbound', '/v1/journeys/{id}']));
+      const campaign = res.body.paths['/v1/campaigns'].post.requestBody.content['application/json'].schema;
+      expect(campaign.properties.contacts.maxItems).toBe(1234);
+      expect(campaign.additionalProperties).toBe(false);
+      expect(campaign.required).toEqual(['journeyId', 'channelId', 'contacts']);
+    } finally {
+      await stack.stop();
+    }
+  });
+});

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import type { Config } from '../config';
+import { journeyShape } from '../workflows/journey/schema';
+import { closeSchema, handbackSchema, handoffSchema, noteSchema, outcomeSchema } from './routes/agent';
+import { campaignSchema } from './routes/campaigns';
+import { payloadsSchema } from './routes/codec';
+import { messageSchema, startSchema } from './routes/conversations';
+import { orgPatchSchema } from './routes/org';
+import { inboundSchema } from './routes/sandbox';
+
+type Route = [method: string, path: string, summary: string, body?: z.ZodType, status?: number];
+
+const journeyBody = z.strictObject({ name: z.string().min(1).max(200), definition: journeyShape });
+
+const routes = (config: Config): Route[] => [
+  ['get', '/healthz', 'Liveness, with database and Temporal readiness'],
+  ['post', '/v1/auth/token', 'Exchange the API key for a 15-minute JWT', undefined, 201],
+  ['get', '/v1/org', "The caller's organisation settings"],
+  ['patch', '/v1/org', 'Change settings; null removes one', orgPatchSchema],
+  ['get', '/v1/journeys', 'List journeys'],
+  ['post', '/v1/journeys', 'Create a journey (version 1); invalid journeys are a 400 naming the step', journeyBody, 201],
+  ['get', '/v1/journeys/{id}', 'A journey at its current version, or ?version=N'],
+  ['put', '/v1/journeys/{id}', 'A new version; running conversations keep theirs', journeyBody],
+  ['post', '/v1/campaigns', 'Start a campaign with JSON contacts', campaignSchema(config.MAX_JSON_CONTACTS), 201],
+  ['get', '/v1/campaigns/{id}', 'Status, and counts by state and by outcome'],
+  ['post', '/v1/campaigns/{id}/pause', 'Stop starting conversations', undefined, 202],
+  ['post', '/v1/campaigns/{id}/resume', 'Start them again', undefined, 202],
+  ['post', '/v1/campaigns/{id}/cancel', 'Never start the rest', undefined, 202],
+  ['post', '/v1/conversations', 'Start one conversation with one contact', startSchema, 201],
+  ['get', '/v1/conversations/{id}', 'State, with the live workflow query'],
+  ['get', '/v1/conversations/{id}/transcript', 'Messages in order with statuses; ?format=csv for CSV'],
+  ['post', '/v1/conversations/{id}/messages', 'An agent or API message (Idempotency-Key honoured)', messageSchema, 201],
+  ['post', '/v1/conversations/{id}/outcome', "Set the outcome (one of the organisation's)", outcomeSchema],
+  ['post', '/v1/conversations/{id}/notes', 'Add an agent note', noteSchema, 201],
+  ['post', '/v1/conversations/{id}/handoff', 'An agent takes over; the bot pauses', handoffSchema, 202],
+  ['post', '/v1/conversations/{id}/handback', 'Back to the bot, at a named step or where it was', handbackSchema, 202],
+  ['post', '/v1/conversations/{id}/close', 'End the conversation, optionally with an outcome', closeSchema, 202],
+  ['post', '/v1/sandbox/{channelId}/inbound', 'A customer message on the sandbox channel', inboundSchema, 202],
+  ['get', '/v1/sandbox/{channelId}/outbox', 'What the sandbox channel sent (?address, ?after, ?limit)'],
+  ['post', '/codec/decode', 'Decrypt payloads for the Temporal UI (platform admins)', payloadsSchema],
+  ['post', '/codec/encode', 'Encrypt payloads for the Temporal UI (platform admins)', payloadsSchema],
+];
+
+const problem = {
+  type: 'object',
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+  },
+};
+
+/** The OpenAPI 3.1 document, with request bodies generated from the zod schemas the handlers validate with. */
+export function openApiDocument(config: Config) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [method, path, summary, body, status = 200] of routes(config)) {
+    const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }));
+    (paths[path] ??= {})[method] = {
+      summary,
+      ...(params.length ? { parameters: params } : {}),
+      ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(body, { io: 'input', unrepresentable: 'any' }) } } } } : {}),
+      responses: {
+        [status]: { description: 'Success', content: { 'application/json': { schema: { type: 'object' } } } },
+        default: { description: 'An error, naming the failing field where there is one', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Parley', version: '0.1.0', description: 'Durable automated customer conversations. Authenticate with `Authorization: Bearer <api key or token>`.' },
+    components: { schemas: { Problem: problem }, securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    security: [{ bearer: [] }],
+    paths,
+  };
+}
