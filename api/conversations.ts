@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import {
   ChannelKey,
   ConversationStatusKey,
@@ -9,6 +8,7 @@ import {
   type ConversationInput,
 } from '../workflows/contracts';
 import type { ApiDeps } from './deps';
+import { startOrUndo } from './start';
 
 interface StartInput {
   orgId: string;
@@ -35,20 +35,20 @@ export async function startConversation({ db, temporal, config }: Pick<ApiDeps, 
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  try {
-    await temporal.workflow.start('conversation', {
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      workflowId,
-      args: [{ conversationId: id } satisfies ConversationInput],
-      typedSearchAttributes: [
-        { key: OrgIdKey, value: input.orgId },
-        { key: JourneyIdKey, value: input.journey.id },
-        { key: ChannelKey, value: input.channel.kind },
-        { key: ConversationStatusKey, value: 'starting' },
-      ],
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
+  await startOrUndo(
+    () =>
+      temporal.workflow.start('conversation', {
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        workflowId,
+        args: [{ conversationId: id } satisfies ConversationInput],
+        typedSearchAttributes: [
+          { key: OrgIdKey, value: input.orgId },
+          { key: JourneyIdKey, value: input.journey.id },
+          { key: ChannelKey, value: input.channel.kind },
+          { key: ConversationStatusKey, value: 'starting' },
+        ],
+      }),
+    () => db.deleteFrom('conversations').where('id', '=', id).execute(),
+  );
   return row;
 }

@@ -1,6 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError, type z } from 'zod';
 
+const GRPC_UNAVAILABLE = 14;
+
 export interface FieldError {
   field: string;
   message: string;
@@ -13,8 +15,9 @@ export class HttpError extends Error {
     readonly title: string,
     readonly detail?: string,
     readonly errors?: FieldError[],
+    cause?: unknown,
   ) {
-    super(detail ?? title);
+    super(detail ?? title, { cause });
   }
 }
 
@@ -52,7 +55,10 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => next(new Htt
 
 export function errorHandler(log: { error: (obj: object, msg: string) => void }): ErrorRequestHandler {
   return (err, _req, res, _next) => {
-    if (err instanceof HttpError) return sendProblem(res, err);
+    if (err instanceof HttpError) {
+      if (err.status >= 500) log.error({ err: err.cause ?? err }, err.title);
+      return sendProblem(res, err);
+    }
     if (err instanceof ZodError) return sendProblem(res, validationError(err));
     const type = (err as { type?: string }).type;
     if (type === 'entity.parse.failed') return sendProblem(res, new HttpError(400, 'Malformed JSON', 'the request body is not valid JSON'));
@@ -60,6 +66,10 @@ export function errorHandler(log: { error: (obj: object, msg: string) => void })
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendProblem(res, new HttpError(415, 'Unsupported Media Type', String(err.message)));
     const status = (err as { status?: number }).status;
     if (status && status >= 400 && status < 500) return sendProblem(res, new HttpError(status, 'Bad Request', String(err.message)));
+    if ((err as { name?: string }).name === 'ServiceError' || (err as { code?: number }).code === GRPC_UNAVAILABLE) {
+      log.error({ err }, 'workflow engine unavailable');
+      return sendProblem(res, new HttpError(503, 'Service Unavailable', 'the workflow engine is unavailable; try again'));
+    }
     log.error({ err }, 'unhandled error');
     sendProblem(res, new HttpError(500, 'Internal Server Error', 'an unexpected error occurred'));
   };

@@ -18,6 +18,7 @@ import { contactSchema, normaliseContacts, upsertContacts } from '../contacts';
 import type { ApiDeps } from '../deps';
 import { channelFor, journeyFor, orgSettings, pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
+import { startOrUndo } from '../start';
 
 
 const BATCH = 1000;
@@ -83,17 +84,21 @@ export function campaignsRouter({ config, db, temporal }: ApiDeps): Router {
       return created;
     });
 
-    await temporal.workflow.start('campaign', {
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      workflowId: campaignWorkflowId(campaign.id),
-      args: [{ campaignId: campaign.id, orgId, window: config.CAMPAIGN_WINDOW, runLimit: config.CAMPAIGN_RUN_LIMIT }],
-      typedSearchAttributes: [
-        { key: OrgIdKey, value: orgId },
-        { key: CampaignIdKey, value: campaign.id },
-        { key: JourneyIdKey, value: journey.id },
-        { key: ChannelKey, value: channel.kind },
-      ],
-    });
+    await startOrUndo(
+      () =>
+        temporal.workflow.start('campaign', {
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          workflowId: campaignWorkflowId(campaign.id),
+          args: [{ campaignId: campaign.id, orgId, window: config.CAMPAIGN_WINDOW, runLimit: config.CAMPAIGN_RUN_LIMIT }],
+          typedSearchAttributes: [
+            { key: OrgIdKey, value: orgId },
+            { key: CampaignIdKey, value: campaign.id },
+            { key: JourneyIdKey, value: journey.id },
+            { key: ChannelKey, value: channel.kind },
+          ],
+        }),
+      () => db.deleteFrom('campaigns').where('id', '=', campaign.id).execute(),
+    );
     res
       .status(201)
       .location(`/v1/campaigns/${campaign.id}`)

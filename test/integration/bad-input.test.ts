@@ -125,3 +125,22 @@ describe('the OpenAPI document', () => {
     }
   });
 });
+
+describe('when Temporal cannot take the workflow', () => {
+  it('then creating a campaign or a conversation answers 503 and leaves no rows behind', async () => {
+    const stack = await startTestStack({ TEMPORAL_NAMESPACE: 'no-such-namespace' }, { worker: false });
+    try {
+      const org = await seedOrg(stack.db, greetingJourney);
+      const api = apiClient(stack.url, org.apiKey);
+      const campaign = await api.post('/v1/campaigns', { journeyId: org.journeyId, channelId: org.channelId, contacts: [{ address: '07911123456' }] });
+      const conversation = await api.post('/v1/conversations', { journeyId: org.journeyId, channelId: org.channelId, contact: { address: '07911123457' } });
+      expect([campaign.status, conversation.status]).toEqual([503, 503]);
+      expect(campaign.body.detail).toMatch(/nothing was created/);
+      const left = await stack.db.selectFrom('conversations').select('id').where('org_id', '=', org.orgId).execute();
+      const campaigns = await stack.db.selectFrom('campaigns').select('id').where('org_id', '=', org.orgId).execute();
+      expect([left, campaigns]).toEqual([[], []]);
+    } finally {
+      await stack.stop();
+    }
+  });
+});
