@@ -19,7 +19,11 @@ interface Demo {
 
 /** Creates the demo org, channel, journey and key once; later starts reuse them. */
 async function ensureDemo(db: Db, file: string): Promise<Demo> {
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Demo;
+  if (existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as Demo;
+    // The file may belong to another database (DATABASE_URL changed): then make a new demo.
+    if (await db.selectFrom('orgs').select('id').where('id', '=', saved.orgId).executeTakeFirst()) return saved;
+  }
   const org = await provisionOrg(db, 'Demo organisation');
   const definition = JSON.parse(readFileSync(path.join(__dirname, '..', 'samples', 'journeys', 'demo.json'), 'utf8'));
   const journey = await db.transaction().execute(async (trx) => {
