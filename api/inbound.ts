@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/workflow';
 import type { ChannelKind } from '../db/tables/channel.table';
 import { ChannelKey, ConversationStatusKey, JourneyIdKey, OrgIdKey, closeSignal, inboundSignal, type ConversationInput } from '../workflows/contracts';
 import { optOutKeyword } from '../workflows/journey/optout';
@@ -68,7 +69,7 @@ export async function receiveInbound(deps: Deps, input: InboundInput): Promise<I
       .values({ org_id: input.orgId, channel_id: input.channelId, contact_id: contact, status: keyword === 'stop' ? 'opted_out' : 'opted_in', source: 'keyword', message_id: message.id })
       .onConflict((oc) => oc.column('message_id').doNothing())
       .execute();
-    if (keyword === 'stop' && live) await signalQuietly(deps, live.workflow_id, () => closeSignal, { reason: 'opt_out', outcome: 'Opted out' });
+    if (keyword === 'stop' && live) await signalQuietly(deps, live.workflow_id, closeSignal, { reason: 'opt_out', outcome: 'Opted out' });
     if (!PROVIDER_CONFIRMS.has(input.channelKind)) {
       await deps.temporal.workflow
         .start('notice', {
@@ -85,7 +86,7 @@ export async function receiveInbound(deps: Deps, input: InboundInput): Promise<I
   }
 
   if (live) {
-    await signalQuietly(deps, live.workflow_id, () => inboundSignal, { messageId: message.id, text: input.text });
+    await signalQuietly(deps, live.workflow_id, inboundSignal, { messageId: message.id, text: input.text });
     await markRouted(deps, message.id, live.id);
     return { messageId: message.id, duplicate, conversationId: live.id };
   }
@@ -99,20 +100,23 @@ export async function receiveInbound(deps: Deps, input: InboundInput): Promise<I
 }
 
 async function findOrCreateContact({ db }: Deps, input: InboundInput, create: boolean): Promise<string | undefined> {
-  const found = await db
-    .selectFrom('contacts')
-    .select('id')
-    .where('org_id', '=', input.orgId)
-    .where('channel_id', '=', input.channelId)
-    .where('address', '=', input.address)
-    .executeTakeFirst();
+  const find = () =>
+    db
+      .selectFrom('contacts')
+      .select('id')
+      .where('org_id', '=', input.orgId)
+      .where('channel_id', '=', input.channelId)
+      .where('address', '=', input.address)
+      .executeTakeFirst();
+  const found = await find();
   if (found || !create) return found?.id;
+  // A concurrent first message may create it first: then ours does nothing and the read finds theirs.
   await db
     .insertInto('contacts')
     .values({ org_id: input.orgId, channel_id: input.channelId, address: input.address, fields: JSON.stringify({}) })
     .onConflict((oc) => oc.columns(['org_id', 'channel_id', 'address']).doNothing())
     .execute();
-  return (await findOrCreateContact({ db } as Deps, input, false))!;
+  return (await find())?.id;
 }
 
 async function storeMessage({ db }: Deps, input: InboundInput) {
@@ -138,9 +142,9 @@ async function markRouted({ db }: Deps, messageId: string, conversationId: strin
   await db.updateTable('messages').set({ conversation_id: conversationId, routed_at: new Date() }).where('id', '=', messageId).execute();
 }
 
-async function signalQuietly<T>(deps: Deps, workflowId: string, def: () => import('@temporalio/workflow').SignalDefinition<[T]>, arg: T) {
+async function signalQuietly<T>(deps: Deps, workflowId: string, def: SignalDefinition<[T]>, arg: T) {
   try {
-    await deps.temporal.workflow.getHandle(workflowId).signal(def(), arg);
+    await deps.temporal.workflow.getHandle(workflowId).signal(def, arg);
   } catch (err) {
     // It ended between our read and the signal: the message stays recorded as a late reply.
     if (!(err instanceof WorkflowNotFoundError)) throw err;
