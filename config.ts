@@ -16,6 +16,8 @@ const schema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).default(10),
   PARLEY_DATA_DIR: z.string().default('.data').describe('Local state for the dev stack'),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233).describe('npm start: port of the dev server it runs'),
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233).describe('npm start: port of the dev server Web UI'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('parley'),
   TEMPORAL_TLS: bool.describe('Use TLS to reach Temporal'),

@@ -43,11 +43,17 @@ async function main() {
 
   const temporal = process.env.TEMPORAL_ADDRESS
     ? undefined
-    : await startTemporal({ port: 7233, uiPort: 8233, dbFile: path.join(dataDir, 'temporal.db'), codecEndpoint: `http://127.0.0.1:${base.PORT}/codec` });
+    : await startTemporal({
+        port: base.TEMPORAL_DEV_PORT,
+        uiPort: base.TEMPORAL_UI_PORT,
+        dbFile: path.join(dataDir, 'temporal.db'),
+        codecEndpoint: `http://127.0.0.1:${base.PORT}/codec`,
+      });
   const embedded = base.DATABASE_URL ? undefined : await startEmbeddedPostgres(path.join(dataDir, 'pglite'));
   const config = loadConfig(process.env, {
     PARLEY_DATA_DIR: dataDir,
     ...(embedded ? { DATABASE_URL: embedded.url, DATABASE_POOL_MAX: 1 } : {}),
+    ...(temporal ? { TEMPORAL_ADDRESS: temporal.address } : {}),
   });
   const stack = await startStack(config);
   const demo = await ensureDemo(stack.db, path.join(dataDir, 'demo.json'));
@@ -55,7 +61,7 @@ async function main() {
   console.log(`
 Parley is running.
   API          ${stack.url}   (health: ${stack.url}/healthz)
-  Temporal UI  ${temporal ? 'http://127.0.0.1:8233' : `(your cluster at ${config.TEMPORAL_ADDRESS})`}
+  Temporal UI  ${temporal ? `http://127.0.0.1:${config.TEMPORAL_UI_PORT}` : `(your cluster at ${config.TEMPORAL_ADDRESS})`}
   Database     ${embedded ? `embedded PGlite in ${path.join(dataDir, 'pglite')}` : 'DATABASE_URL'}
 
 Demo organisation
