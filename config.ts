@@ -62,9 +62,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   return Object.freeze({ ...parsed.data, ...overrides });
 }
 
-/** Variable names with their help text, for the README and `--help`. */
-export const configHelp = Object.entries(schema.shape).map(([name, s]) => ({ name, help: s.description ?? '' }));
-
 /** Connection options for a local dev server, a self-hosted cluster (mTLS) or Temporal Cloud (API key). */
 export function temporalConnectionOptions(config: Config) {
   const mtls =

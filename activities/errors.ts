@@ -1,5 +1,3 @@
-import { ApplicationFailure } from '@temporalio/common';
-
 // Error classes whose names appear in workflows' nonRetryableErrorTypes.
 
 /** The provider refused the message for good (bad number, outside the 24-hour window...). */
@@ -19,9 +17,4 @@ export class ConfigurationError extends Error {
 
 export class NotFoundError extends Error {
   override name = 'NotFoundError';
-}
-
-/** The provider asked us to slow down: retry after the given delay. */
-export function throttled(message: string, retryAfterMs: number): ApplicationFailure {
-  return ApplicationFailure.create({ type: 'Throttled', message, nextRetryDelay: retryAfterMs });
 }

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/workflow';
 import type { ChannelKind } from '../db/tables/channel.table';
+import { LIVE_STATUSES as LIVE } from '../db/tables/conversation.table';
 import { ChannelKey, ConversationStatusKey, JourneyIdKey, OrgIdKey, closeSignal, inboundSignal, type ConversationInput } from '../workflows/contracts';
 import { optOutKeyword } from '../workflows/journey/optout';
 import type { ApiDeps } from './deps';
@@ -24,7 +25,6 @@ export type InboundResult = {
 
 type Deps = Pick<ApiDeps, 'db' | 'temporal' | 'config' | 'hashKey'>;
 
-const LIVE = ['pending', 'active', 'handoff'] as const;
 // These providers answer STOP themselves; a second confirmation would be noise.
 const PROVIDER_CONFIRMS = new Set<ChannelKind>(['twilio']);
 const CONFIRM = { stop: 'You have been unsubscribed and will get no more messages here. Reply START to subscribe again.', start: 'You are subscribed again. Reply STOP at any time to unsubscribe.' };

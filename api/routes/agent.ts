@@ -4,12 +4,12 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { SYSTEM_OUTCOMES, closeSignal, handbackSignal, handoffSignal, outcomeSignal } from '../../workflows/contracts';
 import type { Journey } from '../../workflows/journey';
+import { isLive } from '../../db/tables/conversation.table';
 import { caller } from '../auth';
 import type { ApiDeps } from '../deps';
 import { orgSettings, pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
 
-const LIVE = new Set(['pending', 'active', 'handoff']);
 export const outcomeSchema = z.strictObject({ outcome: z.string().min(1).max(100) });
 export const noteSchema = z.strictObject({ text: z.string().trim().min(1, 'must not be empty').max(4096) });
 export const handoffSchema = z.strictObject({ reason: z.string().max(500).optional() });
@@ -26,7 +26,7 @@ export function agentRouter({ db, temporal }: ApiDeps): Router {
     return row;
   };
   const live = (row: { status: string }) => {
-    if (!LIVE.has(row.status)) throw new HttpError(409, 'Conflict', `conversation is ${row.status}`);
+    if (!isLive(row.status)) throw new HttpError(409, 'Conflict', `conversation is ${row.status}`);
   };
   const checkOutcome = async (orgId: string, outcome: string) => {
     const allowed = new Set<string>([...(await orgSettings(db, orgId)).outcomes, ...SYSTEM_OUTCOMES]);
@@ -47,7 +47,7 @@ export function agentRouter({ db, temporal }: ApiDeps): Router {
     const { outcome } = parse(outcomeSchema, req.body);
     await checkOutcome(orgId, outcome);
     await db.updateTable('conversations').set({ outcome }).where('id', '=', row.id).execute();
-    if (LIVE.has(row.status)) await signal(row.workflow_id, (h) => h.signal(outcomeSignal, { outcome }));
+    if (isLive(row.status)) await signal(row.workflow_id, (h) => h.signal(outcomeSignal, { outcome }));
     res.json({ id: row.id, outcome });
   });
 

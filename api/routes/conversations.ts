@@ -3,6 +3,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { Router } from 'express';
 import { z } from 'zod';
 import { agentMessageUpdate, conversationStateQuery } from '../../workflows/contracts';
+import { isLive } from '../../db/tables/conversation.table';
 import { caller } from '../auth';
 import { contactSchema, normaliseContacts, upsertContacts } from '../contacts';
 import { startConversation } from '../conversations';
@@ -68,7 +69,7 @@ export function conversationsRouter(deps: ApiDeps): Router {
   router.get('/:id', async (req, res) => {
     const row = await load(caller(req).orgId, pathId(req.params.id, 'conversation'));
     let live: unknown;
-    if (row.status !== 'ended' && row.status !== 'cancelled' && row.status !== 'skipped') {
+    if (isLive(row.status)) {
       live = await temporal.workflow.getHandle(row.workflow_id).query(conversationStateQuery).catch(() => undefined);
     }
     res.json({ ...view(row), live });
@@ -106,7 +107,7 @@ export function conversationsRouter(deps: ApiDeps): Router {
     const row = await load(caller(req).orgId, pathId(req.params.id, 'conversation'));
     const body = parse(messageSchema, req.body);
     const requestId = parse(z.string().min(1).max(100).default(() => randomUUID()), req.get('idempotency-key'), 'Idempotency-Key');
-    if (row.status === 'ended' || row.status === 'cancelled' || row.status === 'skipped') {
+    if (!isLive(row.status)) {
       throw new HttpError(409, 'Conflict', `conversation is ${row.status}; no message can be sent into it`);
     }
     try {

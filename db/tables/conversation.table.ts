@@ -2,6 +2,11 @@ import type { ColumnType, Generated } from 'kysely';
 
 export type ConversationStatus = 'pending' | 'active' | 'handoff' | 'ended' | 'skipped' | 'cancelled';
 
+/** Statuses of a conversation whose workflow still runs (the partial unique index uses the same list). */
+export const LIVE_STATUSES = ['pending', 'active', 'handoff'] as const;
+
+export const isLive = (status: string) => (LIVE_STATUSES as readonly string[]).includes(status);
+
 export interface ConversationTable {
   id: Generated<string>;
   org_id: string;
