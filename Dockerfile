@@ -1,6 +1,6 @@
 # One image, two processes: the API (default CMD) and the worker
 # (`node --import tsx scripts/worker.ts`, see docker-compose.yml).
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 
 WORKDIR /app
 ENV NODE_ENV=production
@@ -9,7 +9,7 @@ ENV NODE_ENV=production
 # Temporal worker uses to bundle workflows/ when it starts) comes in through
 # @temporalio/worker. Dependencies before sources so code edits reuse this layer.
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # Sources stay root-owned: the app never writes to its own directory.
 COPY . .

@@ -5,6 +5,8 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
+// The re-run on a supported Node owns this process from here on.
+if (require('./node.cjs').rerunOnSupportedNode()) await new Promise(() => {});
 const run = (cmd) => execSync(cmd, { stdio: 'inherit' });
 if (!existsSync('node_modules')) run('npm install --no-audit --no-fund');
 require('./temporal.cjs').ensureTemporal();
