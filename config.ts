@@ -30,7 +30,13 @@ const schema = z.object({
     .optional()
     .describe('Key that encrypts Temporal payloads; generated into the data folder in development'),
   PARLEY_HASH_KEY: z.string().min(16).optional().describe('Key for hashed identifiers; derived from the master key when unset'),
-  PARLEY_ADMIN_TOKEN: z.string().min(32).optional().describe('Bearer token of platform admins for the /codec endpoint; without it only this machine may call it'),
+  PARLEY_ADMIN_TOKEN: z
+    .string()
+    .min(32)
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+    .optional()
+    .describe('Bearer token of platform admins for the /codec endpoint; without it /codec is disabled (404), except under npm start'),
+  PARLEY_DEV_CODEC_LOOPBACK: bool.describe('npm start sets it: without PARLEY_ADMIN_TOKEN, /codec trusts requests from this machine that no proxy forwarded; the API process refuses it'),
   CODEC_CORS_ORIGINS: z
     .string()
     .default('http://127.0.0.1:8233,http://localhost:8233')

@@ -31,7 +31,7 @@ export function createApp(deps: ApiDeps): express.Express {
 
   const openapi = openApiDocument(deps.config);
   app.get('/openapi.json', (_req, res) => void res.json(openapi));
-  app.use('/codec', codecRouter(deps.codec, { adminToken: deps.config.PARLEY_ADMIN_TOKEN, corsOrigins: deps.config.CODEC_CORS_ORIGINS }));
+  app.use('/codec', codecRouter(deps.codec, { adminToken: deps.config.PARLEY_ADMIN_TOKEN, devLoopback: deps.config.PARLEY_DEV_CODEC_LOOPBACK, corsOrigins: deps.config.CODEC_CORS_ORIGINS }));
 
   const v1 = express.Router();
   v1.use(authenticate(deps.db, deps.jwtSecret));

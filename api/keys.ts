@@ -24,3 +24,21 @@ export async function resolveApiKey(db: Db, key: string): Promise<{ orgId: strin
   const ok = timingSafeEqual(Buffer.from(row.hash, 'hex'), Buffer.from(hashKey(key), 'hex'));
   return ok ? { orgId: row.org_id, keyId: row.id } : undefined;
 }
+
+/** Whether the key exists, belongs to the org and is not revoked. */
+export async function keyIsLive(db: Db, orgId: string, keyId: string): Promise<boolean> {
+  const row = await db.selectFrom('api_keys').select('id').where('id', '=', keyId).where('org_id', '=', orgId).where('revoked_at', 'is', null).executeTakeFirst();
+  return !!row;
+}
+
+/** Revokes an org's key; true when it was live until now. Tokens minted from it stop working too. */
+export async function revokeApiKey(db: Db, orgId: string, keyId: string): Promise<boolean> {
+  const result = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: new Date() })
+    .where('id', '=', keyId)
+    .where('org_id', '=', orgId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

@@ -14,7 +14,7 @@ const journeyBody = z.strictObject({ name: z.string().min(1).max(200), definitio
 
 const routes = (config: Config): Route[] => [
   ['get', '/healthz', 'Liveness, with database and Temporal readiness'],
-  ['post', '/v1/auth/token', 'Exchange the API key for a 15-minute JWT', undefined, 201],
+  ['post', '/v1/auth/token', 'Exchange the API key (not a token: 403) for a 15-minute JWT, audience parley-api', undefined, 201],
   ['get', '/v1/org', "The caller's organisation settings"],
   ['patch', '/v1/org', 'Change settings; null removes one', orgPatchSchema],
   ['get', '/v1/journeys', 'List journeys'],
@@ -37,8 +37,8 @@ const routes = (config: Config): Route[] => [
   ['post', '/v1/conversations/{id}/close', 'End the conversation, optionally with an outcome', closeSchema, 202],
   ['post', '/v1/sandbox/{channelId}/inbound', 'A customer message on the sandbox channel', inboundSchema, 202],
   ['get', '/v1/sandbox/{channelId}/outbox', 'What the sandbox channel sent (?address, ?after, ?limit)'],
-  ['post', '/codec/decode', 'Decrypt payloads for the Temporal UI (platform admins)', payloadsSchema],
-  ['post', '/codec/encode', 'Encrypt payloads for the Temporal UI (platform admins)', payloadsSchema],
+  ['post', '/codec/decode', 'Decrypt payloads for the Temporal UI (PARLEY_ADMIN_TOKEN; 404 when unset)', payloadsSchema],
+  ['post', '/codec/encode', 'Encrypt payloads for the Temporal UI (PARLEY_ADMIN_TOKEN; 404 when unset)', payloadsSchema],
 ];
 
 const problem = {

@@ -52,6 +52,8 @@ async function main() {
   const embedded = base.DATABASE_URL ? undefined : await startEmbeddedPostgres(path.join(dataDir, 'pglite'));
   const config = loadConfig(process.env, {
     PARLEY_DATA_DIR: dataDir,
+    // The dev UI's codec calls come from the developer's browser on this machine, without a token.
+    PARLEY_DEV_CODEC_LOOPBACK: true,
     ...(embedded ? { DATABASE_URL: embedded.url, DATABASE_POOL_MAX: 1 } : {}),
     ...(temporal ? { TEMPORAL_ADDRESS: temporal.address } : {}),
   });

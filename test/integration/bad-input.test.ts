@@ -89,24 +89,6 @@ describe('bad input gets a precise 4xx and writes nothing', () => {
   });
 });
 
-describe('the codec endpoint', () => {
-  it('when an admin token is configured, then a caller without it is refused', async () => {
-    const stack = await startTestStack({ PARLEY_ADMIN_TOKEN: 'a'.repeat(40) }, { worker: false });
-    try {
-      const refused = await apiClient(stack.url).post('/codec/decode', { payloads: [] });
-      expect(refused.status).toBe(403);
-      const org = await seedOrg(stack.db);
-      const tenant = await apiClient(stack.url, org.apiKey).post('/codec/decode', { payloads: [] });
-      expect(tenant.status).toBe(403);
-      const admin = await apiClient(stack.url, 'a'.repeat(40)).post('/codec/decode', { payloads: [] });
-      expect(admin.status).toBe(200);
-      expect(admin.body).toEqual({ payloads: [] });
-    } finally {
-      await stack.stop();
-    }
-  });
-});
-
 describe('the OpenAPI document', () => {
   it('when fetched, then it describes the routes with the request schemas the handlers validate with', async () => {
     const stack = await startTestStack({ MAX_JSON_CONTACTS: 1234 }, { worker: false });

@@ -3,6 +3,7 @@ import { greetingJourney } from '../fixtures/journeys';
 import { exportHistory, recordHistory, storedPayloadTexts } from '../helpers/histories';
 import { type TestStack, apiClient, eventually, seedOrg, startTestStack } from '../helpers/stack';
 
+const ADMIN_TOKEN = 'admin-'.repeat(6);
 const CONTACTS = [
   { address: '07911 123401', fields: { firstName: 'Aoife' } },
   { address: '+447911123402', fields: { firstName: 'Bram' } },
@@ -16,7 +17,7 @@ describe('a sandbox campaign, end to end', () => {
   let campaignId: string;
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({ PARLEY_ADMIN_TOKEN: ADMIN_TOKEN });
     org = await seedOrg(stack.db, greetingJourney);
     api = apiClient(stack.url, org.apiKey);
   });
@@ -95,7 +96,7 @@ describe('a sandbox campaign, end to end', () => {
       if (key === 'payloads' && Array.isArray(value)) payloads.push(...value);
       return value;
     });
-    const decoded = await apiClient(stack.url).post('/codec/decode', { payloads });
+    const decoded = await apiClient(stack.url, ADMIN_TOKEN).post('/codec/decode', { payloads });
     expect(decoded.status).toBe(200);
     const plain = (decoded.body.payloads as { data: string }[]).map((p) => Buffer.from(p.data, 'base64').toString());
     expect(plain.some((t) => t.includes('Aoife'))).toBe(true);
