@@ -48,7 +48,8 @@ export function checkAddress(ip: string, hostname: string, policy: OutboundPolic
   const range = nonPublicRange(addr);
   if (!range || listedByName(bareHost(hostname), policy) || inAllowedRange(addr, policy.allow)) return;
   const literal = parseAddress(bareHost(hostname));
-  throw new OutboundRefusedError(`${literal ? 'is' : 'resolves to'} a ${range} address`);
+  const article = /^([aeio]|un(?!i))/i.test(range) ? 'an' : 'a';
+  throw new OutboundRefusedError(`${literal ? 'is' : 'resolves to'} ${article} ${range} address`);
 }
 
 /** The checks that need no DNS: scheme, credentials, and a literal IP host. */
