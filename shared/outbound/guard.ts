@@ -1,6 +1,9 @@
 import { lookup } from 'node:dns/promises';
 import { type AllowEntry, inAllowedRange, isMetadata, nonPublicRange, parseAddress, parseAllowEntry } from './address';
 
+// A save must not hang on a slow name server.
+const RESOLVE_TIMEOUT_MS = 5_000;
+
 /** Resolves a host name to every address it has. */
 export type Resolver = (host: string) => Promise<string[]>;
 
@@ -79,10 +82,14 @@ export async function checkUrl(raw: string | URL, policy: OutboundPolicy): Promi
   const host = bareHost(url.hostname);
   if (parseAddress(host)) return url;
   let addresses: string[];
+  let timer: NodeJS.Timeout | undefined;
   try {
-    addresses = await policy.resolve(host);
+    const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), RESOLVE_TIMEOUT_MS)));
+    addresses = await Promise.race([policy.resolve(host), late]);
   } catch {
     throw new OutboundRefusedError('host does not resolve');
+  } finally {
+    clearTimeout(timer);
   }
   if (addresses.length === 0) throw new OutboundRefusedError('host does not resolve');
   for (const a of addresses) checkAddress(a, host, policy);
