@@ -5,6 +5,7 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  isCancellation,
   patched,
   proxyActivities,
   proxyLocalActivities,
@@ -195,7 +196,7 @@ export async function conversation(input: ConversationInput): Promise<{ outcome?
     try {
       return await enrichActs.enrich({ conversationId, fields });
     } catch (err) {
-      if (!(err instanceof ActivityFailure) || !err.cause) throw err;
+      if (!(err instanceof ActivityFailure) || !err.cause || isCancellation(err)) throw err;
       const given = err.cause instanceof ApplicationFailure && err.cause.type === 'EnrichmentFailed';
       return { ok: false, reason: given ? err.cause.message : `${err.cause.message} after ${ENRICH_ATTEMPTS_CAP} attempts` };
     }
