@@ -2,6 +2,7 @@ import { hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseAllowEntry } from './shared/outbound/address';
 
 const bool = z
   .enum(['true', 'false', '1', '0', ''])
@@ -46,6 +47,14 @@ const schema = z.object({
   MAX_JSON_CONTACTS: z.coerce.number().int().min(1).default(5000).describe('Most contacts in one JSON campaign body'),
   CAMPAIGN_WINDOW: z.coerce.number().int().min(1).max(1000).default(100).describe('Conversations starting at once per campaign'),
   CAMPAIGN_RUN_LIMIT: z.coerce.number().int().min(10).max(1500).default(500).describe('Children started per campaign run before continue-as-new'),
+  OUTBOUND_ALLOW: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((e) => e.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine((e) => parseAllowEntry(e) !== undefined, 'expected host names, IP addresses or CIDR ranges')))
+    .describe('Hosts and ranges that outbound requests (enrichment) may reach over plain http or on private addresses'),
+  ENRICH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3).describe('Tries of one enrichment before the step follows onError'),
+  ENRICH_TIMEOUT_MS: z.coerce.number().int().min(100).max(25_000).default(5_000).describe('Time limit of one enrichment request'),
   WORKER_MAX_WORKFLOW_TASKS: z.coerce.number().int().min(1).default(100),
   WORKER_MAX_ACTIVITIES: z.coerce.number().int().min(1).default(200),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce

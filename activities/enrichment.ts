@@ -1,31 +1,127 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Config } from '../config';
 import type { Db } from '../db/database';
+import { type OutboundPolicy, OutboundRefusedError, OutboundTimeoutError, OutboundTooLargeError, guardedGet, outboundPolicy } from '../shared/outbound';
 
 export type EnrichResult = { ok: true; values: Record<string, string> } | { ok: false; reason: string };
 
-const ENRICH_TIMEOUT_MS = 5_000;
+// Bounds on what one answer may bring into a workflow (and so into Temporal's payload limit).
+export const ENRICH_MAX_BYTES = 64 * 1024;
+export const ENRICH_MAX_FIELDS = 100;
+export const ENRICH_MAX_VALUE_CHARS = 1_000;
 
-/** GETs the named fields from the org's enrichment endpoint. */
-export const createEnrichmentActivities = ({ db }: { db: Db }) => ({
-  async enrich({ conversationId, fields }: { conversationId: string; fields: string[] }): Promise<EnrichResult> {
-    const row = await db
-      .selectFrom('conversations as cv')
-      .innerJoin('orgs as o', 'o.id', 'cv.org_id')
-      .innerJoin('contacts as ct', 'ct.id', 'cv.contact_id')
-      .select(['o.settings', 'ct.fields', 'cv.contact_id'])
-      .where('cv.id', '=', conversationId)
-      .executeTakeFirst();
-    const url = row?.settings.enrichmentUrl;
-    if (!row || !url) return { ok: false, reason: 'no enrichment endpoint configured' };
-    const target = new URL(url);
-    target.searchParams.set('contactId', row.contact_id);
-    if (row.fields.customerRef) target.searchParams.set('customerRef', row.fields.customerRef);
-    target.searchParams.set('fields', fields.join(','));
-    const res = await fetch(target, { signal: AbortSignal.timeout(ENRICH_TIMEOUT_MS), headers: { accept: 'application/json' } });
-    if (res.status === 404) return { ok: false, reason: 'not found' };
-    if (!res.ok) throw new Error(`enrichment endpoint answered ${res.status}`);
-    const body = (await res.json()) as Record<string, unknown>;
-    const values: Record<string, string> = {};
-    for (const f of fields) if (body[f] !== undefined && body[f] !== null) values[f] = String(body[f]);
-    return { ok: true, values };
-  },
+/** Failure type the conversation workflow turns into a failed enrichment step. */
+export const ENRICHMENT_FAILED = 'EnrichmentFailed';
+
+export interface EnrichmentOptions {
+  policy: OutboundPolicy;
+  maxAttempts: number;
+  timeoutMs: number;
+}
+
+export const enrichmentOptions = (config: Config): EnrichmentOptions => ({
+  policy: outboundPolicy(config.OUTBOUND_ALLOW),
+  maxAttempts: config.ENRICH_MAX_ATTEMPTS,
+  timeoutMs: config.ENRICH_TIMEOUT_MS,
 });
+
+/** A failure worth another try (5xx, 408, 429, timeout, network); the reason carries no personal data. */
+class Transient extends Error {}
+
+const NETWORK_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host lookup failed',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+};
+
+/** The values of the requested fields, or the reason the answer is refused for good. */
+function readValues(body: Buffer, fields: string[]): Record<string, string> | string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return 'response is not JSON';
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'response is not a JSON object';
+  const record = parsed as Record<string, unknown>;
+  if (Object.keys(record).length > ENRICH_MAX_FIELDS) return `response has more than ${ENRICH_MAX_FIELDS} fields`;
+  const values: Record<string, string> = {};
+  for (const f of fields) {
+    const v = Object.hasOwn(record, f) ? record[f] : undefined;
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return `field "${f}" is not a string, number or boolean`;
+    const text = String(v);
+    if (text.length > ENRICH_MAX_VALUE_CHARS) return `field "${f}" is over ${ENRICH_MAX_VALUE_CHARS} characters`;
+    values[f] = text;
+  }
+  return values;
+}
+
+async function fetchValues(target: URL, fields: string[], opts: EnrichmentOptions): Promise<EnrichResult> {
+  let res;
+  try {
+    res = await guardedGet(target, opts.policy, { timeoutMs: opts.timeoutMs, maxBytes: ENRICH_MAX_BYTES, headers: { accept: 'application/json' } });
+  } catch (err) {
+    if (err instanceof OutboundRefusedError) return { ok: false, reason: `endpoint refused: ${err.message}` };
+    if (err instanceof OutboundTooLargeError) return { ok: false, reason: err.message };
+    if (err instanceof OutboundTimeoutError) throw new Transient(err.message);
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    throw new Transient(NETWORK_REASONS[code] ?? `request failed${code ? ` (${code})` : ''}`);
+  }
+  if (res.status === 404) return { ok: false, reason: 'not found' };
+  if (res.status >= 300 && res.status < 400) return { ok: false, reason: `redirect (HTTP ${res.status}) not followed` };
+  if (res.status >= 500 || res.status === 408 || res.status === 429) throw new Transient(`HTTP ${res.status}`);
+  if (res.status < 200 || res.status >= 300) return { ok: false, reason: `HTTP ${res.status}` };
+  const values = readValues(res.body, fields);
+  return typeof values === 'string' ? { ok: false, reason: values } : { ok: true, values };
+}
+
+/**
+ * One try at the endpoint. A 404 is an answer (no such customer); other
+ * refusals will not change on a retry, and a transient failure is given up
+ * on at the last attempt: both throw the failure the workflow turns into a failed step.
+ */
+export async function fetchEnrichment(target: URL, fields: string[], opts: EnrichmentOptions, attempt: number): Promise<EnrichResult> {
+  try {
+    const result = await fetchValues(target, fields, opts);
+    if (!result.ok && result.reason !== 'not found') throw ApplicationFailure.nonRetryable(result.reason, ENRICHMENT_FAILED);
+    return result;
+  } catch (err) {
+    if (!(err instanceof Transient)) throw err;
+    if (attempt >= opts.maxAttempts) throw ApplicationFailure.nonRetryable(`${err.message} after ${attempt} attempts`, ENRICHMENT_FAILED);
+    throw ApplicationFailure.retryable(err.message, 'EnrichmentUnavailable');
+  }
+}
+
+/** GETs the named fields from the org's enrichment endpoint, under the outbound policy. */
+export const createEnrichmentActivities = ({ db, enrichment }: { db: Db; enrichment?: EnrichmentOptions }) => {
+  const opts = enrichment ?? { policy: outboundPolicy([]), maxAttempts: 3, timeoutMs: 5_000 };
+  return {
+    async enrich({ conversationId, fields }: { conversationId: string; fields: string[] }): Promise<EnrichResult> {
+      const row = await db
+        .selectFrom('conversations as cv')
+        .innerJoin('orgs as o', 'o.id', 'cv.org_id')
+        .innerJoin('contacts as ct', 'ct.id', 'cv.contact_id')
+        .select(['o.settings', 'ct.fields', 'cv.contact_id'])
+        .where('cv.id', '=', conversationId)
+        .executeTakeFirst();
+      const url = row?.settings.enrichmentUrl;
+      if (!row || !url) return { ok: false, reason: 'no enrichment endpoint configured' };
+      let target: URL;
+      try {
+        target = new URL(url);
+      } catch {
+        throw ApplicationFailure.nonRetryable('endpoint refused: is not a URL', ENRICHMENT_FAILED);
+      }
+      target.searchParams.set('contactId', row.contact_id);
+      if (row.fields.customerRef) target.searchParams.set('customerRef', row.fields.customerRef);
+      target.searchParams.set('fields', fields.join(','));
+      return fetchEnrichment(target, fields, opts, Context.current().info.attempt);
+    },
+  };
+};

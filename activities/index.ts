@@ -2,12 +2,14 @@ import type { Db } from '../db/database';
 import { createCampaignActivities } from './campaign';
 import type { ChannelRegistry } from './channels';
 import { createConversationActivities } from './conversation';
-import { createEnrichmentActivities } from './enrichment';
+import { type EnrichmentOptions, createEnrichmentActivities } from './enrichment';
 import { createNoticeActivities } from './notice';
 
 export interface ActivityDeps {
   db: Db;
   channels: ChannelRegistry;
+  /** Outbound policy and limits of enrichment; the strictest defaults when absent. */
+  enrichment?: EnrichmentOptions;
 }
 
 /** Every activity, bound to its dependencies; workflows import the type only. */

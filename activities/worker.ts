@@ -5,6 +5,7 @@ import { EncryptionCodec, payloadKey } from './codec';
 import type { Db } from '../db/database';
 import { createActivities } from '.';
 import { type ChannelRegistry, createChannelRegistry } from './channels';
+import { enrichmentOptions } from './enrichment';
 
 export interface WorkerOptions {
   config: Config;
@@ -26,7 +27,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: createActivities({ db, channels: opts.channels ?? createChannelRegistry(db) }),
+    activities: createActivities({ db, channels: opts.channels ?? createChannelRegistry(db), enrichment: enrichmentOptions(config) }),
     dataConverter: { payloadCodecs: [opts.codec ?? new EncryptionCodec(payloadKey(masterKey(config)))] },
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_WORKFLOW_TASKS,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_ACTIVITIES,

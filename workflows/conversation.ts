@@ -5,6 +5,8 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -13,6 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/common';
 import type { createActivities } from '../activities';
+import type { EnrichResult } from '../activities/enrichment';
 import {
   type AgentMessage,
   type ConversationInput,
@@ -39,6 +42,8 @@ const HISTORY_LIMIT = 8_000;
 const SEEN_LIMIT = 100;
 const ENRICH_RETRY_MS = 60_000;
 const ENRICH_RETRY_MAX_MS = 3_600_000;
+// The enrich activity gives up after the worker's ENRICH_MAX_ATTEMPTS (at most 10); this cap backs it up.
+const ENRICH_ATTEMPTS_CAP = 10;
 
 const RETRY: RetryPolicy = {
   initialInterval: '1 second',
@@ -46,6 +51,7 @@ const RETRY: RetryPolicy = {
   nonRetryableErrorTypes: ['PermanentSendError', 'ContactStoppedError', 'ConfigurationError', 'NotFoundError'],
 };
 const acts = proxyActivities<ReturnType<typeof createActivities>>({ startToCloseTimeout: SEND_TIMEOUT, retry: RETRY });
+const enrichActs = proxyActivities<ReturnType<typeof createActivities>>({ startToCloseTimeout: SEND_TIMEOUT, retry: { ...RETRY, maximumAttempts: ENRICH_ATTEMPTS_CAP } });
 // Sends and row updates run as local activities: a reply is answered within the
 // workflow task that received it, without two more round trips to the server.
 const local = proxyLocalActivities<ReturnType<typeof createActivities>>({ startToCloseTimeout: SEND_TIMEOUT, retry: RETRY });
@@ -173,12 +179,27 @@ export async function conversation(input: ConversationInput): Promise<{ outcome?
         await condition(() => !!closed, Math.min(ENRICH_RETRY_MS * 2 ** (failures - 1), ENRICH_RETRY_MAX_MS));
         if (closed) return undefined;
       }
-      const result = await acts.enrich({ conversationId, fields: wait.fields });
+      const result = await enrich(wait.fields);
       enrichFailed = { stepId: wait.stepId, count: result.ok ? 0 : failures + 1 };
+      // Without onError the step waits to retry: say why, once per run of failures.
+      const onError = journey.steps.some((s) => s.id === wait.stepId && s.kind === 'enrich' && s.onError);
+      if (!result.ok && failures === 0 && !onError && patched('enrich-failure-note')) {
+        await local.updateConversation({ conversationId, note: `Enrichment failed at "${wait.stepId}": ${result.reason}; will retry` });
+      }
       return result.ok ? { kind: 'enriched', values: result.values } : { kind: 'enrichFailed', reason: result.reason };
     }
     if (wait.kind === 'handoff') return waitHandoff();
     return undefined;
+  };
+  /** One enrichment; a failure the activity gives up on becomes a failed step, not a failed conversation. */
+  const enrich = async (fields: string[]): Promise<EnrichResult> => {
+    try {
+      return await enrichActs.enrich({ conversationId, fields });
+    } catch (err) {
+      if (!(err instanceof ActivityFailure) || !err.cause || isCancellation(err)) throw err;
+      const given = err.cause instanceof ApplicationFailure && err.cause.type === 'EnrichmentFailed';
+      return { ok: false, reason: given ? err.cause.message : `${err.cause.message} after ${ENRICH_ATTEMPTS_CAP} attempts` };
+    }
   };
   const waitHandoff = async (): Promise<Input | undefined> => {
     handoff = true;

@@ -4,6 +4,7 @@ import { caller } from '../auth';
 import type { ApiDeps } from '../deps';
 import { isUuid, orgSettings } from '../lookups';
 import { HttpError, parse } from '../problem';
+import { OutboundRefusedError, checkUrl, outboundPolicy } from '../../shared/outbound';
 
 const validZone = (tz: string) => {
   try {
@@ -28,8 +29,9 @@ export const orgPatchSchema = z.strictObject({
 });
 
 /** The caller's organisation settings. */
-export function orgRouter({ db }: ApiDeps): Router {
+export function orgRouter({ db, config }: ApiDeps): Router {
   const router = Router();
+  const outbound = outboundPolicy(config.OUTBOUND_ALLOW);
 
   const view = async (orgId: string) => {
     const org = await db.selectFrom('orgs').select(['id', 'name', 'settings']).where('id', '=', orgId).executeTakeFirstOrThrow();
@@ -45,6 +47,14 @@ export function orgRouter({ db }: ApiDeps): Router {
       const id = patch.inboundJourneyId;
       const found = isUuid(id) && (await db.selectFrom('journeys').select('id').where('id', '=', id).where('org_id', '=', orgId).executeTakeFirst());
       if (!found) throw new HttpError(422, 'Unknown reference', 'inboundJourneyId: no such journey', [{ field: 'inboundJourneyId', message: 'no such journey' }]);
+    }
+    if (patch.enrichmentUrl) {
+      try {
+        await checkUrl(patch.enrichmentUrl, outbound);
+      } catch (err) {
+        if (!(err instanceof OutboundRefusedError)) throw err;
+        throw new HttpError(422, 'Refused destination', `enrichmentUrl: ${err.message}`, [{ field: 'enrichmentUrl', message: err.message }]);
+      }
     }
     const settings: Record<string, unknown> = { ...(await orgSettings(db, orgId)) };
     for (const [k, v] of Object.entries(patch)) {

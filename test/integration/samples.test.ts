@@ -20,7 +20,7 @@ describe('the sample journeys, end to end on the sandbox', () => {
   let enrichment: Awaited<ReturnType<typeof startEnrichmentServer>>;
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({ OUTBOUND_ALLOW: ['127.0.0.1'] });
     enrichment = await startEnrichmentServer();
   });
   afterAll(async () => {

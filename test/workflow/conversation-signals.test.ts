@@ -145,7 +145,7 @@ const rows: Row[] = [
     then: { outcome: 'Opted out', reason: 'opt_out', check: (rec) => expect(rec.enrichCalls).toBe(1) },
   },
   {
-    name: 'enrichment fails at a step without onError, it is retried after a back-off, not at once',
+    name: 'enrichment fails at a step without onError, it is noted and retried after a back-off, not at once',
     journey: journey([
       { id: 'lookup', kind: 'enrich', fields: ['balance'], next: 'balance' },
       { id: 'balance', kind: 'message', text: 'You owe <<balance|currency>>.', next: 'done' },
@@ -153,7 +153,7 @@ const rows: Row[] = [
     ]),
     script: [{ enrich: { ok: false, reason: 'not found' } }, { expectQuiet: 1_500 }, { signal: 'close', reason: 'cancelled' }],
     endWithin: 3_000,
-    then: { outcome: undefined, reason: 'cancelled', check: (rec) => expect(rec.enrichCalls).toBe(1) },
+    then: { outcome: undefined, reason: 'cancelled', notes: ['Enrichment failed at "lookup": not found; will retry'], check: (rec) => expect(rec.enrichCalls).toBe(1) },
   },
   {
     name: 'an agent sets an outcome, it wins over the journey\'s own',
