@@ -2,7 +2,7 @@ import { hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { parseAllowEntry } from './shared/outbound/address';
+import { parseAllowEntry } from './platform/outbound/address';
 
 const bool = z
   .enum(['true', 'false', '1', '0', ''])

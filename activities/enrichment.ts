@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../config';
 import type { Db } from '../db/database';
-import { type OutboundPolicy, OutboundRefusedError, OutboundTimeoutError, OutboundTooLargeError, guardedGet, outboundPolicy } from '../shared/outbound';
+import { type OutboundPolicy, OutboundRefusedError, OutboundTimeoutError, OutboundTooLargeError, guardedGet, outboundPolicy } from '../platform/outbound';
 
 export type EnrichResult = { ok: true; values: Record<string, string> } | { ok: false; reason: string };
 

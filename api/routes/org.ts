@@ -4,7 +4,7 @@ import { caller } from '../auth';
 import type { ApiDeps } from '../deps';
 import { isUuid, orgSettings } from '../lookups';
 import { HttpError, parse } from '../problem';
-import { OutboundRefusedError, checkUrl, outboundPolicy } from '../../shared/outbound';
+import { OutboundRefusedError, checkUrl, outboundPolicy } from '../../platform/outbound';
 
 const validZone = (tz: string) => {
   try {

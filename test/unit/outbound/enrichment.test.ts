@@ -1,7 +1,7 @@
 import { type Server, type ServerResponse, createServer } from 'node:http';
 import { ApplicationFailure } from '@temporalio/common';
 import { ENRICH_MAX_FIELDS, ENRICH_MAX_VALUE_CHARS, fetchEnrichment } from '../../../activities/enrichment';
-import { outboundPolicy } from '../../../shared/outbound';
+import { outboundPolicy } from '../../../platform/outbound';
 
 type Answer = (res: ServerResponse) => void;
 const json = (body: unknown, status = 200): Answer => (res) => void res.writeHead(status, { 'content-type': 'application/json' }).end(typeof body === 'string' ? body : JSON.stringify(body));

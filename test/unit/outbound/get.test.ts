@@ -1,5 +1,5 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import { type Resolver, checkUrl, guardedGet, outboundPolicy } from '../../../shared/outbound';
+import { type Resolver, checkUrl, guardedGet, outboundPolicy } from '../../../platform/outbound';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 

@@ -1,5 +1,5 @@
 import { loadConfig } from '../../../config';
-import { type Resolver, checkUrl, outboundPolicy, systemResolver } from '../../../shared/outbound';
+import { type Resolver, checkUrl, outboundPolicy, systemResolver } from '../../../platform/outbound';
 
 const PUBLIC_V4 = '93.184.216.34';
 const PUBLIC_V6 = '2606:2800:220:1:248:1893:25c8:1946';
