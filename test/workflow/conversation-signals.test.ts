@@ -3,7 +3,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { conversationStateQuery, inboundSignal } from '../../workflows/contracts';
 import { eventually } from '../helpers/stack';
-import { journey, journeyHarness, type Recording, type Scenario } from './journey-script';
+import { journey, journeyHarness, type Recording, type Scenario, type Settings } from './journey-script';
 
 const harness = journeyHarness();
 afterAll(() => harness.stop());
@@ -38,7 +38,11 @@ const yesNo = (ask: Record<string, unknown> = {}) =>
 const greeted = { expectSends: ['Hi there.', PROMPT] };
 const stepIds = (rec: Recording) => rec.sends.map((s) => s.stepId);
 
-const hhmm = (offsetHours: number) => new Date(Date.now() + offsetHours * 3_600_000).toISOString().slice(11, 16);
+/** A UTC send window from `from` to `to` hours after the server's clock at the conversation's start. */
+const windowAround = (from: number, to: number) => (serverNow: number): Partial<Settings> => {
+  const hhmm = (hours: number) => new Date(serverNow + hours * 3_600_000).toISOString().slice(11, 16);
+  return { timeZone: 'UTC', sendWindow: { start: hhmm(from), end: hhmm(to) } };
+};
 
 const rows: Row[] = [
   {
@@ -181,14 +185,14 @@ const rows: Row[] = [
   {
     name: 'the send window is open, the first message goes at once',
     journey: yesNo(),
-    settings: { timeZone: 'UTC', sendWindow: { start: hhmm(-1), end: hhmm(1) } },
+    settings: windowAround(-1, 1),
     script: [{ expectSends: ['Hi there.', PROMPT], within: 3_000 }, { signal: 'close', reason: 'cancelled' }],
     then: { outcome: undefined, reason: 'cancelled' },
   },
   {
     name: 'the send window is closed, the first message is held; closing then ends it without sending',
     journey: yesNo(),
-    settings: { timeZone: 'UTC', sendWindow: { start: hhmm(2), end: hhmm(3) } },
+    settings: windowAround(2, 3),
     script: [{ expectQuiet: 2_000 }, { signal: 'close', reason: 'cancelled' }],
     endWithin: 3_000,
     then: { outcome: undefined, reason: 'cancelled' },
