@@ -2,8 +2,9 @@
 // run through the real conversation workflow.
 import type { WorkflowHandle } from '@temporalio/client';
 import { conversationStateQuery, inboundSignal } from '../../workflows/contracts';
+import { windowAround } from '../helpers/clock';
 import { eventually } from '../helpers/stack';
-import { journey, journeyHarness, type Recording, type Scenario, type Settings } from './journey-script';
+import { journey, journeyHarness, type Recording, type Scenario } from './journey-script';
 
 const harness = journeyHarness();
 afterAll(() => harness.stop());
@@ -37,12 +38,6 @@ const yesNo = (ask: Record<string, unknown> = {}) =>
   );
 const greeted = { expectSends: ['Hi there.', PROMPT] };
 const stepIds = (rec: Recording) => rec.sends.map((s) => s.stepId);
-
-/** A UTC send window from `from` to `to` hours after the server's clock at the conversation's start. */
-const windowAround = (from: number, to: number) => (serverNow: number): Partial<Settings> => {
-  const hhmm = (hours: number) => new Date(serverNow + hours * 3_600_000).toISOString().slice(11, 16);
-  return { timeZone: 'UTC', sendWindow: { start: hhmm(from), end: hhmm(to) } };
-};
 
 const rows: Row[] = [
   {
@@ -185,6 +180,7 @@ const rows: Row[] = [
   {
     name: 'the send window is open, the first message goes at once',
     journey: yesNo(),
+    // Built from the server's clock when the conversation loads, which is the clock the workflow reads.
     settings: windowAround(-1, 1),
     script: [{ expectSends: ['Hi there.', PROMPT], within: 3_000 }, { signal: 'close', reason: 'cancelled' }],
     then: { outcome: undefined, reason: 'cancelled' },
