@@ -1,4 +1,7 @@
 import { type Server, createServer } from 'node:http';
+import { tsToMs } from '@temporalio/common/lib/time';
+import { addDays } from '../../workflows/journey/calendar';
+import { zonedToEpoch } from '../../workflows/journey/zone';
 import { recordHistory } from '../helpers/histories';
 import { sandboxPhone } from '../helpers/sandbox';
 import { type TestStack, apiClient, eventually, sampleJourney, seedOrg, startTestStack } from '../helpers/stack';
@@ -38,7 +41,10 @@ describe('the sample journeys, end to end on the sandbox', () => {
       return r.body.status === 'ended' ? r.body : undefined;
     });
 
-  it('collections: ID&V, live balance, a promise to pay and its outcome', async () => {
+  // Promise dates are relative words read on the workflow's own clock, so the
+  // test holds at any hour: the day before "today" at 10:00 is always past,
+  // the day before "day after tomorrow" at 10:00 always ahead.
+  it('collections: ID&V, live balance, a promise to pay for today, its reminder at once and its outcome', async () => {
     const { org, api } = await setup('collections', { enrichmentUrl: enrichment.url });
     const contact = { address: '07911 123480', fields: { firstName: 'Aoife', dob: '1985-02-14', postcode: 'SW1A 1AA', accountRef: 'ACC123', customerRef: 'ACC123' } };
     const started = await api.post('/v1/conversations', { journeyId: org.journeyId, channelId: org.channelId, contact });
@@ -58,12 +64,13 @@ describe('the sample journeys, end to end on the sandbox', () => {
     expect(enrichment.requests.at(-1)?.searchParams.get('fields')).toBe('balance,dueDate');
     await phone.say('2');
     expect(await phone.receive(1)).toEqual(['When can you pay? Reply with a date in the next 30 days, for example 28/02 or next Friday.']);
-    await phone.say('tomorrow');
+    await phone.say('today');
     const [amountQuestion] = await phone.receive(1);
     expect(amountQuestion).toMatch(/^How much will you pay on \d{1,2} [A-Z][a-z]+ \d{4}\?$/);
     await phone.say('£50');
     const [thanks] = await phone.receive(1);
     expect(thanks).toMatch(/^Thanks, we've noted £50.00 on \d{1,2} [A-Z][a-z]+ \d{4}\. We'll remind you the day before\.$/);
+    expect(await phone.receive(1)).toEqual(['Reminder: your payment of £50.00 is due tomorrow. Pay here: https://pay.example.com/ACC123']);
 
     const conversation = await eventually(async () => {
       const r = await api.get(`/v1/conversations/${started.body.id}`);
@@ -78,11 +85,39 @@ describe('the sample journeys, end to end on the sandbox', () => {
     const transcript = await api.get(`/v1/conversations/${started.body.id}/transcript`);
     expect(JSON.stringify(transcript.body)).not.toContain('"verified');
     const inbound = transcript.body.messages.filter((m: { direction: string }) => m.direction === 'in').map((m: { text: string }) => m.text);
-    expect(inbound).toEqual(['[ID&V answer withheld]', '[ID&V answer withheld]', '[ID&V answer withheld]', '2', 'tomorrow', '£50']);
+    expect(inbound).toEqual(['[ID&V answer withheld]', '[ID&V answer withheld]', '[ID&V answer withheld]', '2', 'today', '£50']);
     const stored = await stack.db.selectFrom('messages').select('body').where('conversation_id', '=', started.body.id).execute();
     for (const secret of ['14/2/84', '14 Feb 1985', 'sw1a1aa']) expect(stored.filter((m) => m.body.includes(secret))).toEqual([]);
     await ended(api, started.body.id);
     await recordHistory(started.body.workflowId, 'collections-promise');
+  });
+
+  it('collections: a promise for the day after tomorrow waits for 10:00 London the day before, and sends nothing meanwhile', async () => {
+    const { org, api } = await setup('collections', { enrichmentUrl: enrichment.url });
+    const contact = { address: '07911 123486', fields: { firstName: 'Gus', dob: '1985-02-14', postcode: 'SW1A 1AA', accountRef: 'ACC123', customerRef: 'ACC123' } };
+    const started = await api.post('/v1/conversations', { journeyId: org.journeyId, channelId: org.channelId, contact });
+    const phone = sandboxPhone(api, org.channelId, contact.address);
+    await phone.receive(2);
+    for (const [answer, replies] of [['14/02/1985', 1], ['SW1A 1AA', 2], ['2', 1], ['day after tomorrow', 1], ['50', 1]] as const) {
+      await phone.say(answer);
+      await phone.receive(replies);
+    }
+    const waiting = await eventually(async () => {
+      const r = await api.get(`/v1/conversations/${started.body.id}`);
+      return r.body.live?.phase === 'waiting_time' ? r.body : undefined;
+    });
+    expect(waiting.live).toMatchObject({ stepId: 'beforePromise', outcome: 'Promise to pay' });
+    const promised = /on (\d{4})-(\d\d)-(\d\d)$/.exec(waiting.notes.at(-1))!;
+    const dayBefore = addDays({ year: Number(promised[1]), month: Number(promised[2]), day: Number(promised[3]) }, -1);
+
+    // The timer the wait started, on the server's clock: it fires at 10:00 London the day before.
+    const { events } = await stack.client.workflow.getHandle(started.body.workflowId).fetchHistory();
+    const timer = events!.filter((e) => e.timerStartedEventAttributes).at(-1)!;
+    const firesAt = tsToMs(timer.eventTime) + tsToMs(timer.timerStartedEventAttributes!.startToFireTimeout);
+    expect(Math.abs(firesAt - zonedToEpoch(dayBefore, 10 * 60, 'Europe/London'))).toBeLessThan(60_000);
+    expect(await phone.pending()).toEqual([]);
+    expect((await api.post(`/v1/conversations/${started.body.id}/close`, {})).status).toBe(202);
+    expect((await ended(api, started.body.id)).outcome).toBe('Promise to pay');
   });
 
   it('collections: three wrong dates of birth lock the person out', async () => {

@@ -2,6 +2,7 @@
 // run through the real conversation workflow.
 import type { WorkflowHandle } from '@temporalio/client';
 import { conversationStateQuery, inboundSignal } from '../../workflows/contracts';
+import { windowAround } from '../helpers/clock';
 import { eventually } from '../helpers/stack';
 import { journey, journeyHarness, type Recording, type Scenario } from './journey-script';
 
@@ -37,8 +38,6 @@ const yesNo = (ask: Record<string, unknown> = {}) =>
   );
 const greeted = { expectSends: ['Hi there.', PROMPT] };
 const stepIds = (rec: Recording) => rec.sends.map((s) => s.stepId);
-
-const hhmm = (offsetHours: number) => new Date(Date.now() + offsetHours * 3_600_000).toISOString().slice(11, 16);
 
 const rows: Row[] = [
   {
@@ -181,14 +180,15 @@ const rows: Row[] = [
   {
     name: 'the send window is open, the first message goes at once',
     journey: yesNo(),
-    settings: { timeZone: 'UTC', sendWindow: { start: hhmm(-1), end: hhmm(1) } },
+    // Built from the server's clock when the conversation loads, which is the clock the workflow reads.
+    settings: windowAround(-1, 1),
     script: [{ expectSends: ['Hi there.', PROMPT], within: 3_000 }, { signal: 'close', reason: 'cancelled' }],
     then: { outcome: undefined, reason: 'cancelled' },
   },
   {
     name: 'the send window is closed, the first message is held; closing then ends it without sending',
     journey: yesNo(),
-    settings: { timeZone: 'UTC', sendWindow: { start: hhmm(2), end: hhmm(3) } },
+    settings: windowAround(2, 3),
     script: [{ expectQuiet: 2_000 }, { signal: 'close', reason: 'cancelled' }],
     endWithin: 3_000,
     then: { outcome: undefined, reason: 'cancelled' },

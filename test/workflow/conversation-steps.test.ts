@@ -1,5 +1,5 @@
 // Every journey step kind, run through the real conversation workflow.
-import { isoDate, journey, journeyHarness, type Recording, type Scenario } from './journey-script';
+import { firstSignalReadAt, isoDate, journey, journeyHarness, type Recording, type Scenario } from './journey-script';
 
 const harness = journeyHarness();
 afterAll(() => harness.stop());
@@ -32,13 +32,29 @@ const menu = journey([
   say('date', 'date: <<ans>>', 'bye'),
   end('bye', 'Answered'),
 ]);
-const ask = (reply: string, echo: string | (() => string)): Row => ({
-  name: `an ask answered "${reply}" takes the ${typeof echo === 'string' ? echo.split(':')[0] : 'date'} branch and saves the value`,
+const ask = (reply: string, echo: string): Row => ({
+  name: `an ask answered "${reply}" takes the ${echo.split(':')[0]} branch and saves the value`,
   journey: menu,
   settings: { timeZone: 'UTC' },
-  script: [{ expectSends: ['What now?'] }, { reply }, { expectSends: [typeof echo === 'string' ? echo : echo()] }],
+  script: [{ expectSends: ['What now?'] }, { reply }, { expectSends: [echo] }],
   then: { outcome: 'Answered' },
 });
+
+// "tomorrow" is read on the workflow's clock, so the expected date comes from
+// there too: taken from this process's clock it fails near midnight.
+let tomorrowReadAt = 0;
+const askTomorrow: Row = {
+  name: 'an ask answered "tomorrow" takes the date branch and saves the day after the day the workflow read it, in the org zone',
+  journey: menu,
+  settings: { timeZone: 'Pacific/Kiritimati' },
+  script: [
+    { expectSends: ['What now?'] },
+    { reply: 'tomorrow' },
+    { expectSends: [expect.stringMatching(/^date: \d{4}-\d\d-\d\d$/)] },
+    { call: async (h) => void (tomorrowReadAt = await firstSignalReadAt(h)) },
+  ],
+  then: { outcome: 'Answered', check: (rec) => expect(rec.sends.at(-1)!.text).toBe(`date: ${isoDate(1, 'Pacific/Kiritimati', tomorrowReadAt)}`) },
+};
 
 const plan = journey([
   { id: 'q', kind: 'ask', text: 'Which plan?', saveAs: 'plan', fallback: 'route', timeout: '1m' },
@@ -95,7 +111,7 @@ const rows: Row[] = [
   ask('1', 'menu: 1'),
   ask('Yes please', 'yes: yes'),
   ask('£120.50', 'amount: 120.5 = £120.50'),
-  ask('tomorrow', () => `date: ${isoDate(1, 'UTC')}`),
+  askTomorrow,
   {
     name: 'a branch on a saved variable routes by its value',
     journey: plan,

@@ -1,8 +1,10 @@
 // A table-driven harness for the conversation workflow: a journey, a contact,
 // org settings and a script of customer, agent and system moves, run against
 // the real workflow code and a real dev server with fake activities.
+import { activityInfo } from '@temporalio/activity';
 import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { tsToMs } from '@temporalio/common/lib/time';
 import type { ConversationContext, SendInput } from '../../activities/conversation';
 import type { EnrichResult } from '../../activities/enrichment';
 import {
@@ -16,6 +18,8 @@ import {
   outcomeSignal,
 } from '../../workflows/contracts';
 import { validateJourney } from '../../workflows/journey';
+import { addDays, toIso } from '../../workflows/journey/calendar';
+import { todayIn } from '../../workflows/journey/zone';
 import { type Activities, startFakeWorker, uid } from '../helpers/worker';
 
 export type Settings = ConversationContext['settings'];
@@ -44,7 +48,8 @@ export type ScriptStep =
 export interface Scenario {
   journey: unknown;
   contact?: Record<string, string>;
-  settings?: Partial<Settings>;
+  /** Org settings; a function is given the server's clock when the conversation loads, for windows around "now". */
+  settings?: Partial<Settings> | ((serverNow: number) => Partial<Settings>);
   script: ScriptStep[];
   /** Sends for which the fake provider refuses the number for good. */
   failSend?: (send: SendInput) => boolean;
@@ -100,7 +105,11 @@ export function journeyHarness() {
     return c;
   };
   const activities: Partial<Activities> = {
-    loadConversation: async ({ conversationId }) => get(conversationId).context,
+    loadConversation: async ({ conversationId }) => {
+      const { context, scenario } = get(conversationId);
+      if (typeof scenario.settings !== 'function') return context;
+      return { ...context, settings: { ...context.settings, ...scenario.settings(activityInfo().scheduledTimestampMs) } };
+    },
     sendMessage: async (input) => {
       const c = get(input.conversationId);
       if (c.scenario.failSend?.(input)) {
@@ -145,7 +154,7 @@ export function journeyHarness() {
       journey: checked.journey,
       contact: scenario.contact ?? {},
       channelKind: 'sandbox',
-      settings: { ...DEFAULT_SETTINGS, ...scenario.settings },
+      settings: { ...DEFAULT_SETTINGS, ...(typeof scenario.settings === 'function' ? {} : scenario.settings) },
     };
     const c: Live = { scenario, context, rec, enrichQueue: [] };
     live.set(conversationId, c);
@@ -222,7 +231,19 @@ export function journey(steps: Record<string, unknown>[], extra: Record<string, 
   return { name: 'Test', start: steps[0].id, ...extra, steps };
 }
 
-/** The calendar date `days` from now in `timeZone`, as YYYY-MM-DD. */
-export function isoDate(days: number, timeZone = DEFAULT_SETTINGS.timeZone, now = Date.now()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(now + days * 86_400_000));
+/**
+ * The workflow's clock when it took in its first signal: workflow time is the
+ * start of the workflow task, on the server, whatever this process's clock says.
+ */
+export async function firstSignalReadAt(handle: WorkflowHandle): Promise<number> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const signalled = events.findIndex((e) => e.workflowExecutionSignaledEventAttributes);
+  const started = events.slice(signalled).find((e) => e.workflowTaskStartedEventAttributes);
+  if (signalled < 0 || !started) throw new Error('no workflow task took in a signal');
+  return tsToMs(started.eventTime);
+}
+
+/** The calendar date `days` after the day of instant `now` in `timeZone`, as YYYY-MM-DD. */
+export function isoDate(days: number, timeZone: string, now: number): string {
+  return toIso(addDays(todayIn(now, timeZone), days));
 }
