@@ -93,6 +93,8 @@ export async function conversation(input: ConversationInput): Promise<{ outcome?
     if (phase === 'ended' || (msg.conversationId && msg.conversationId !== conversationId)) late.push(msg);
     else inbox.push(msg);
   });
+  // What the run was started with is never handed on, or a journey that reads nothing would start itself again and again.
+  const given = new Set(inbox.map((m) => m.messageId));
   // An agent's outcome (already stored by the API) outranks the journey's.
   setHandler(outcomeSignal, ({ outcome }) => {
     agentOutcome = outcome;
@@ -214,7 +216,7 @@ export async function conversation(input: ConversationInput): Promise<{ outcome?
       if (step.wait.kind === 'end' || closed) {
         // What the journey had not read when it reached its end came too late for it;
         // a close keeps them, as the agent or the opt-out had the last word.
-        if (!closed) late.unshift(...inbox.splice(0));
+        if (!closed) late.unshift(...inbox.filter((m) => !given.has(m.messageId)));
         break;
       }
       if (workflowInfo().historyLength > HISTORY_LIMIT || workflowInfo().continueAsNewSuggested) {

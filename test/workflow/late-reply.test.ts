@@ -19,7 +19,15 @@ const checked = validateJourney({
     { id: 'done', kind: 'end', outcome: 'Completed' },
   ],
 });
-if (!checked.ok) throw new Error(JSON.stringify(checked.errors));
+const notice = validateJourney({
+  name: 'Notice',
+  start: 'thanks',
+  steps: [
+    { id: 'thanks', kind: 'message', text: 'Thanks, we will reply soon.', next: 'done' },
+    { id: 'done', kind: 'end', outcome: 'Completed' },
+  ],
+});
+if (!checked.ok || !notice.ok) throw new Error('invalid test journeys');
 const context: ConversationContext = {
   orgId: 'org-1',
   journeyId: 'journey-1',
@@ -38,6 +46,8 @@ function latch() {
 
 const sends = new Map<string, string[]>();
 const sent = new Set<string>();
+/** Conversations that run the journey which reads no reply. */
+const noticeIds = new Set<string>();
 const finished: string[] = [];
 const lateCalls: { conversationId: string; messageIds: string[] }[] = [];
 /** The conversation whose finish the test holds, with its latches. */
@@ -46,7 +56,7 @@ let hold = { conversationId: '', entered: latch(), release: latch() };
 let successor: string | undefined;
 
 const activities: Partial<Activities> = {
-  loadConversation: async () => context,
+  loadConversation: async ({ conversationId }) => (noticeIds.has(conversationId) && notice.ok ? { ...context, journey: notice.journey } : context),
   // Keyed like the real activity: a local activity may run again when its workflow task is retried.
   sendMessage: async (input: SendInput) => {
     const key = `${input.conversationId}:${input.stepId}:${input.attempt}`;
@@ -108,6 +118,22 @@ describe('a reply that arrives while the conversation closes', () => {
     expect(await handle.result()).toEqual({ status: 'ended', outcome: 'Completed' });
     expect(sends.get(b)).toEqual([Q, 'Great!', MORE, 'Bye.']);
     expect(finished).toContain(b);
+  });
+
+  it('when an inbound journey ends without reading the message that started it, then that message is not handed on again', async () => {
+    const a = uid();
+    noticeIds.add(a);
+    successor = uid();
+    const handle = await worker.client.workflow.signalWithStart('conversation', {
+      taskQueue: worker.taskQueue,
+      workflowId: `inbound:${uid()}`,
+      args: [{ conversationId: a, inbound: true }],
+      signal: inboundSignal,
+      signalArgs: [{ messageId: uid(), text: 'hello?', conversationId: a }],
+    });
+    expect(await handle.result()).toEqual({ status: 'ended', outcome: 'Completed' });
+    expect(sends.get(a)).toEqual(['Thanks, we will reply soon.']);
+    expect(lateCalls.filter((c) => c.conversationId === a)).toEqual([]);
   });
 
   it('when it reaches an outbound conversation, then it is handed over as a late reply and the run ends', async () => {
