@@ -120,6 +120,30 @@ describe('a reply that arrives while the conversation closes', () => {
     expect(finished).toContain(b);
   });
 
+  it('when two replies come while it closes, then the next conversation reads them in the order they came', async () => {
+    const [a, b] = [uid(), uid()];
+    successor = b;
+    hold = { conversationId: a, entered: latch(), release: latch() };
+    const handle = await worker.client.workflow.signalWithStart('conversation', {
+      taskQueue: worker.taskQueue,
+      workflowId: `inbound:${uid()}`,
+      args: [{ conversationId: a, inbound: true }],
+      signal: inboundSignal,
+      signalArgs: [{ messageId: uid(), text: 'no', conversationId: a }],
+    });
+    await hold.entered.opened;
+    const [first, second] = [uid(), uid()];
+    await handle.signal(inboundSignal, { messageId: first, text: 'no', conversationId: b });
+    await handle.signal(inboundSignal, { messageId: second, text: 'yes', conversationId: b });
+    hold.release.open();
+    expect(await handle.result()).toEqual({ status: 'ended', outcome: 'Completed' });
+    expect(sends.get(a)).toEqual([Q, 'Bye.']);
+    expect(sends.get(b)).toEqual([Q, 'Bye.']);
+    expect(lateCalls).toContainEqual({ conversationId: a, messageIds: [first, second] });
+    // The second, never read, stays on the next conversation rather than opening a third.
+    expect(lateCalls.filter((c) => c.conversationId === b)).toEqual([]);
+  });
+
   it('when an inbound journey ends without reading the message that started it, then that message is not handed on again', async () => {
     const a = uid();
     noticeIds.add(a);
