@@ -190,7 +190,7 @@ async function signalQuietly<T>(deps: Deps, workflowId: string, def: SignalDefin
   try {
     await deps.temporal.workflow.getHandle(workflowId).signal(def, arg);
   } catch (err) {
-    // It ended between our read and the signal: the message stays recorded as a late reply.
+    // It ended between our read and the signal: there is nothing left to close.
     if (!(err instanceof WorkflowNotFoundError)) throw err;
   }
 }
