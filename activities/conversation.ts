@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
-import type { ConversationStatus } from '../db/tables/conversation.table';
+import { LIVE_STATUSES, type ConversationStatus } from '../db/tables/conversation.table';
 import type { OrgSettings } from '../db/tables/org.table';
 import type { Journey } from '../workflows/journey';
 import type { ChannelRegistry } from './channels';
@@ -157,6 +157,35 @@ export const createConversationActivities = ({ db, channels }: { db: Db; channel
       .where('id', '=', input.conversationId)
       .where('status', 'not in', ['ended', 'cancelled', 'skipped'])
       .execute();
+  },
+
+  /**
+   * Messages that reached a conversation after its journey ended. On a sender's
+   * inbound workflow id they open the sender's next conversation (the one the API
+   * already made, or a new one of the org's inbound journey), which the same
+   * workflow id then runs; elsewhere they stay on this one as late replies.
+   */
+  async routeLateReplies(input: { conversationId: string; workflowId: string; messageIds: string[] }): Promise<{ successorId?: string }> {
+    const ended = await db.selectFrom('conversations').select(['org_id', 'contact_id', 'channel_id', 'workflow_id']).where('id', '=', input.conversationId).executeTakeFirst();
+    if (!ended || ended.workflow_id !== input.workflowId || !input.workflowId.startsWith('inbound:')) return {};
+    const live = () => db.selectFrom('conversations').select('id').where('workflow_id', '=', input.workflowId).where('status', 'in', LIVE_STATUSES).executeTakeFirst();
+    let successor = await live();
+    if (!successor) {
+      const { settings } = await db.selectFrom('orgs').select('settings').where('id', '=', ended.org_id).executeTakeFirstOrThrow();
+      const journey = settings.inboundJourneyId
+        ? await db.selectFrom('journeys').select(['id', 'current_version']).where('id', '=', settings.inboundJourneyId).where('org_id', '=', ended.org_id).executeTakeFirst()
+        : undefined;
+      if (!journey) return {};
+      await db
+        .insertInto('conversations')
+        .values({ org_id: ended.org_id, contact_id: ended.contact_id, channel_id: ended.channel_id, journey_id: journey.id, journey_version: journey.current_version, workflow_id: input.workflowId, status: 'pending' })
+        .onConflict((oc) => oc.column('workflow_id').where('status', 'in', LIVE_STATUSES).doNothing())
+        .execute();
+      successor = await live();
+      if (!successor) return {};
+    }
+    await db.updateTable('messages').set({ conversation_id: successor.id, updated_at: new Date() }).where('id', 'in', input.messageIds).where('direction', '=', 'in').execute();
+    return { successorId: successor.id };
   },
 
   async finishConversation(input: { conversationId: string; outcome?: string; reason: string }): Promise<void> {

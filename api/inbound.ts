@@ -1,9 +1,10 @@
 import { createHmac } from 'node:crypto';
+import { sql } from 'kysely';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/workflow';
 import type { ChannelKind } from '../db/tables/channel.table';
 import { LIVE_STATUSES as LIVE } from '../db/tables/conversation.table';
-import { ChannelKey, ConversationStatusKey, JourneyIdKey, OrgIdKey, closeSignal, inboundSignal, type ConversationInput } from '../workflows/contracts';
+import { ChannelKey, ConversationStatusKey, JourneyIdKey, OrgIdKey, closeSignal, inboundSignal, type ConversationInput, type InboundMessage } from '../workflows/contracts';
 import { optOutKeyword } from '../workflows/journey/optout';
 import type { ApiDeps } from './deps';
 
@@ -53,15 +54,17 @@ export async function receiveInbound(deps: Deps, input: InboundInput): Promise<I
     return { messageId: message.id, duplicate, conversationId: null };
   }
 
-  const live = await db
-    .selectFrom('conversations')
-    .select(['id', 'workflow_id'])
-    .where('contact_id', '=', contact)
-    .where('channel_id', '=', input.channelId)
-    .where('status', 'in', LIVE)
-    .orderBy('created_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const findLive = () =>
+    db
+      .selectFrom('conversations')
+      .select(['id', 'workflow_id', 'status'])
+      .where('contact_id', '=', contact)
+      .where('channel_id', '=', input.channelId)
+      .where('status', 'in', LIVE)
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  let live = await findLive();
 
   if (keyword) {
     await db
@@ -85,14 +88,20 @@ export async function receiveInbound(deps: Deps, input: InboundInput): Promise<I
     return { messageId: message.id, duplicate, conversationId: live?.id ?? null, consent: keyword === 'stop' ? 'opted_out' : 'opted_in' };
   }
 
-  if (live) {
-    await signalQuietly(deps, live.workflow_id, inboundSignal, { messageId: message.id, text: input.text });
-    await markRouted(deps, message.id, live.id);
-    return { messageId: message.id, duplicate, conversationId: live.id };
+  // A conversation whose run has ended is no longer live: look again, at most a few times.
+  let endedId: string | null = null;
+  for (let tries = 0; live && tries < 3; tries++) {
+    if (await reachesRun(deps, live, input, message.id)) {
+      await markRouted(deps, message.id, live.id);
+      return { messageId: message.id, duplicate, conversationId: live.id };
+    }
+    endedId = live.id;
+    live = await findLive();
   }
   if (!mayStart) {
-    await markRouted(deps, message.id, null);
-    return { messageId: message.id, duplicate, conversationId: null };
+    // Without an inbound journey, a reply that came as its conversation ended stays on it as a late reply.
+    await markRouted(deps, message.id, endedId);
+    return { messageId: message.id, duplicate, conversationId: endedId };
   }
   const conversationId = await startInbound(deps, input, contact, settings.inboundJourneyId!, message.id);
   await markRouted(deps, message.id, conversationId);
@@ -139,14 +148,49 @@ async function storeMessage({ db }: Deps, input: InboundInput) {
 }
 
 async function markRouted({ db }: Deps, messageId: string, conversationId: string | null) {
-  await db.updateTable('messages').set({ conversation_id: conversationId, routed_at: new Date() }).where('id', '=', messageId).execute();
+  // A closing conversation may already have handed the message on to the sender's next one.
+  await db
+    .updateTable('messages')
+    .set((eb) => ({ conversation_id: eb.fn.coalesce('conversation_id', eb.val(conversationId)), routed_at: new Date() }))
+    .where('id', '=', messageId)
+    .execute();
+}
+
+/**
+ * Signals a live conversation's run; false when the run has closed. A pending
+ * inbound conversation whose run never started gets it started now; an active
+ * row whose run has closed without ending it is ended, so it catches no later message.
+ */
+async function reachesRun(deps: Deps, live: { id: string; workflow_id: string; status: string }, input: InboundInput, messageId: string): Promise<boolean> {
+  const msg = { messageId, text: input.text, conversationId: live.id };
+  try {
+    await deps.temporal.workflow.getHandle(live.workflow_id).signal(inboundSignal, msg);
+    return true;
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  }
+  const row = await deps.db.selectFrom('conversations').select('status').where('id', '=', live.id).executeTakeFirst();
+  if (row?.status === 'pending') {
+    // A campaign's or the API's conversation starts its own run; until then the message waits on its row.
+    if (live.workflow_id.startsWith('inbound:')) await signalWithStartInbound(deps, input, live.id, live.workflow_id, msg);
+    return true;
+  }
+  if (row?.status === 'active' || row?.status === 'handoff') {
+    await deps.db
+      .updateTable('conversations')
+      .set((eb) => ({ status: 'ended', ended_at: new Date(), notes: sql<string>`${eb.ref('notes')} || ${JSON.stringify(['ended: its workflow had closed'])}::jsonb` }))
+      .where('id', '=', live.id)
+      .where('status', 'in', ['active', 'handoff'])
+      .execute();
+  }
+  return false;
 }
 
 async function signalQuietly<T>(deps: Deps, workflowId: string, def: SignalDefinition<[T]>, arg: T) {
   try {
     await deps.temporal.workflow.getHandle(workflowId).signal(def, arg);
   } catch (err) {
-    // It ended between our read and the signal: the message stays recorded as a late reply.
+    // It ended between our read and the signal: there is nothing left to close.
     if (!(err instanceof WorkflowNotFoundError)) throw err;
   }
 }
@@ -162,18 +206,24 @@ async function startInbound(deps: Deps, input: InboundInput, contactId: string, 
     .onConflict((oc) => oc.column('workflow_id').where('status', 'in', LIVE).doNothing())
     .execute();
   const conversation = await db.selectFrom('conversations').select('id').where('workflow_id', '=', workflowId).where('status', 'in', LIVE).executeTakeFirstOrThrow();
+  // Should the sender's last conversation still be closing, this reaches its run, which carries on as this one.
+  await signalWithStartInbound(deps, input, conversation.id, workflowId, { messageId, text: input.text, conversationId: conversation.id });
+  return conversation.id;
+}
+
+async function signalWithStartInbound(deps: Deps, input: InboundInput, conversationId: string, workflowId: string, msg: InboundMessage) {
+  const { journey_id: journeyId } = await deps.db.selectFrom('conversations').select('journey_id').where('id', '=', conversationId).executeTakeFirstOrThrow();
   await deps.temporal.workflow.signalWithStart('conversation', {
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     workflowId,
-    args: [{ conversationId: conversation.id, inbound: true } satisfies ConversationInput],
+    args: [{ conversationId, inbound: true } satisfies ConversationInput],
     signal: inboundSignal,
-    signalArgs: [{ messageId, text: input.text }],
+    signalArgs: [msg],
     typedSearchAttributes: [
       { key: OrgIdKey, value: input.orgId },
-      { key: JourneyIdKey, value: journey.id },
+      { key: JourneyIdKey, value: journeyId },
       { key: ChannelKey, value: input.channelKind },
       { key: ConversationStatusKey, value: 'starting' },
     ],
   });
-  return conversation.id;
 }

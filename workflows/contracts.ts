@@ -22,6 +22,8 @@ export interface ConversationInput {
   campaignId?: string;
   /** Started by the customer's message: the messages that started it answer the first question. */
   inbound?: boolean;
+  /** Messages that reached the sender's previous conversation after it ended: the first answers of this one. */
+  inbox?: InboundMessage[];
   /** Carried across continue-as-new. */
   carried?: { state: RunState; sends: Record<string, number>; started: boolean; inbox: InboundMessage[]; seen: string[]; agentOutcome?: string; wait: Wait };
 }
@@ -29,6 +31,8 @@ export interface ConversationInput {
 export interface InboundMessage {
   messageId: string;
   text: string;
+  /** The conversation row the API routed it to; another than the run's own means a successor waits. */
+  conversationId?: string;
 }
 
 /** Outcomes the engine itself sets, valid in every org. */

@@ -6,6 +6,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   isCancellation,
+  makeContinueAsNewFunc,
   patched,
   proxyActivities,
   proxyLocalActivities,
@@ -68,7 +69,9 @@ export async function conversation(input: ConversationInput): Promise<{ outcome?
   let phase: ConversationPhase = 'active';
   let state = input.carried?.state ?? initialState(journey);
   const sends: Record<string, number> = input.carried?.sends ?? {};
-  const inbox: InboundMessage[] = [...(input.carried?.inbox ?? [])];
+  const inbox: InboundMessage[] = [...(input.carried?.inbox ?? input.inbox ?? [])];
+  /** Messages the journey did not read before it ended, or that reached this run after. */
+  const late: InboundMessage[] = [];
   let campaignNotified = input.carried?.started ?? false;
   let closed = undefined as { outcome?: string; reason: string } | undefined;
   let handoff = false;
@@ -86,13 +89,17 @@ export async function conversation(input: ConversationInput): Promise<{ outcome?
     journeyVersion: ctx.journeyVersion,
   }));
   // Providers and our own API may deliver a message twice; keep the recent ids.
-  const seen: string[] = [...(input.carried?.seen ?? [])];
+  const seen: string[] = [...(input.carried?.seen ?? input.inbox?.map((m) => m.messageId) ?? [])];
   setHandler(inboundSignal, (msg) => {
     if (seen.includes(msg.messageId)) return;
     seen.push(msg.messageId);
     if (seen.length > SEEN_LIMIT) seen.shift();
-    inbox.push(msg);
+    // After the end nothing reads the inbox; a message routed to a successor is never this journey's.
+    if (phase === 'ended' || (msg.conversationId && msg.conversationId !== conversationId)) late.push(msg);
+    else inbox.push(msg);
   });
+  // What the run was started with is never handed on, or a journey that reads nothing would start itself again and again.
+  const given = new Set(inbox.map((m) => m.messageId));
   // An agent's outcome (already stored by the API) outranks the journey's.
   setHandler(outcomeSignal, ({ outcome }) => {
     agentOutcome = outcome;
@@ -226,7 +233,12 @@ export async function conversation(input: ConversationInput): Promise<{ outcome?
       for (const action of step.actions) await perform(action);
       state = step.state;
       if (!campaignNotified) campaignNotified = await notifyCampaign(input);
-      if (step.wait.kind === 'end' || closed) break;
+      if (step.wait.kind === 'end' || closed) {
+        // What the journey had not read when it reached its end came too late for it;
+        // a close keeps them, as the agent or the opt-out had the last word.
+        if (!closed) late.unshift(...inbox.filter((m) => !given.has(m.messageId)));
+        break;
+      }
       if (workflowInfo().historyLength > HISTORY_LIMIT || workflowInfo().continueAsNewSuggested) {
         await condition(allHandlersFinished);
         return await continueAsNew<typeof conversation>({
@@ -254,7 +266,22 @@ export async function conversation(input: ConversationInput): Promise<{ outcome?
   await condition(allHandlersFinished);
   await local.finishConversation({ conversationId, outcome, reason: closed?.reason ?? 'journey' });
   if (!campaignNotified) await notifyCampaign(input);
+  // The run must not close on a message it took: Temporal holds the completion
+  // back while a signal is unseen, so this check runs after the last one arrived.
+  if (late.length > 0 && patched('late-replies')) {
+    const { successorId } = await local.routeLateReplies({ conversationId, workflowId: workflowInfo().workflowId, messageIds: late.map((m) => m.messageId) });
+    if (successorId) return continueAsSuccessor(input, successorId, late);
+  }
   return { status: 'ended', outcome };
+}
+
+/** The same sender's next inbound conversation, in this workflow id so the order of messages holds. */
+function continueAsSuccessor(input: ConversationInput, conversationId: string, late: InboundMessage[]): Promise<never> {
+  const typedSearchAttributes = workflowInfo()
+    .typedSearchAttributes.getAll()
+    .filter((pair) => pair.key.name !== OutcomeKey.name && pair.key.name !== ConversationStatusKey.name);
+  const next = makeContinueAsNewFunc<typeof conversation>({ typedSearchAttributes: [...typedSearchAttributes, { key: ConversationStatusKey, value: 'starting' }] });
+  return next({ conversationId, inbound: true, inbox: late.map(({ messageId, text }) => ({ messageId, text })) });
 }
 
 async function notifyCampaign(input: ConversationInput): Promise<boolean> {
