@@ -4,6 +4,7 @@ import type { ChannelTable } from './tables/channel.table';
 import type { ConsentTable } from './tables/consent.table';
 import type { ContactTable } from './tables/contact.table';
 import type { ConversationTable } from './tables/conversation.table';
+import type { IdempotencyKeyTable } from './tables/idempotency-key.table';
 import type { JourneyTable, JourneyVersionTable } from './tables/journey.table';
 import type { MessageTable, SandboxOutboxTable } from './tables/message.table';
 import type { OrgTable } from './tables/org.table';
@@ -20,4 +21,5 @@ export interface Database {
   messages: MessageTable;
   sandbox_outbox: SandboxOutboxTable;
   consents: ConsentTable;
+  idempotency_keys: IdempotencyKeyTable;
 }

@@ -24,7 +24,7 @@ export const orgPatchSchema = z.strictObject({
   outcomes: z.array(z.string().min(1).max(100)).min(1).max(200).optional(),
   sendWindow: z.strictObject({ days: z.array(z.number().int().min(0).max(7)).optional(), start: clock, end: clock }).nullable().optional(),
   inboundJourneyId: z.string().nullable().optional(),
-  enrichmentUrl: z.string().url().nullable().optional(),
+  enrichmentUrl: z.string().max(2048).url().nullable().optional(),
 });
 
 /** The caller's organisation settings. */
