@@ -15,16 +15,15 @@ export async function tableCounts(db: Db, orgIds: string[]): Promise<Record<stri
   const byTable = new Map<string, Set<string>>();
   for (const r of columns.rows) (byTable.get(r.table) ?? byTable.set(r.table, new Set()).get(r.table)!).add(r.column);
   const orgs = sql.join(orgIds.map((id) => sql`${id}::uuid`));
-  const counts: Record<string, number> = {};
-  for (const [table, cols] of byTable) {
+  const parts = [...byTable].map(([table, cols]) => {
     const where =
       table === 'orgs' ? sql`id in (${orgs})`
       : cols.has('org_id') ? sql`org_id in (${orgs})`
       : cols.has('channel_id') ? sql`channel_id in (select id from channels where org_id in (${orgs}))`
       : cols.has('journey_id') ? sql`journey_id in (select id from journeys where org_id in (${orgs}))`
       : sql`true`;
-    const r = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)} where ${where}`.execute(db);
-    counts[table] = r.rows[0].n;
-  }
-  return counts;
+    return sql`select ${table}::text as t, count(*)::int as n from ${sql.table(table)} where ${where}`;
+  });
+  const rows = await sql<{ t: string; n: number }>`${sql.join(parts, sql` union all `)}`.execute(db);
+  return Object.fromEntries(rows.rows.map((r) => [r.t, r.n]));
 }
