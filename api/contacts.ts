@@ -51,8 +51,13 @@ export function normaliseContacts(kind: ChannelKind, defaultCountry: string, con
   return { rows, duplicates };
 }
 
-/** Upserts contacts by (org, channel, address); returns their ids in input order. */
-export async function upsertContacts(db: Db, orgId: string, channelId: string, rows: NormalisedContact[]): Promise<string[]> {
+/**
+ * Upserts contacts by (org, channel, address); returns their ids in input order.
+ * New fields merge over the stored ones, unless the merge would hold more than
+ * `maxFields`: then the new set replaces them, so that repeated requests cannot
+ * grow a contact past the limit (its fields travel in workflow payloads).
+ */
+export async function upsertContacts(db: Db, orgId: string, channelId: string, rows: NormalisedContact[], maxFields: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < rows.length; i += BATCH) {
     const batch = rows.slice(i, i + BATCH);
@@ -61,7 +66,8 @@ export async function upsertContacts(db: Db, orgId: string, channelId: string, r
       .values(batch.map((r) => ({ org_id: orgId, channel_id: channelId, address: r.address, fields: JSON.stringify(r.fields) })))
       .onConflict((oc) =>
         oc.columns(['org_id', 'channel_id', 'address']).doUpdateSet({
-          fields: sql`contacts.fields || excluded.fields`,
+          fields: sql`case when (select count(*) from jsonb_object_keys(contacts.fields || excluded.fields)) <= ${maxFields}
+            then contacts.fields || excluded.fields else excluded.fields end`,
           updated_at: new Date(),
         }),
       )

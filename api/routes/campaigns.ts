@@ -61,7 +61,7 @@ export function campaignsRouter({ config, db, temporal }: ApiDeps): Router {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      const contactIds = await upsertContacts(trx, orgId, channel.id, rows);
+      const contactIds = await upsertContacts(trx, orgId, channel.id, rows, config.MAX_CONTACT_FIELDS);
       for (let i = 0; i < contactIds.length; i += BATCH) {
         await trx
           .insertInto('conversations')

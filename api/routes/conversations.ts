@@ -65,7 +65,7 @@ export function conversationsRouter(deps: ApiDeps): Router {
     const journey = await journeyFor(db, orgId, body.journeyId);
     const settings = await orgSettings(db, orgId);
     const { rows } = normaliseContacts(channel.kind, settings.defaultCountry, [body.contact], 'contact');
-    const [contactId] = await upsertContacts(db, orgId, channel.id, rows);
+    const [contactId] = await upsertContacts(db, orgId, channel.id, rows, config.MAX_CONTACT_FIELDS);
     const row = await startConversation(deps, { orgId, channel, journey, contactId });
     res.status(201).location(`/v1/conversations/${row.id}`).json(view(row));
   }));

@@ -103,6 +103,16 @@ describe('bad input gets a precise 4xx and writes nothing', () => {
     expect(viaToken.status).toBe(200);
     expect(viaToken.body.journeys.map((j: { id: string }) => j.id)).toEqual([org.journeyId]);
   });
+
+  it('when a contact is sent again and again with new fields, then it never holds more than MAX_CONTACT_FIELDS', async () => {
+    const fields = (from: number) => Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`f${from + i}`, 'x']));
+    const first = await api.post('/v1/campaigns', campaign([{ address: '07911123470', fields: fields(0) }]));
+    const second = await api.post('/v1/campaigns', campaign([{ address: '07911123470', fields: fields(60) }]));
+    expect([first.status, second.status]).toEqual([201, 201]);
+    const contact = await stack.db.selectFrom('contacts').select('fields').where('org_id', '=', org.orgId).where('address', '=', '+447911123470').executeTakeFirstOrThrow();
+    expect(Object.keys(contact.fields)).toEqual(expect.arrayContaining(Object.keys(fields(60))));
+    expect(Object.keys(contact.fields).length).toBeLessThanOrEqual(100);
+  });
 });
 
 describe('the codec endpoint', () => {
