@@ -53,6 +53,7 @@ describe('bad input gets a precise 4xx and writes nothing', () => {
     ['a fallback of 4,097 characters', () => api.post('/v1/journeys', { name: 'Long', definition: { ...greetingJourney, fallbacks: { firstName: 'x'.repeat(4097) } } }), 400, /definition\.fallbacks\.firstName/],
     ['nesting 200 deep', () => api.raw('POST', '/v1/campaigns', `${'['.repeat(200)}${']'.repeat(200)}`, { 'content-type': 'application/json' }), 400, /nested more than 32 levels/],
     ['an Idempotency-Key of 300 characters', () => api.post('/v1/campaigns', campaign([{ address: '07911123456' }]), { 'idempotency-key': 'k'.repeat(300) }), 400, /Idempotency-Key/],
+    ['a locale that is not a language tag', () => api.raw('PATCH', '/v1/org', { locale: 'not a locale!' }), 400, /locale: expected a BCP 47 language tag/],
     ['an empty agent message', () => api.post('/v1/conversations/00000000-0000-4000-8000-000000000000/messages', { text: '' }), 404, /conversation not found/],
   ];
 
