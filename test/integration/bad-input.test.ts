@@ -171,3 +171,19 @@ describe('when Temporal cannot take the workflow', () => {
     }
   });
 });
+
+describe('a body over MAX_BODY_BYTES', () => {
+  it('when a body is over the configured size, then it is a 413 naming the limit and nothing is written', async () => {
+    const stack = await startTestStack({ MAX_BODY_BYTES: 4096 }, { worker: false });
+    try {
+      const org = await seedOrg(stack.db, greetingJourney);
+      const before = await tableCounts(stack.db, [org.orgId]);
+      const res = await apiClient(stack.url, org.apiKey).post('/v1/campaigns', { journeyId: org.journeyId, channelId: org.channelId, contacts: [{ address: '07911123456', fields: { note: 'x'.repeat(5000) } }] });
+      expect(res.status).toBe(413);
+      expect(res.body.detail).toBe('the request body is over the limit of 4096 bytes');
+      expect(await tableCounts(stack.db, [org.orgId])).toEqual(before);
+    } finally {
+      await stack.stop();
+    }
+  });
+});
