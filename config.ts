@@ -45,6 +45,11 @@ const schema = z.object({
     .describe('Temporal UI origins allowed to call /codec'),
   JWT_SECRET: z.string().min(32).optional().describe('Signs short-lived API tokens; derived from the master key when unset'),
   MAX_JSON_CONTACTS: z.coerce.number().int().min(1).default(5000).describe('Most contacts in one JSON campaign body'),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(16 * 1024 * 1024).describe('Largest JSON request body; a larger one is a 413'),
+  MAX_CONTACT_FIELDS: z.coerce.number().int().min(1).max(1000).default(100).describe('Most fields on one contact in a request'),
+  MAX_FIELD_CHARS: z.coerce.number().int().min(1).max(100_000).default(1000).describe('Longest contact field value, in characters'),
+  MAX_JOURNEY_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024).default(256 * 1024).describe('Largest journey definition, in bytes of JSON'),
+  IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24).describe('How long an Idempotency-Key and its first answer are kept'),
   CAMPAIGN_WINDOW: z.coerce.number().int().min(1).max(1000).default(100).describe('Conversations starting at once per campaign'),
   CAMPAIGN_RUN_LIMIT: z.coerce.number().int().min(10).max(1500).default(500).describe('Children started per campaign run before continue-as-new'),
   OUTBOUND_ALLOW: z

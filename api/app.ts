@@ -11,8 +11,7 @@ import { orgRouter } from './routes/org';
 import { codecRouter } from './routes/codec';
 import { openApiDocument } from './openapi';
 import { sandboxRouter } from './routes/sandbox';
-
-const JSON_LIMIT = '16mb';
+import { storableInput } from './storable';
 
 /** The HTTP API: thin handlers that validate, write, and start or signal workflows. */
 export function createApp(deps: ApiDeps): express.Express {
@@ -35,7 +34,7 @@ export function createApp(deps: ApiDeps): express.Express {
 
   const v1 = express.Router();
   v1.use(authenticate(deps.db, deps.jwtSecret));
-  v1.use(express.json({ limit: JSON_LIMIT }));
+  v1.use(express.json({ limit: deps.config.MAX_BODY_BYTES }), storableInput);
   v1.post('/auth/token', (req, res) => void res.status(201).json(issueToken(caller(req), deps.jwtSecret)));
   v1.use('/campaigns', campaignsRouter(deps));
   v1.use('/conversations', conversationsRouter(deps), agentRouter(deps));

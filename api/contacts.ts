@@ -5,12 +5,22 @@ import type { ChannelKind } from '../db/tables/channel.table';
 import { normaliseAddress } from './address';
 import { type FieldError, HttpError } from './problem';
 
-const fieldValue = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]);
+export interface ContactLimits {
+  MAX_CONTACT_FIELDS: number;
+  MAX_FIELD_CHARS: number;
+}
 
-/** A contact in a request body: an address on the channel and any fields. */
-export const contactSchema = z.strictObject({ address: z.string().min(1).max(256), fields: z.record(z.string().min(1).max(100), fieldValue).optional() });
+/** A contact in a request body: an address on the channel and at most `MAX_CONTACT_FIELDS` fields. */
+export const contactSchema = ({ MAX_CONTACT_FIELDS: maxFields, MAX_FIELD_CHARS: maxChars }: ContactLimits) =>
+  z.strictObject({
+    address: z.string().min(1).max(256),
+    fields: z
+      .record(z.string().min(1).max(100), z.union([z.string().max(maxChars, `at most ${maxChars} characters`), z.number(), z.boolean(), z.null()]))
+      .refine((f) => Object.keys(f).length <= maxFields, `at most ${maxFields} fields`)
+      .optional(),
+  });
 
-export type ContactInput = z.infer<typeof contactSchema>;
+export type ContactInput = z.infer<ReturnType<typeof contactSchema>>;
 
 export interface NormalisedContact {
   address: string;
@@ -41,8 +51,13 @@ export function normaliseContacts(kind: ChannelKind, defaultCountry: string, con
   return { rows, duplicates };
 }
 
-/** Upserts contacts by (org, channel, address); returns their ids in input order. */
-export async function upsertContacts(db: Db, orgId: string, channelId: string, rows: NormalisedContact[]): Promise<string[]> {
+/**
+ * Upserts contacts by (org, channel, address); returns their ids in input order.
+ * New fields merge over the stored ones, unless the merge would hold more than
+ * `maxFields`: then the new set replaces them, so that repeated requests cannot
+ * grow a contact past the limit (its fields travel in workflow payloads).
+ */
+export async function upsertContacts(db: Db, orgId: string, channelId: string, rows: NormalisedContact[], maxFields: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < rows.length; i += BATCH) {
     const batch = rows.slice(i, i + BATCH);
@@ -51,7 +66,8 @@ export async function upsertContacts(db: Db, orgId: string, channelId: string, r
       .values(batch.map((r) => ({ org_id: orgId, channel_id: channelId, address: r.address, fields: JSON.stringify(r.fields) })))
       .onConflict((oc) =>
         oc.columns(['org_id', 'channel_id', 'address']).doUpdateSet({
-          fields: sql`contacts.fields || excluded.fields`,
+          fields: sql`case when (select count(*) from jsonb_object_keys(contacts.fields || excluded.fields)) <= ${maxFields}
+            then contacts.fields || excluded.fields else excluded.fields end`,
           updated_at: new Date(),
         }),
       )

@@ -10,7 +10,10 @@ import { inboundSchema } from './routes/sandbox';
 
 type Route = [method: string, path: string, summary: string, body?: z.ZodType, status?: number];
 
+const IDEMPOTENT = new Set(['post /v1/campaigns', 'post /v1/conversations', 'post /v1/conversations/{id}/messages']);
+
 const journeyBody = z.strictObject({ name: z.string().min(1).max(200), definition: journeyShape });
+const idempotencyKey = { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$' } };
 
 const routes = (config: Config): Route[] => [
   ['get', '/healthz', 'Liveness, with database and Temporal readiness'],
@@ -21,15 +24,15 @@ const routes = (config: Config): Route[] => [
   ['post', '/v1/journeys', 'Create a journey (version 1); invalid journeys are a 400 naming the step', journeyBody, 201],
   ['get', '/v1/journeys/{id}', 'A journey at its current version, or ?version=N'],
   ['put', '/v1/journeys/{id}', 'A new version; running conversations keep theirs', journeyBody],
-  ['post', '/v1/campaigns', 'Start a campaign with JSON contacts', campaignSchema(config.MAX_JSON_CONTACTS), 201],
+  ['post', '/v1/campaigns', 'Start a campaign with JSON contacts', campaignSchema(config), 201],
   ['get', '/v1/campaigns/{id}', 'Status, and counts by state and by outcome'],
   ['post', '/v1/campaigns/{id}/pause', 'Stop starting conversations', undefined, 202],
   ['post', '/v1/campaigns/{id}/resume', 'Start them again', undefined, 202],
   ['post', '/v1/campaigns/{id}/cancel', 'Never start the rest', undefined, 202],
-  ['post', '/v1/conversations', 'Start one conversation with one contact', startSchema, 201],
+  ['post', '/v1/conversations', 'Start one conversation with one contact', startSchema(config), 201],
   ['get', '/v1/conversations/{id}', 'State, with the live workflow query'],
   ['get', '/v1/conversations/{id}/transcript', 'Messages in order with statuses; ?format=csv for CSV'],
-  ['post', '/v1/conversations/{id}/messages', 'An agent or API message (Idempotency-Key honoured)', messageSchema, 201],
+  ['post', '/v1/conversations/{id}/messages', 'An agent or API message', messageSchema, 201],
   ['post', '/v1/conversations/{id}/outcome', "Set the outcome (one of the organisation's)", outcomeSchema],
   ['post', '/v1/conversations/{id}/notes', 'Add an agent note', noteSchema, 201],
   ['post', '/v1/conversations/{id}/handoff', 'An agent takes over; the bot pauses', handoffSchema, 202],
@@ -56,7 +59,8 @@ const problem = {
 export function openApiDocument(config: Config) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const [method, path, summary, body, status = 200] of routes(config)) {
-    const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }));
+    const params: object[] = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }));
+    if (IDEMPOTENT.has(`${method} ${path}`)) params.push(idempotencyKey);
     (paths[path] ??= {})[method] = {
       summary,
       ...(params.length ? { parameters: params } : {}),

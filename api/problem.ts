@@ -62,7 +62,10 @@ export function errorHandler(log: { error: (obj: object, msg: string) => void })
     if (err instanceof ZodError) return sendProblem(res, validationError(err));
     const type = (err as { type?: string }).type;
     if (type === 'entity.parse.failed') return sendProblem(res, new HttpError(400, 'Malformed JSON', 'the request body is not valid JSON'));
-    if (type === 'entity.too.large') return sendProblem(res, new HttpError(413, 'Payload Too Large', 'the request body is over the size limit'));
+    if (type === 'entity.too.large') {
+      const limit = (err as { limit?: number }).limit;
+      return sendProblem(res, new HttpError(413, 'Payload Too Large', limit ? `the request body is over the limit of ${limit} bytes` : 'the request body is over the size limit'));
+    }
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendProblem(res, new HttpError(415, 'Unsupported Media Type', String(err.message)));
     const status = (err as { status?: number }).status;
     if (status && status >= 400 && status < 500) return sendProblem(res, new HttpError(status, 'Bad Request', String(err.message)));

@@ -14,8 +14,9 @@ import {
   resumeSignal,
 } from '../../workflows/contracts';
 import { caller } from '../auth';
-import { contactSchema, normaliseContacts, upsertContacts } from '../contacts';
+import { type ContactLimits, contactSchema, normaliseContacts, upsertContacts } from '../contacts';
 import type { ApiDeps } from '../deps';
+import { idempotent } from '../idempotency';
 import { channelFor, journeyFor, orgSettings, pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
 import { startOrUndo } from '../start';
@@ -23,20 +24,22 @@ import { startOrUndo } from '../start';
 
 const BATCH = 1000;
 
-/** A campaign with JSON contacts, at most `max` of them. */
-export const campaignSchema = (max: number) =>
-  z.strictObject({
+/** A campaign with JSON contacts, at most `MAX_JSON_CONTACTS` of them. */
+export const campaignSchema = (limits: ContactLimits & { MAX_JSON_CONTACTS: number }) => {
+  const max = limits.MAX_JSON_CONTACTS;
+  return z.strictObject({
     name: z.string().min(1).max(200).optional(),
     journeyId: z.string(),
     channelId: z.string(),
-    contacts: z.array(contactSchema).min(1).max(max, `at most ${max} contacts in one JSON body; upload a file for more`),
+    contacts: z.array(contactSchema(limits)).min(1).max(max, `at most ${max} contacts in one JSON body; upload a file for more`),
   });
+};
 
 export function campaignsRouter({ config, db, temporal }: ApiDeps): Router {
   const router = Router();
-  const createSchema = campaignSchema(config.MAX_JSON_CONTACTS);
+  const createSchema = campaignSchema(config);
 
-  router.post('/', async (req, res) => {
+  router.post('/', idempotent(db, config.IDEMPOTENCY_TTL_HOURS, async (req, res) => {
     const { orgId } = caller(req);
     const body = parse(createSchema, req.body);
     const channel = await channelFor(db, orgId, body.channelId);
@@ -58,7 +61,7 @@ export function campaignsRouter({ config, db, temporal }: ApiDeps): Router {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      const contactIds = await upsertContacts(trx, orgId, channel.id, rows);
+      const contactIds = await upsertContacts(trx, orgId, channel.id, rows, config.MAX_CONTACT_FIELDS);
       for (let i = 0; i < contactIds.length; i += BATCH) {
         await trx
           .insertInto('conversations')
@@ -103,7 +106,7 @@ export function campaignsRouter({ config, db, temporal }: ApiDeps): Router {
       .status(201)
       .location(`/v1/campaigns/${campaign.id}`)
       .json({ ...(await describe(campaign.id, orgId)), duplicatesSkipped: duplicates });
-  });
+  }));
 
   async function describe(campaignId: string, orgId: string) {
     const campaign = await db.selectFrom('campaigns').selectAll().where('id', '=', campaignId).where('org_id', '=', orgId).executeTakeFirst();

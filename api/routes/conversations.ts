@@ -5,17 +5,19 @@ import { z } from 'zod';
 import { agentMessageUpdate, conversationStateQuery } from '../../workflows/contracts';
 import { isLive } from '../../db/tables/conversation.table';
 import { caller } from '../auth';
-import { contactSchema, normaliseContacts, upsertContacts } from '../contacts';
+import { type ContactLimits, contactSchema, normaliseContacts, upsertContacts } from '../contacts';
 import { startConversation } from '../conversations';
 import type { ApiDeps } from '../deps';
+import { idempotent } from '../idempotency';
 import { channelFor, journeyFor, orgSettings, pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
 
-export const startSchema = z.strictObject({
-  journeyId: z.string(),
-  channelId: z.string(),
-  contact: contactSchema,
-});
+export const startSchema = (limits: ContactLimits) =>
+  z.strictObject({
+    journeyId: z.string(),
+    channelId: z.string(),
+    contact: contactSchema(limits),
+  });
 export const messageSchema = z.strictObject({
   text: z.string().trim().min(1, 'must not be empty').max(4096),
   author: z.enum(['agent', 'api']).default('agent'),
@@ -29,8 +31,10 @@ const csvCell = (v: unknown) => {
 };
 
 export function conversationsRouter(deps: ApiDeps): Router {
-  const { db, temporal } = deps;
+  const { db, temporal, config } = deps;
   const router = Router();
+  const createSchema = startSchema(config);
+  const once = (handler: Parameters<typeof idempotent>[2]) => idempotent(db, config.IDEMPOTENCY_TTL_HOURS, handler);
 
   const load = async (orgId: string, id: string) => {
     const row = await db.selectFrom('conversations').selectAll().where('id', '=', id).where('org_id', '=', orgId).executeTakeFirst();
@@ -54,17 +58,17 @@ export function conversationsRouter(deps: ApiDeps): Router {
     endedAt: row.ended_at,
   });
 
-  router.post('/', async (req, res) => {
+  router.post('/', once(async (req, res) => {
     const { orgId } = caller(req);
-    const body = parse(startSchema, req.body);
+    const body = parse(createSchema, req.body);
     const channel = await channelFor(db, orgId, body.channelId);
     const journey = await journeyFor(db, orgId, body.journeyId);
     const settings = await orgSettings(db, orgId);
     const { rows } = normaliseContacts(channel.kind, settings.defaultCountry, [body.contact], 'contact');
-    const [contactId] = await upsertContacts(db, orgId, channel.id, rows);
+    const [contactId] = await upsertContacts(db, orgId, channel.id, rows, config.MAX_CONTACT_FIELDS);
     const row = await startConversation(deps, { orgId, channel, journey, contactId });
     res.status(201).location(`/v1/conversations/${row.id}`).json(view(row));
-  });
+  }));
 
   router.get('/:id', async (req, res) => {
     const row = await load(caller(req).orgId, pathId(req.params.id, 'conversation'));
@@ -103,10 +107,11 @@ export function conversationsRouter(deps: ApiDeps): Router {
     res.json({ conversationId: row.id, status: row.status, outcome: row.outcome, messages: items });
   });
 
-  router.post('/:id/messages', async (req, res) => {
+  router.post('/:id/messages', once(async (req, res) => {
     const row = await load(caller(req).orgId, pathId(req.params.id, 'conversation'));
     const body = parse(messageSchema, req.body);
-    const requestId = parse(z.string().min(1).max(100).default(() => randomUUID()), req.get('idempotency-key'), 'Idempotency-Key');
+    // The key (checked by `once`) doubles as the update id, so Temporal also runs a retried update once.
+    const requestId = req.get('idempotency-key') ?? randomUUID();
     if (!isLive(row.status)) {
       throw new HttpError(409, 'Conflict', `conversation is ${row.status}; no message can be sent into it`);
     }
@@ -121,7 +126,7 @@ export function conversationsRouter(deps: ApiDeps): Router {
       }
       throw err;
     }
-  });
+  }));
 
   return router;
 }

@@ -11,7 +11,13 @@ import { HttpError, notFound, parse } from '../problem';
 export const journeyBodySchema = z.strictObject({ name: z.string().min(1).max(200), definition: z.unknown() });
 
 /** Validates a journey definition, naming the failing step in a 400. */
-async function checkDefinition(db: Db, orgId: string, definition: unknown) {
+async function checkDefinition(db: Db, orgId: string, definition: unknown, maxBytes: number) {
+  // The whole definition travels in a workflow payload, which Temporal caps at 2 MB.
+  const bytes = Buffer.byteLength(JSON.stringify(definition ?? null));
+  if (bytes > maxBytes) {
+    const message = `at most ${maxBytes} bytes as JSON; this one is ${bytes}`;
+    throw new HttpError(400, 'Invalid journey', `definition: ${message}`, [{ field: 'definition', message }]);
+  }
   const settings = await orgSettings(db, orgId);
   const result = validateJourney(definition, { outcomes: [...settings.outcomes, ...SYSTEM_OUTCOMES] });
   if (!result.ok) {
@@ -21,7 +27,7 @@ async function checkDefinition(db: Db, orgId: string, definition: unknown) {
   return result.journey;
 }
 
-export function journeysRouter({ db }: ApiDeps): Router {
+export function journeysRouter({ db, config }: ApiDeps): Router {
   const router = Router();
 
   const describe = async (orgId: string, id: string, version?: number) => {
@@ -40,7 +46,7 @@ export function journeysRouter({ db }: ApiDeps): Router {
   router.post('/', async (req, res) => {
     const { orgId } = caller(req);
     const body = parse(journeyBodySchema, req.body);
-    const definition = await checkDefinition(db, orgId, body.definition);
+    const definition = await checkDefinition(db, orgId, body.definition, config.MAX_JOURNEY_BYTES);
     const id = await db.transaction().execute(async (trx) => {
       const j = await trx.insertInto('journeys').values({ org_id: orgId, name: body.name, current_version: 1 }).returning('id').executeTakeFirstOrThrow();
       await trx.insertInto('journey_versions').values({ journey_id: j.id, version: 1, definition: JSON.stringify(definition) }).execute();
@@ -69,7 +75,7 @@ export function journeysRouter({ db }: ApiDeps): Router {
     const id = pathId(req.params.id, 'journey');
     const body = parse(journeyBodySchema, req.body);
     await describe(orgId, id);
-    const definition = await checkDefinition(db, orgId, body.definition);
+    const definition = await checkDefinition(db, orgId, body.definition, config.MAX_JOURNEY_BYTES);
     await db.transaction().execute(async (trx) => {
       // Row lock: two concurrent PUTs make two versions, never the same one twice.
       const j = await trx.selectFrom('journeys').select('current_version').where('id', '=', id).forUpdate().executeTakeFirstOrThrow();

@@ -14,18 +14,25 @@ const validZone = (tz: string) => {
     return false;
   }
 };
+const validLocale = (tag: string) => {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
+};
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
 
 export const orgPatchSchema = z.strictObject({
   name: z.string().min(1).max(200).optional(),
   defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166 country code such as GB').optional(),
   timeZone: z.string().refine(validZone, 'unknown IANA time zone').optional(),
-  locale: z.string().min(2).max(35).optional(),
+  locale: z.string().min(2).max(35).refine(validLocale, 'expected a BCP 47 language tag such as en-GB').optional(),
   currency: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as GBP').optional(),
   outcomes: z.array(z.string().min(1).max(100)).min(1).max(200).optional(),
   sendWindow: z.strictObject({ days: z.array(z.number().int().min(0).max(7)).optional(), start: clock, end: clock }).nullable().optional(),
   inboundJourneyId: z.string().nullable().optional(),
-  enrichmentUrl: z.string().url().nullable().optional(),
+  enrichmentUrl: z.string().max(2048).url().nullable().optional(),
 });
 
 /** The caller's organisation settings. */

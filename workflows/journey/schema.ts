@@ -14,6 +14,9 @@ const stepId = z
 const target = z.string().min(1, 'expected a step id');
 const text = z.string().trim().min(1, 'must not be empty').max(4_096);
 const name = z.string().trim().min(1, 'must not be empty').max(100);
+// Bounds on lists a client may fill, so a definition stays far below Temporal's payload limit.
+const MAX_ITEMS = 100;
+const list = <T extends z.ZodType>(item: T) => z.array(item).max(MAX_ITEMS, `at most ${MAX_ITEMS} items`);
 
 const duration = z
   .union([z.string(), z.number()], { error: DURATION_HINT })
@@ -25,8 +28,8 @@ const clock = z.string().refine((v) => parseClock(v) !== undefined, 'expected a 
 
 export const matcherSchema = z
   .strictObject({
-    keywords: z.array(text).min(1).optional(),
-    regex: z.string().min(1).optional(),
+    keywords: list(text).min(1).optional(),
+    regex: z.string().min(1).max(1_000).optional(),
     flags: z.string().regex(/^[imsu]*$/, 'regex flags may only be i, m, s and u').optional(),
     menu: z.number().int().min(0).max(99).optional(),
     yesno: z.enum(['yes', 'no']).optional(),
@@ -64,7 +67,7 @@ const message = z.strictObject({
 });
 const ask = z.strictObject({
   id: stepId, kind: z.literal('ask'), text, ...replyWait,
-  branches: z.array(branch).optional(),
+  branches: list(branch).optional(),
   fallback: target.optional(),
   saveAs: name.optional(),
   maxInvalid: z.number().int().min(1).max(20).optional(),
@@ -72,7 +75,7 @@ const ask = z.strictObject({
   onTooManyInvalid: target.optional(),
 });
 const branchStep = z.strictObject({
-  id: stepId, kind: z.literal('branch'), on: name, branches: z.array(branch).min(1), fallback: target, saveAs: name.optional(),
+  id: stepId, kind: z.literal('branch'), on: name, branches: list(branch).min(1), fallback: target, saveAs: name.optional(),
 });
 const verify = z.strictObject({
   id: stepId, kind: z.literal('verify'), text, ...replyWait,
@@ -85,7 +88,7 @@ const verify = z.strictObject({
   outcome: name.optional(),
 });
 const enrich = z.strictObject({
-  id: stepId, kind: z.literal('enrich'), fields: z.array(name).min(1), next: target.optional(), onError: target.optional(),
+  id: stepId, kind: z.literal('enrich'), fields: list(name).min(1), next: target.optional(), onError: target.optional(),
 });
 const setField = z.strictObject({
   id: stepId, kind: z.literal('setField'), field: name, value: z.string().max(4_096),
@@ -129,8 +132,11 @@ export const journeyShape = z.strictObject({
   name: name,
   description: z.string().max(2_000).optional(),
   start: target,
-  columns: z.array(name).optional(),
-  fallbacks: z.record(z.string(), z.string()).optional(),
+  columns: list(name).optional(),
+  fallbacks: z
+    .record(name, z.string().max(4_096))
+    .refine((f) => Object.keys(f).length <= MAX_ITEMS, `at most ${MAX_ITEMS} fallbacks`)
+    .optional(),
   steps: z.array(stepSchema).min(1, 'a journey needs at least one step').max(1_000),
 });
 
