@@ -10,6 +10,8 @@ import { startStack } from './stack';
 
 const { startTemporal } = require('./temporal.cjs');
 
+const STOP_GRACE_MS = 10_000;
+
 interface Demo {
   orgId: string;
   channelId: string;
@@ -47,6 +49,7 @@ async function main() {
         port: base.TEMPORAL_DEV_PORT,
         uiPort: base.TEMPORAL_UI_PORT,
         dbFile: path.join(dataDir, 'temporal.db'),
+        pidFile: path.join(dataDir, 'temporal.pid'),
         codecEndpoint: `http://127.0.0.1:${base.PORT}/codec`,
       });
   const embedded = base.DATABASE_URL ? undefined : await startEmbeddedPostgres(path.join(dataDir, 'pglite'));
@@ -76,21 +79,28 @@ Stop with Ctrl-C.
 `);
 
   let stopping = false;
-  const stop = async () => {
+  /** Stops everything; with a `problem`, says so and exits non-zero. */
+  const stop = async (problem?: string) => {
     if (stopping) return;
     stopping = true;
-    console.log('Stopping...');
-    await stack.stop();
-    await embedded?.stop();
+    if (problem) console.error(`\nParley stopped: ${problem}`);
+    else console.log('Stopping...');
+    const code = problem ? 1 : 0;
+    // With a part already dead, a clean stop may hang waiting for it.
+    setTimeout(() => process.exit(code), STOP_GRACE_MS).unref();
+    await stack.stop().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
     await temporal?.stop();
-    process.exit(0);
+    process.exit(code);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  stack.workerRun?.catch(async (err) => {
-    console.error('worker failed', err);
-    await stop();
-  });
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  // `npm start` died without stopping us (killed outright): do not outlive it.
+  process.on('disconnect', () => void stop('npm start exited.'));
+  void temporal?.exited.then(({ code, signal }: { code: number | null; signal: string | null }) =>
+    stop(`the Temporal dev server exited unexpectedly (${signal ?? `exit code ${code}`}).`),
+  );
+  stack.workerRun?.catch((err: Error) => stop(`the worker failed: ${err.message}`));
 }
 
 main().catch((err) => {

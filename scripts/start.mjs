@@ -13,6 +13,11 @@ if (!existsSync('node_modules') || lockNewer()) {
 }
 require('./temporal.cjs').ensureTemporal();
 
-const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/dev.ts'], { stdio: 'inherit' });
+// The IPC channel closes when this process dies, however it dies: the stack then stops itself.
+const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/dev.ts'], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
-child.on('exit', (code) => process.exit(code ?? 0));
+child.on('exit', (code, signal) => {
+  // A crash (a native abort, say) skips the stack's own clean-up message; its dev server dies with it.
+  if (signal) console.error(`\nParley stopped: the stack was killed by ${signal}.`);
+  process.exit(signal ? 1 : (code ?? 1));
+});

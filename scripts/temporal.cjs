@@ -59,9 +59,47 @@ function waitForPort(port, timeoutMs = 60000) {
   });
 }
 
-/** Starts `temporal server start-dev` and resolves once its frontend listens. */
-async function startTemporal({ port = 7233, uiPort = 8233, dbFile, headless = false, codecEndpoint, log = console.log } = {}) {
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+function commandOf(pid) {
+  try {
+    return execFileSync('ps', ['-p', String(pid), '-o', 'command='], { encoding: 'utf8' });
+  } catch {
+    return '';
+  }
+}
+
+/** Stops the dev server a previous run recorded in `pidFile` and could not stop (it was killed outright). */
+async function stopLeftover(pidFile, log) {
+  if (!pidFile || !fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+  fs.rmSync(pidFile, { force: true });
+  // The pid may since belong to another program: only a dev server is stopped.
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid) || !commandOf(pid).includes('start-dev')) return;
+  log(`Stopping the Temporal dev server (pid ${pid}) left running by an earlier run...`);
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+// On Linux the dev server gets SIGTERM when its parent dies, however it dies (even SIGKILL).
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => process.platform === 'linux' && fs.existsSync(p));
+
+/**
+ * Starts `temporal server start-dev` and resolves once its frontend listens.
+ * `exited` settles when the server exits, for whatever reason; `pidFile`
+ * records its pid so that the next start can stop a server we could not.
+ */
+async function startTemporal({ port = 7233, uiPort = 8233, dbFile, pidFile, headless = false, codecEndpoint, log = console.log } = {}) {
   const bin = ensureTemporal(log);
+  await stopLeftover(pidFile, log);
   if (await isOpen(port)) {
     throw new Error(`port ${port} is in use: stop the other Temporal server, or set TEMPORAL_ADDRESS=127.0.0.1:${port} to use it`);
   }
@@ -71,18 +109,32 @@ async function startTemporal({ port = 7233, uiPort = 8233, dbFile, headless = fa
   else args.push('--ui-port', String(uiPort));
   if (codecEndpoint && !headless) args.push('--ui-codec-endpoint', codecEndpoint);
   for (const name of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=Keyword`);
-  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = SETPRIV
+    ? spawn(SETPRIV, ['--pdeathsig', 'SIGTERM', '--', bin, ...args], { stdio: ['ignore', 'ignore', 'inherit'] })
+    : spawn(bin, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   // An orphaned dev server would hold the port and the SQLite file after we die.
-  process.once('exit', () => child.kill('SIGTERM'));
-  const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`temporal exited with ${code}`))));
-  await Promise.race([waitForPort(port), exited]);
+  const killChild = () => child.kill('SIGTERM');
+  process.once('exit', killChild);
+  if (pidFile) fs.writeFileSync(pidFile, String(child.pid));
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => {
+      process.removeListener('exit', killChild);
+      if (pidFile) fs.rmSync(pidFile, { force: true });
+      resolve({ code, signal });
+    }),
+  );
+  const failed = exited.then(({ code, signal }) => {
+    throw new Error(`temporal exited with ${signal ?? code}`);
+  });
+  failed.catch(() => undefined); // once started, callers watch `exited`
+  await Promise.race([waitForPort(port), failed]);
   const stop = () =>
     new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
     });
-  return { child, address: `127.0.0.1:${port}`, stop };
+  return { child, address: `127.0.0.1:${port}`, stop, exited };
 }
 
 function freePort() {

@@ -22,6 +22,7 @@ export async function startFakeWorker(activities: Partial<Activities>) {
   return {
     client,
     taskQueue,
+    worker,
     stop: async () => {
       worker.shutdown();
       await running;

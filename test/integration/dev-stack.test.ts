@@ -1,5 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { sandboxPhone } from '../helpers/sandbox';
@@ -9,6 +10,8 @@ const { freePort } = require('../../scripts/temporal.cjs');
 
 interface Running {
   child: ChildProcess;
+  /** Everything printed so far. */
+  output: () => string;
   api: string;
   key: string;
   channelId: string;
@@ -28,22 +31,75 @@ function startDev(env: NodeJS.ProcessEnv): Promise<Running> {
       if (!out.includes('Stop with Ctrl-C.')) return;
       clearTimeout(timer);
       const field = (label: string) => new RegExp(`${label}\\s+(\\S+)`).exec(out)![1];
-      resolve({ child, api: field('API'), key: field('API key'), channelId: field('channelId'), journeyId: field('journeyId') });
+      resolve({ child, output: () => out, api: field('API'), key: field('API key'), channelId: field('channelId'), journeyId: field('journeyId') });
     });
   });
 }
 
-function stop(child: ChildProcess): Promise<number | null> {
+/** Ctrl-C; the exit code, or the signal that killed the stack instead. */
+function stop(child: ChildProcess): Promise<number | string | null> {
   return new Promise((resolve) => {
     child.removeAllListeners('exit');
-    child.once('exit', (code) => resolve(code));
+    child.once('exit', (code, signal) => resolve(code ?? signal));
     child.kill('SIGINT');
   });
+}
+
+const exitOf = (child: ChildProcess): Promise<number | null> =>
+  child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+
+const listening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => resolve(!!socket.end()));
+    socket.once('error', () => resolve(false));
+  });
+
+async function waitUntil(what: string, check: () => Promise<boolean>, ms = 30_000) {
+  for (const deadline = Date.now() + ms; !(await check()); ) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function devEnv(dataDir: string) {
+  const env: NodeJS.ProcessEnv = { ...process.env, PARLEY_DATA_DIR: dataDir, PORT: String(await freePort()), TEMPORAL_DEV_PORT: String(await freePort()), TEMPORAL_UI_PORT: String(await freePort()), LOG_LEVEL: 'warn' };
+  delete env.TEMPORAL_ADDRESS;
+  delete env.DATABASE_URL;
+  return { env, ports: [env.PORT, env.TEMPORAL_DEV_PORT, env.TEMPORAL_UI_PORT].map(Number) };
 }
 
 describe('npm start', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'parley-dev-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('when its Temporal dev server dies, then the stack stops, exits non-zero saying why, and frees its ports', async () => {
+    const { env, ports } = await devEnv(dataDir);
+    const dev = await startDev(env);
+    const pidFile = path.join(dataDir, 'temporal.pid');
+    try {
+      const temporal = Number(execFileSync('pgrep', ['-P', String(dev.child.pid)], { encoding: 'utf8' }).trim());
+      process.kill(temporal, 'SIGKILL');
+
+      expect(await exitOf(dev.child)).toBe(1);
+      expect(dev.output()).toContain('Parley stopped: the Temporal dev server exited unexpectedly (SIGKILL).');
+      expect(await Promise.all(ports.map(listening))).toEqual([false, false, false]);
+      expect(existsSync(pidFile)).toBe(false);
+    } finally {
+      dev.child.kill('SIGKILL');
+    }
+  }, 180_000);
+
+  it('when the stack is killed outright, then its dev server goes with it and the next start succeeds', async () => {
+    const { env, ports } = await devEnv(dataDir);
+    const first = await startDev(env);
+    first.child.kill('SIGKILL');
+    await exitOf(first.child);
+    await waitUntil('the dev server has let go of its ports', async () => (await Promise.all(ports.map(listening))).every((l) => !l));
+
+    const second = await startDev(env);
+    expect(await stop(second.child)).toBe(0);
+  }, 240_000);
 
   it('when stopped with Ctrl-C and started again, then it reuses the demo org and a waiting conversation carries on', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, PARLEY_DATA_DIR: dataDir, PORT: String(await freePort()), TEMPORAL_DEV_PORT: String(await freePort()), TEMPORAL_UI_PORT: String(await freePort()), LOG_LEVEL: 'warn' };

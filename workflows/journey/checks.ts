@@ -1,6 +1,7 @@
 import { DEFAULT_TIMEOUT } from './defaults';
 import { parseDuration } from './duration';
 import { edgesOf, indexById, loopsWithoutPause, reachable } from './graph';
+import { compileRegex } from './match/regex';
 import { hasUnclosed, isFormatter, placeholders } from './placeholders';
 import type { Journey, Step } from './schema';
 
@@ -92,6 +93,19 @@ export function stepProblems(journey: Journey): Problem[] {
         previous = after;
       });
     }
+  });
+  return problems;
+}
+
+/** Regexes that are not JavaScript syntax, or that RE2 cannot run in linear time. */
+export function regexProblems(journey: Journey): Problem[] {
+  const problems: Problem[] = [];
+  journey.steps.forEach((s, i) => {
+    const branches = 'branches' in s ? (s.branches ?? []) : [];
+    branches.forEach(({ match }, k) => {
+      const re = match.regex === undefined ? undefined : compileRegex(match.regex, match.flags);
+      if (typeof re === 'string') problems.push({ path: ['steps', i, 'branches', k, 'match', 'regex'], message: `step "${s.id}": ${re}` });
+    });
   });
   return problems;
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { graphProblems, outcomeProblems, type Path, type Problem, stepProblems, templateProblems } from './checks';
+import { graphProblems, outcomeProblems, type Path, type Problem, regexProblems, stepProblems, templateProblems } from './checks';
 import { type Journey, journeyShape } from './schema';
 
 export type ValidationError = { path: string; message: string };
@@ -17,6 +17,7 @@ function problems(journey: Journey, outcomes?: string[]): Problem[] {
   return [
     ...graphProblems(journey),
     ...stepProblems(journey),
+    ...regexProblems(journey),
     ...templateProblems(journey),
     ...(outcomes ? outcomeProblems(journey, outcomes) : []),
   ];

@@ -43,6 +43,28 @@ describe('regex', () => {
   it('when the pattern is invalid, then it does not match and does not throw', () => {
     expect(matchRegex('(', undefined, '(')).toBeUndefined();
   });
+  it('when the pattern needs backtracking (lookaround), then it does not match and does not throw', () => {
+    expect(matchRegex('(?=a)a', undefined, 'a')).toBeUndefined();
+  });
+  it.each(['^(a|a)*$', '^(a+)+$', '^(\\w+\\s?)*$'])('when %p meets a reply built to backtrack, then it answers without hanging', (pattern) => {
+    expect(matchRegex(pattern, undefined, `${'a'.repeat(40)}!`)).toBeUndefined();
+    expect(matchRegex(pattern, undefined, 'a'.repeat(40))).toBe(new RegExp(pattern).exec('a'.repeat(40))![1]);
+  });
+  const semantics: [string, string, string | undefined, string, string | undefined][] = [
+    ['\\s takes a no-break space as JavaScript does', '^ref\\s(\\d+)$', undefined, 'ref\u00a012', '12'],
+    ['\\S refuses a no-break space', '^a\\Sb$', undefined, 'a\u00a0b', undefined],
+    ['[\\s] in a class takes an ideographic space', '^a[\\s,]b$', undefined, 'a\u3000b', 'a\u3000b'],
+    ['"." refuses a carriage return', '^a.b$', undefined, 'a\rb', undefined],
+    ['"." with the s flag takes a carriage return', '^a.b$', 's', 'a\rb', 'a\rb'],
+    ['the i flag folds accented letters', '^café$', 'i', 'CAFÉ', 'CAFÉ'],
+    ['a \\u escape names a letter', 'caf\\u00e9', undefined, 'un café', 'café'],
+    ['a named group is the first group', 'ref (?<ref>\\d{5})', undefined, 'ref 12345', '12345'],
+    ['the m flag anchors at line ends', '^(yes)$', 'm', 'ok\nyes', 'yes'],
+    ['an unmatched first group gives the whole match', '(x)?\\d+', undefined, 'n 42', '42'],
+  ];
+  it.each(semantics)('when %s, then it matches as before', (_, pattern, flags, text, expected) => {
+    expect(matchRegex(pattern, flags, text)).toBe(expected);
+  });
 });
 
 describe('menu numbers', () => {
