@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,7 +78,8 @@ describe('npm start', () => {
     const dev = await startDev(env);
     const pidFile = path.join(dataDir, 'temporal.pid');
     try {
-      const temporal = Number(execFileSync('pgrep', ['-P', String(dev.child.pid)], { encoding: 'utf8' }).trim());
+      const temporal = Number(readFileSync(pidFile, 'utf8').trim());
+      expect(execFileSync('ps', ['-o', 'ppid=', '-p', String(temporal)], { encoding: 'utf8' }).trim()).toBe(String(dev.child.pid));
       process.kill(temporal, 'SIGKILL');
 
       expect(await exitOf(dev.child)).toBe(1);

@@ -41,6 +41,7 @@ describe('inbound conversations', () => {
       .innerJoin('contacts as ct', 'ct.id', 'c.contact_id')
       .select(['c.id', 'c.workflow_id'])
       .where('ct.address', '=', '+447911123461')
+      .where('c.org_id', '=', org.orgId)
       .execute();
     expect(rows).toHaveLength(1);
     expect(rows[0].id).toBe(conversationId);
