@@ -1,5 +1,6 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseAllowEntry } from './platform/outbound/address';
@@ -68,7 +69,24 @@ const schema = z.object({
     .min(0)
     .optional()
     .describe("Workflows kept in a worker's memory between tasks; the SDK sizes it from the heap when unset"),
+  WORKER_METRICS_ADDRESS: z
+    .string()
+    .refine(isSocketAddress, 'must be an IP address and port, e.g. 0.0.0.0:9464 or [::]:9464')
+    .optional()
+    .describe("Where a worker serves the Temporal SDK's Prometheus metrics (/metrics); off when unset"),
+  METRICS_TOKEN: z
+    .string()
+    .min(16)
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+    .optional()
+    .describe("Bearer token the API's /metrics requires; open when unset"),
 });
+
+/** The SDK's exporter binds an IP literal and port, not a host name. */
+function isSocketAddress(value: string): boolean {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value);
+  return !!m && isIP(m[1] ?? m[2]) === (m[1] ? 6 : 4) && Number(m[3]) <= 65535;
+}
 
 export type Config = Readonly<z.infer<typeof schema>>;
 

@@ -12,12 +12,15 @@ import { codecRouter } from './routes/codec';
 import { openApiDocument } from './openapi';
 import { sandboxRouter } from './routes/sandbox';
 import { storableInput } from './storable';
+import { apiMetrics } from './metrics';
 
 /** The HTTP API: thin handlers that validate, write, and start or signal workflows. */
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  const metrics = apiMetrics(deps.db, { token: deps.config.METRICS_TOKEN, log: deps.log });
+  app.use(metrics.timing);
 
   app.get('/healthz', async (_req, res) => {
     const [database, temporal] = await Promise.all([
@@ -30,6 +33,7 @@ export function createApp(deps: ApiDeps): express.Express {
 
   const openapi = openApiDocument(deps.config);
   app.get('/openapi.json', (_req, res) => void res.json(openapi));
+  app.get('/metrics', metrics.endpoint);
   app.use('/codec', codecRouter(deps.codec, { adminToken: deps.config.PARLEY_ADMIN_TOKEN, devLoopback: deps.config.PARLEY_DEV_CODEC_LOOPBACK, corsOrigins: deps.config.CODEC_CORS_ORIGINS }));
 
   const v1 = express.Router();
