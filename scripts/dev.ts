@@ -11,6 +11,10 @@ import { startStack } from './stack';
 const { startTemporal } = require('./temporal.cjs');
 
 const STOP_GRACE_MS = 10_000;
+const DEV_WORKER_METRICS = '127.0.0.1:9464';
+
+/** A URL to reach a bind address from this machine. */
+const localUrl = (bindAddress: string) => `http://${bindAddress.replace(/^0\.0\.0\.0:/, '127.0.0.1:').replace(/^\[::\]:/, '[::1]:')}`;
 
 interface Demo {
   orgId: string;
@@ -59,6 +63,7 @@ async function main() {
     PARLEY_DEV_CODEC_LOOPBACK: true,
     ...(embedded ? { DATABASE_URL: embedded.url, DATABASE_POOL_MAX: 1 } : {}),
     ...(temporal ? { TEMPORAL_ADDRESS: temporal.address } : {}),
+    WORKER_METRICS_ADDRESS: base.WORKER_METRICS_ADDRESS ?? DEV_WORKER_METRICS,
   });
   const stack = await startStack(config);
   const demo = await ensureDemo(stack.db, path.join(dataDir, 'demo.json'));
@@ -68,6 +73,7 @@ Parley is running.
   API          ${stack.url}   (health: ${stack.url}/healthz)
   Temporal UI  ${temporal ? `http://127.0.0.1:${config.TEMPORAL_UI_PORT}` : `(your cluster at ${config.TEMPORAL_ADDRESS})`}
   Database     ${embedded ? `embedded PGlite in ${path.join(dataDir, 'pglite')}` : 'DATABASE_URL'}
+  Metrics      ${stack.url}/metrics   (worker: ${localUrl(config.WORKER_METRICS_ADDRESS!)}/metrics)
 
 Demo organisation
   API key      ${demo.apiKey}

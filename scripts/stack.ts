@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
+import { IllegalStateError } from '@temporalio/common';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import pino from 'pino';
 import type { ChannelRegistry } from '../activities/channels';
@@ -21,12 +22,21 @@ export interface Stack {
 
 const SDK_LEVELS = { trace: 'TRACE', debug: 'DEBUG', info: 'WARN', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' } as const;
 
-/** The Temporal runtime, once per process: our own signal handling, and SDK logs at warn unless debugging. */
-export function installRuntime(level: Config['LOG_LEVEL']): void {
+/**
+ * The Temporal runtime, once per process: our own signal handling, SDK logs at
+ * warn unless debugging, and with `metricsAddress` the SDK's Prometheus metrics.
+ */
+export function installRuntime(level: Config['LOG_LEVEL'], metricsAddress?: string): void {
   try {
-    Runtime.install({ logger: new DefaultLogger(SDK_LEVELS[level]), shutdownSignals: [] });
-  } catch {
-    // Already installed in this process (tests start several stacks).
+    Runtime.install({
+      logger: new DefaultLogger(SDK_LEVELS[level]),
+      shutdownSignals: [],
+      ...(metricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress } } } } : {}),
+    });
+  } catch (err) {
+    // Already installed in this process (tests start several stacks); fine unless metrics were asked for.
+    if (err instanceof IllegalStateError && !metricsAddress) return;
+    throw metricsAddress ? new Error(`WORKER_METRICS_ADDRESS ${metricsAddress}: ${(err as Error).message}`, { cause: err }) : err;
   }
 }
 
@@ -37,7 +47,7 @@ export async function startStack(
 ): Promise<Stack> {
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required');
   const log = pino({ level: config.LOG_LEVEL, base: undefined });
-  installRuntime(config.LOG_LEVEL);
+  installRuntime(config.LOG_LEVEL, opts.worker ? config.WORKER_METRICS_ADDRESS : undefined);
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_MAX);
   await migrate(db);
   const connection = await Connection.connect(temporalConnectionOptions(config));
