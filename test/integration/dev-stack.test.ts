@@ -63,10 +63,11 @@ async function waitUntil(what: string, check: () => Promise<boolean>, ms = 30_00
 }
 
 async function devEnv(dataDir: string) {
-  const env: NodeJS.ProcessEnv = { ...process.env, PARLEY_DATA_DIR: dataDir, PORT: String(await freePort()), TEMPORAL_DEV_PORT: String(await freePort()), TEMPORAL_UI_PORT: String(await freePort()), LOG_LEVEL: 'warn' };
+  const metricsPort = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, PARLEY_DATA_DIR: dataDir, PORT: String(await freePort()), TEMPORAL_DEV_PORT: String(await freePort()), TEMPORAL_UI_PORT: String(await freePort()), WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`, LOG_LEVEL: 'warn' };
   delete env.TEMPORAL_ADDRESS;
   delete env.DATABASE_URL;
-  return { env, ports: [env.PORT, env.TEMPORAL_DEV_PORT, env.TEMPORAL_UI_PORT].map(Number) };
+  return { env, ports: [env.PORT, env.TEMPORAL_DEV_PORT, env.TEMPORAL_UI_PORT, metricsPort].map(Number) };
 }
 
 describe('npm start', () => {
@@ -84,7 +85,7 @@ describe('npm start', () => {
 
       expect(await exitOf(dev.child)).toBe(1);
       expect(dev.output()).toContain('Parley stopped: the Temporal dev server exited unexpectedly (SIGKILL).');
-      expect(await Promise.all(ports.map(listening))).toEqual([false, false, false]);
+      expect(await Promise.all(ports.map(listening))).toEqual([false, false, false, false]);
       expect(existsSync(pidFile)).toBe(false);
     } finally {
       dev.child.kill('SIGKILL');
@@ -103,9 +104,7 @@ describe('npm start', () => {
   }, 240_000);
 
   it('when stopped with Ctrl-C and started again, then it reuses the demo org and a waiting conversation carries on', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, PARLEY_DATA_DIR: dataDir, PORT: String(await freePort()), TEMPORAL_DEV_PORT: String(await freePort()), TEMPORAL_UI_PORT: String(await freePort()), LOG_LEVEL: 'warn' };
-    delete env.TEMPORAL_ADDRESS;
-    delete env.DATABASE_URL;
+    const { env } = await devEnv(dataDir);
 
     const first = await startDev(env);
     const api = apiClient(first.api, first.key);
@@ -115,6 +114,11 @@ describe('npm start', () => {
     expect(await phone.receive(2)).toEqual(['Hi Nia! This is the Parley demo.', 'Is this your first time trying Parley? Reply YES or NO.']);
     // The dev Temporal UI calls the codec from this machine without a token.
     expect((await apiClient(first.api).post('/codec/decode', { payloads: [] })).status).toBe(200);
+    // Both metrics endpoints the banner names answer: the API's, and the worker's with the SDK's metrics.
+    const [apiMetrics, workerMetrics] = /Metrics\s+(\S+)\s+\(worker: (\S+)\)/.exec(first.output())!.slice(1);
+    expect(await (await fetch(apiMetrics)).text()).toMatch(/^parley_conversations\{state="active"\} [1-9]/m);
+    // The task that sent the messages may still be completing.
+    await waitUntil('the worker reports its conversation workflow tasks', async () => /^temporal_workflow_task_execution_latency_count\{.*workflow_type="conversation"/m.test(await (await fetch(workerMetrics)).text()));
     expect(await stop(first.child)).toBe(0);
 
     const second = await startDev(env);
