@@ -60,7 +60,7 @@ function waitForPort(port, timeoutMs = 60000) {
 }
 
 /** Starts `temporal server start-dev` and resolves once its frontend listens. */
-async function startTemporal({ port = 7233, uiPort = 8233, dbFile, headless = false, codecEndpoint, log = console.log } = {}) {
+async function startTemporal({ port = 7233, uiPort = 8233, dbFile, headless = false, codecEndpoint, log = console.log, stderr = 'inherit' } = {}) {
   const bin = ensureTemporal(log);
   if (await isOpen(port)) {
     throw new Error(`port ${port} is in use: stop the other Temporal server, or set TEMPORAL_ADDRESS=127.0.0.1:${port} to use it`);
@@ -71,7 +71,7 @@ async function startTemporal({ port = 7233, uiPort = 8233, dbFile, headless = fa
   else args.push('--ui-port', String(uiPort));
   if (codecEndpoint && !headless) args.push('--ui-codec-endpoint', codecEndpoint);
   for (const name of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=Keyword`);
-  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', stderr] });
   // An orphaned dev server would hold the port and the SQLite file after we die.
   process.once('exit', () => child.kill('SIGTERM'));
   const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`temporal exited with ${code}`))));

@@ -51,9 +51,11 @@ export async function startChaosEnv(opts: { bundlePath: string; dir: string }) {
 
     const temporalPort: number = await freePort();
     const temporalFile = path.join(dir, 'temporal.db');
+    // A killed worker leaves the server logging cancelled task completions: keep them out of the report.
+    const temporalLog = path.join(dir, 'temporal.log');
     let temporal: Temporal | undefined;
     const temporalUp = async () => {
-      temporal = await startTemporal({ port: temporalPort, headless: true, dbFile: temporalFile, log: () => undefined });
+      temporal = await startTemporal({ port: temporalPort, headless: true, dbFile: temporalFile, log: () => undefined, stderr: openSync(temporalLog, 'a') });
     };
     const temporalDown = async () => {
       await temporal?.stop();
