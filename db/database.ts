@@ -18,7 +18,16 @@ const warnOnStderr = (err: Error) => console.error(`database connection lost: ${
  */
 export function createDb(url: string, poolMax = 10, onConnectionError: (err: Error) => void = warnOnStderr): Db {
   const pool = new Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-  pool.on('error', onConnectionError);
+  // An idle client's error reaches both listeners: report it once.
+  const reported = new WeakSet<Error>();
+  const report = (err: Error) => {
+    if (reported.has(err)) return;
+    reported.add(err);
+    onConnectionError(err);
+  };
+  pool.on('error', report);
+  // A client checked out between queries (in a transaction) errors on itself, not on the pool; the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', report));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

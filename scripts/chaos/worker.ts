@@ -3,8 +3,8 @@ import { loadConfig } from '../../config';
 import { startStack } from '../stack';
 
 async function main() {
-  const stack = await startStack(loadConfig(), { worker: true, workflowBundle: { codePath: process.env.PARLEY_CHAOS_BUNDLE! } });
   process.once('disconnect', () => process.exit(1));
+  const stack = await startStack(loadConfig(), { worker: true, workflowBundle: { codePath: process.env.PARLEY_CHAOS_BUNDLE! } });
   process.once('SIGTERM', () => void stack.stop().then(() => process.exit(0)));
   process.stdout.write('ready\n');
   await stack.workerRun;

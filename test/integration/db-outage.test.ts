@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { Client as PgClient } from 'pg';
+import { createDb, isDatabaseUnavailable } from '../../db/database';
 import { type TcpProxy, startTcpProxy } from '../../scripts/chaos/tcp-proxy';
 import { type TestStack, TEST_MASTER_KEY, apiClient, eventually, seedOrg, startTestStack } from '../helpers/stack';
 
@@ -14,6 +16,7 @@ describe('a dropped database connection', () => {
   let child: ChildProcess;
   let exited: Promise<string>;
   let apiUrl: string;
+  let proxiedUrl: string;
   let org: Awaited<ReturnType<typeof seedOrg>>;
 
   beforeAll(async () => {
@@ -23,6 +26,7 @@ describe('a dropped database connection', () => {
     proxy = await startTcpProxy({ host: dbUrl.hostname, port: Number(dbUrl.port || 5432) });
     dbUrl.host = `127.0.0.1:${proxy.port}`;
     dbUrl.searchParams.set('application_name', APP_NAME);
+    proxiedUrl = dbUrl.toString();
     const port = await freePort();
     apiUrl = `http://127.0.0.1:${port}`;
     // A separate API process, so that an unhandled 'error' event shows as the process dying.
@@ -82,5 +86,28 @@ describe('a dropped database connection', () => {
     expect((await eventually(async () => ((await api().get('/v1/org')).status === 200 ? 'ok' : undefined), 20_000, 'recovery')) as string).toBe('ok');
     expect((await api().get('/healthz')).body.database).toBe('ok');
     expect(child.exitCode).toBeNull();
+  });
+
+  it('when the connection drops while a transaction holds it, then the transaction fails as unavailable and the pool carries on', async () => {
+    const lost: Error[] = [];
+    const db = createDb(proxiedUrl, 2, (err) => lost.push(err));
+    try {
+      const failed = await db
+        .transaction()
+        .execute(async (trx) => {
+          await sql`select 1`.execute(trx);
+          proxy.cut();
+          // Between queries: the reset reaches the checked-out client, not a query.
+          await eventually(async () => (lost.length > 0 ? true : undefined), 10_000, 'the lost connection to be reported');
+          return sql`select 1`.execute(trx);
+        })
+        .catch((err: unknown) => err);
+      expect(isDatabaseUnavailable(failed)).toBe(true);
+      proxy.restore();
+      expect((await sql<{ n: number }>`select 1 as n`.execute(db)).rows).toEqual([{ n: 1 }]);
+    } finally {
+      proxy.restore();
+      await db.destroy();
+    }
   });
 });
