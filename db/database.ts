@@ -8,7 +8,8 @@ types.setTypeParser(types.builtins.INT8, (v) => v);
 
 export type Db = Kysely<Database>;
 
-const CONNECT_TIMEOUT_MS = 5_000;
+// Bounds a connect to a silent (blackholed) server; it also bounds the wait for a free pool slot, hence generous.
+const CONNECT_TIMEOUT_MS = 30_000;
 
 const warnOnStderr = (err: Error) => console.error(`database connection lost: ${err.message}`);
 
