@@ -1,7 +1,9 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError, type z } from 'zod';
+import { isDatabaseUnavailable } from '../db/database';
 
 const GRPC_UNAVAILABLE = 14;
+const RETRY_AFTER_SECONDS = '5';
 
 export interface FieldError {
   field: string;
@@ -72,6 +74,11 @@ export function errorHandler(log: { error: (obj: object, msg: string) => void })
     if ((err as { name?: string }).name === 'ServiceError' || (err as { code?: number }).code === GRPC_UNAVAILABLE) {
       log.error({ err }, 'workflow engine unavailable');
       return sendProblem(res, new HttpError(503, 'Service Unavailable', 'the workflow engine is unavailable; try again'));
+    }
+    if (isDatabaseUnavailable(err)) {
+      log.error({ err }, 'database unavailable');
+      res.set('Retry-After', RETRY_AFTER_SECONDS);
+      return sendProblem(res, new HttpError(503, 'Service Unavailable', 'the database is unavailable; try again'));
     }
     log.error({ err }, 'unhandled error');
     sendProblem(res, new HttpError(500, 'Internal Server Error', 'an unexpected error occurred'));

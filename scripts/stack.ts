@@ -48,7 +48,7 @@ export async function startStack(
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required');
   const log = pino({ level: config.LOG_LEVEL, base: undefined });
   installRuntime(config.LOG_LEVEL, opts.worker ? config.WORKER_METRICS_ADDRESS : undefined);
-  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_MAX);
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_MAX, (err) => log.warn({ err }, 'database connection lost'));
   await migrate(db);
   const connection = await Connection.connect(temporalConnectionOptions(config));
   const codec = new EncryptionCodec(payloadKey(masterKey(config)));

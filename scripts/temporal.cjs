@@ -97,7 +97,7 @@ const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => process.platfor
  * `exited` settles when the server exits, for whatever reason; `pidFile`
  * records its pid so that the next start can stop a server we could not.
  */
-async function startTemporal({ port = 7233, uiPort = 8233, dbFile, pidFile, headless = false, codecEndpoint, log = console.log } = {}) {
+async function startTemporal({ port = 7233, uiPort = 8233, dbFile, pidFile, headless = false, codecEndpoint, log = console.log, stderr = 'inherit' } = {}) {
   const bin = ensureTemporal(log);
   await stopLeftover(pidFile, log);
   if (await isOpen(port)) {
@@ -110,8 +110,8 @@ async function startTemporal({ port = 7233, uiPort = 8233, dbFile, pidFile, head
   if (codecEndpoint && !headless) args.push('--ui-codec-endpoint', codecEndpoint);
   for (const name of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=Keyword`);
   const child = SETPRIV
-    ? spawn(SETPRIV, ['--pdeathsig', 'SIGTERM', '--', bin, ...args], { stdio: ['ignore', 'ignore', 'inherit'] })
-    : spawn(bin, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    ? spawn(SETPRIV, ['--pdeathsig', 'SIGTERM', '--', bin, ...args], { stdio: ['ignore', 'ignore', stderr] })
+    : spawn(bin, args, { stdio: ['ignore', 'ignore', stderr] });
   // An orphaned dev server would hold the port and the SQLite file after we die.
   const killChild = () => child.kill('SIGTERM');
   process.once('exit', killChild);

@@ -26,6 +26,7 @@ export async function startBench(overrides: Partial<Config> = {}) {
   const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const dbName = `parley_bench_${randomBytes(4).toString('hex')}`;
   const admin = new PgClient({ connectionString: adminUrl });
+  admin.on('error', (err) => console.error(`bench admin connection lost: ${err.message}`));
   await admin.connect();
   await admin.query(`create database ${dbName}`);
   const url = new URL(adminUrl);
@@ -61,16 +62,20 @@ export async function startBench(overrides: Partial<Config> = {}) {
     db,
     client,
     apiUrl: `http://127.0.0.1:${port}`,
+    // The throwaway database and dev server go even when an earlier step fails.
     stop: async () => {
-      await new Promise((r) => server.close(r));
-      worker.shutdown();
-      await running;
-      await connection.close();
-      await nativeConnection.close();
-      await db.destroy();
-      await temporal.stop();
-      await admin.query(`drop database if exists ${dbName} with (force)`);
-      await admin.end();
+      try {
+        await new Promise((r) => server.close(r));
+        worker.shutdown();
+        await running;
+        await connection.close();
+        await nativeConnection.close();
+        await db.destroy();
+      } finally {
+        await temporal.stop();
+        await admin.query(`drop database if exists ${dbName} with (force)`);
+        await admin.end();
+      }
     },
   };
 }
