@@ -11,7 +11,7 @@ import { type Child, Children } from './processes';
 import { ensureDatabase, ensureSchema, ensureTemporalServer, serverArgs, writeServerConfig } from './server';
 import { type ClusterSettings, clusterDatabaseUrl, loadClusterSettings, parleyDatabase } from './settings';
 
-const { ensureTemporal, freePort, waitForPort, SEARCH_ATTRIBUTES } = require('../temporal.cjs');
+const { ensureTemporal, waitForPort, SEARCH_ATTRIBUTES } = require('../temporal.cjs');
 
 const run = promisify(execFile);
 const ROOT = path.join(__dirname, '..', '..');
@@ -44,14 +44,32 @@ async function setUpNamespace(cli: string, address: string, settings: ClusterSet
   });
 }
 
-async function serverPorts(frontend: number) {
-  const names = ['frontendHttp', 'frontendMembership', 'history', 'historyMembership', 'matching', 'matchingMembership', 'worker', 'workerMembership', 'metrics'] as const;
-  const ports = { frontend } as Record<(typeof names)[number] | 'frontend', number>;
-  for (const name of names) ports[name] = await freePort();
-  return ports;
-}
+/** The template's layout around the frontend port. Membership ports are stored as smallint: they must stay below 32768. */
+const serverPorts = (frontend: number) => ({
+  frontend,
+  history: frontend + 1,
+  matching: frontend + 2,
+  worker: frontend + 6,
+  frontendHttp: frontend + 10,
+  frontendMembership: frontend - 300,
+  historyMembership: frontend - 299,
+  matchingMembership: frontend - 298,
+  workerMembership: frontend - 294,
+  metrics: frontend + 767,
+});
 
-const tail = (file: string, lines = 15) => readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+/** The last lines of the server log, JSON lines shortened to their message and error. */
+function tail(file: string, lines = 5) {
+  const short = (line: string) => {
+    try {
+      const e = JSON.parse(line) as { level: string; msg: string; error?: string };
+      return `  ${e.level}: ${e.msg}${e.error ? `: ${e.error}` : ''}`;
+    } catch {
+      return `  ${line}`;
+    }
+  };
+  return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).map(short).join('\n');
+}
 
 async function main() {
   const settings = loadClusterSettings();
@@ -69,7 +87,7 @@ async function main() {
   console.log(`Preparing the databases on ${new URL(settings.DATABASE_URL).host}...`);
   await ensureSchema(settings, tools);
   await ensureDatabase(settings, parleyDatabase(settings));
-  writeServerConfig(settings, tools.source, dir, await serverPorts(frontend), path.join(ROOT, 'deploy', 'temporal', 'dynamicconfig.yaml'));
+  writeServerConfig(settings, tools.source, dir, serverPorts(frontend), path.join(ROOT, 'deploy', 'temporal', 'dynamicconfig.yaml'));
 
   const logFile = path.join(dir, 'temporal.log');
   let stopping = false;
