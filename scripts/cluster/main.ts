@@ -106,34 +106,36 @@ async function main() {
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
 
-  console.log(`Starting the Temporal server v1.29.1 on ${address} (log: ${logFile})...`);
-  const log = openSync(logFile, 'a');
-  const server = children.start('Temporal server', tools.server, serverArgs(dir), { stdio: ['ignore', log, log] });
-  closeSync(log);
-  await Promise.race([waitForPort(frontend, 120_000), server.exited]);
-  await setUpNamespace(cli, address, settings);
+  // A failure once processes run stops them in order, as Ctrl-C does.
+  const up = async () => {
+    console.log(`Starting the Temporal server v1.29.1 on ${address} (log: ${logFile})...`);
+    const log = openSync(logFile, 'a');
+    const server = children.start('Temporal server', tools.server, serverArgs(dir), { stdio: ['ignore', log, log] });
+    closeSync(log);
+    await Promise.race([waitForPort(frontend, 120_000), server.exited]);
+    await setUpNamespace(cli, address, settings);
 
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: clusterDatabaseUrl(settings, parleyDatabase(settings)),
-    TEMPORAL_ADDRESS: address,
-    TEMPORAL_NAMESPACE: settings.TEMPORAL_NAMESPACE,
-    PARLEY_MASTER_KEY: process.env.PARLEY_MASTER_KEY || masterKey(loadConfig({}, { PARLEY_DATA_DIR: dir })).toString('base64'),
-  };
-  const config = loadConfig(env);
-  const node = (script: string) => [process.execPath, ['--import', 'tsx', path.join(ROOT, script)]] as const;
-  children.start('API', ...node('api/main.ts'), { env });
-  for (let i = 1; i <= settings.CLUSTER_WORKERS; i++) children.start(`worker ${i}`, ...node('scripts/worker.ts'), { env });
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: clusterDatabaseUrl(settings, parleyDatabase(settings)),
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_NAMESPACE: settings.TEMPORAL_NAMESPACE,
+      PARLEY_MASTER_KEY: process.env.PARLEY_MASTER_KEY || masterKey(loadConfig({}, { PARLEY_DATA_DIR: dir })).toString('base64'),
+    };
+    const config = loadConfig(env);
+    const node = (script: string) => [process.execPath, ['--import', 'tsx', path.join(ROOT, script)]] as const;
+    children.start('API', ...node('api/main.ts'), { env });
+    for (let i = 1; i <= settings.CLUSTER_WORKERS; i++) children.start(`worker ${i}`, ...node('scripts/worker.ts'), { env });
 
-  const url = `http://127.0.0.1:${config.PORT}`;
-  await retry(120, 'API health', async () => {
-    const res = await fetch(`${url}/healthz`);
-    if (!res.ok) throw new Error(`healthz answered ${res.status}`);
-  });
-  const db = createDb(config.DATABASE_URL!, 1);
-  const demo = await ensureDemo(db, path.join(dir, 'demo.json')).finally(() => db.destroy());
+    const url = `http://127.0.0.1:${config.PORT}`;
+    await retry(120, 'API health', async () => {
+      const res = await fetch(`${url}/healthz`);
+      if (!res.ok) throw new Error(`healthz answered ${res.status}`);
+    });
+    const db = createDb(config.DATABASE_URL!, 1);
+    const demo = await ensureDemo(db, path.join(dir, 'demo.json')).finally(() => db.destroy());
 
-  console.log(`
+    console.log(`
 Parley is running on a Temporal cluster.
   API              ${url}   (health: ${url}/healthz)
   Temporal         ${address}, namespace ${settings.TEMPORAL_NAMESPACE}, on PostgreSQL databases ${settings.TEMPORAL_DB_NAME} and ${settings.TEMPORAL_VISIBILITY_DB_NAME}
@@ -149,6 +151,8 @@ Benchmarks:  npm run bench:campaign -- --temporal ${address}
 Tests:       TEMPORAL_TEST_ADDRESS=${address} npx jest test/integration
 Stop with Ctrl-C.
 `);
+  };
+  await up().catch((err: Error) => stop(`start-up failed: ${err.message}`));
 }
 
 main().catch((err) => {
