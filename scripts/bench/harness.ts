@@ -90,6 +90,9 @@ export async function startBench(overrides: Partial<Config> = {}) {
       await nativeConnection.close();
       await db.destroy();
       await temporal.stop();
+      // The pool's connections finish closing after destroy() resolves; a forced drop would break them with an unhandled error.
+      const connected = async () => (await admin.query('select count(*)::int as n from pg_stat_activity where datname = $1', [dbName])).rows[0].n as number;
+      await until(async () => (await connected()) === 0, 10_000, 'the bench connections to close').catch(() => undefined);
       await admin.query(`drop database if exists ${dbName} with (force)`);
       await admin.end();
     },
