@@ -1,11 +1,10 @@
 // The whole stack in one process for development: Temporal dev server (child
 // process), PostgreSQL (DATABASE_URL or embedded PGlite), the API and a worker.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { provisionOrg } from '../api/orgs';
 import { loadConfig } from '../config';
-import type { Db } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded';
+import { ensureDemo } from './demo';
 import { startStack } from './stack';
 
 const { startTemporal } = require('./temporal.cjs');
@@ -15,32 +14,6 @@ const DEV_WORKER_METRICS = '127.0.0.1:9464';
 
 /** A URL to reach a bind address from this machine. */
 const localUrl = (bindAddress: string) => `http://${bindAddress.replace(/^0\.0\.0\.0:/, '127.0.0.1:').replace(/^\[::\]:/, '[::1]:')}`;
-
-interface Demo {
-  orgId: string;
-  channelId: string;
-  journeyId: string;
-  apiKey: string;
-}
-
-/** Creates the demo org, channel, journey and key once; later starts reuse them. */
-async function ensureDemo(db: Db, file: string): Promise<Demo> {
-  if (existsSync(file)) {
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as Demo;
-    // The file may belong to another database (DATABASE_URL changed): then make a new demo.
-    if (await db.selectFrom('orgs').select('id').where('id', '=', saved.orgId).executeTakeFirst()) return saved;
-  }
-  const org = await provisionOrg(db, 'Demo organisation');
-  const definition = JSON.parse(readFileSync(path.join(__dirname, '..', 'samples', 'journeys', 'demo.json'), 'utf8'));
-  const journey = await db.transaction().execute(async (trx) => {
-    const j = await trx.insertInto('journeys').values({ org_id: org.orgId, name: 'Demo', current_version: 1 }).returning('id').executeTakeFirstOrThrow();
-    await trx.insertInto('journey_versions').values({ journey_id: j.id, version: 1, definition: JSON.stringify(definition) }).execute();
-    return j;
-  });
-  const demo = { ...org, journeyId: journey.id };
-  writeFileSync(file, JSON.stringify(demo, null, 2), { mode: 0o600 });
-  return demo;
-}
 
 async function main() {
   const base = loadConfig();

@@ -1,7 +1,7 @@
-// npm run bench:campaign -- --contacts 10000 [--json]
+// npm run bench:campaign -- --contacts 10000 [--temporal ADDRESS] [--json]
 // Conversations started and first messages sent per second for a sandbox
 // campaign, against a baseline of minimal one-activity workflows run by the
-// same worker on the same dev server.
+// same worker on the same Temporal server.
 import { sql } from 'kysely';
 import { arg, memoryPeak, runBench, seedBenchOrg, until } from './harness';
 

@@ -20,8 +20,16 @@ export const arg = (name: string, fallback: number) => {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
 export const wantJson = process.argv.includes('--json');
+const option = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
 
-/** A throwaway database, a private dev server, the API on an ephemeral port and one worker that also serves the baseline. */
+/**
+ * A throwaway database, a private dev server (or the Temporal server at
+ * `--temporal ADDRESS`), the API on an ephemeral port and one worker that also
+ * serves the baseline.
+ */
 export async function startBench(overrides: Partial<Config> = {}) {
   const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const dbName = `parley_bench_${randomBytes(4).toString('hex')}`;
@@ -33,8 +41,21 @@ export async function startBench(overrides: Partial<Config> = {}) {
   url.pathname = `/${dbName}`;
 
   installRuntime('warn');
-  const temporal = await startTemporal({ port: await freePort(), headless: true, log: () => undefined });
-  const config = loadConfig({}, { PORT: 0, LOG_LEVEL: 'silent', DATABASE_URL: url.toString(), TEMPORAL_ADDRESS: temporal.address, MAX_JSON_CONTACTS: 1_000_000, ...overrides });
+  const existing = option('temporal');
+  const temporal = existing ? { address: existing, stop: async () => undefined } : await startTemporal({ port: await freePort(), headless: true, log: () => undefined });
+  const config = loadConfig(
+    {},
+    {
+      PORT: 0,
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: url.toString(),
+      TEMPORAL_ADDRESS: temporal.address,
+      // A shared server may have other workers (start:cluster's) polling the usual queue.
+      TEMPORAL_TASK_QUEUE: `parley-bench-${dbName}`,
+      MAX_JSON_CONTACTS: 1_000_000,
+      ...overrides,
+    },
+  );
   const db: Db = createDb(config.DATABASE_URL!, config.DATABASE_POOL_MAX);
   await migrate(db);
   const connection = await Connection.connect({ address: temporal.address });
@@ -73,6 +94,9 @@ export async function startBench(overrides: Partial<Config> = {}) {
         await db.destroy();
       } finally {
         await temporal.stop();
+        // The pool's connections finish closing after destroy() resolves; a forced drop would break them with an unhandled error.
+        const connected = async () => (await admin.query('select count(*)::int as n from pg_stat_activity where datname = $1', [dbName])).rows[0].n as number;
+        await until(async () => (await connected()) === 0, 10_000, 'the bench connections to close').catch(() => undefined);
         await admin.query(`drop database if exists ${dbName} with (force)`);
         await admin.end();
       }

@@ -1,4 +1,4 @@
-// npm run bench:reply -- [--conversations 200] [--concurrency 1] [--json]
+// npm run bench:reply -- [--conversations 200] [--concurrency 1] [--temporal ADDRESS] [--json]
 // With N conversations waiting on an ask, fires one inbound reply each over
 // HTTP and measures from the webhook request to the bot's answer reaching the
 // sandbox outbox.
