@@ -9,9 +9,11 @@ types.setTypeParser(types.builtins.INT8, (v) => v);
 export type Db = Kysely<Database>;
 
 export function createDb(url: string, poolMax = 10): Db {
-  return new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: new Pool({ connectionString: url, max: poolMax }) }),
-  });
+  const pool = new Pool({ connectionString: url, max: poolMax });
+  // An idle connection the server closed (a restart, a failover) leaves the pool, which opens
+  // a new one on demand; unheard, its 'error' event would crash the process.
+  pool.on('error', () => undefined);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
 /** Applies every pending migration; throws with the failing one's name. */

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,7 +18,7 @@ interface Running {
   journeyId: string;
 }
 
-/** Runs the `npm start` stack (dev server, embedded PGlite, API, worker) until it prints its banner. */
+/** Runs the `npm start` stack (dev server, embedded PostgreSQL, API, worker) until it prints its banner. */
 function startDev(env: NodeJS.ProcessEnv): Promise<Running> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', '..', 'scripts', 'dev.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -63,14 +63,24 @@ async function waitUntil(what: string, check: () => Promise<boolean>, ms = 30_00
 }
 
 async function devEnv(dataDir: string) {
-  const env: NodeJS.ProcessEnv = { ...process.env, PARLEY_DATA_DIR: dataDir, PORT: String(await freePort()), TEMPORAL_DEV_PORT: String(await freePort()), TEMPORAL_UI_PORT: String(await freePort()), LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PARLEY_DATA_DIR: dataDir,
+    PORT: String(await freePort()),
+    TEMPORAL_DEV_PORT: String(await freePort()),
+    TEMPORAL_UI_PORT: String(await freePort()),
+    POSTGRES_DEV_PORT: String(await freePort()),
+    LOG_LEVEL: 'warn',
+  };
   delete env.TEMPORAL_ADDRESS;
   delete env.DATABASE_URL;
-  return { env, ports: [env.PORT, env.TEMPORAL_DEV_PORT, env.TEMPORAL_UI_PORT].map(Number) };
+  return { env, ports: [env.PORT, env.TEMPORAL_DEV_PORT, env.TEMPORAL_UI_PORT, env.POSTGRES_DEV_PORT].map(Number) };
 }
 
 describe('npm start', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'parley-dev-'));
+  // Run as root, the embedded PostgreSQL runs as the postgres user, which must reach its folder in here.
+  chmodSync(dataDir, 0o755);
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('when its Temporal dev server dies, then the stack stops, exits non-zero saying why, and frees its ports', async () => {
@@ -84,8 +94,23 @@ describe('npm start', () => {
 
       expect(await exitOf(dev.child)).toBe(1);
       expect(dev.output()).toContain('Parley stopped: the Temporal dev server exited unexpectedly (SIGKILL).');
-      expect(await Promise.all(ports.map(listening))).toEqual([false, false, false]);
+      expect(await Promise.all(ports.map(listening))).toEqual([false, false, false, false]);
       expect(existsSync(pidFile)).toBe(false);
+    } finally {
+      dev.child.kill('SIGKILL');
+    }
+  }, 180_000);
+
+  it('when its PostgreSQL dies, then the stack stops, exits non-zero saying why, and frees its ports', async () => {
+    const { env, ports } = await devEnv(dataDir);
+    const dev = await startDev(env);
+    try {
+      const postmaster = Number(readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+      process.kill(postmaster, 'SIGKILL');
+
+      expect(await exitOf(dev.child)).toBe(1);
+      expect(dev.output()).toContain('Parley stopped: the embedded PostgreSQL exited unexpectedly (SIGKILL).');
+      expect(await Promise.all(ports.map(listening))).toEqual([false, false, false, false]);
     } finally {
       dev.child.kill('SIGKILL');
     }
@@ -103,9 +128,7 @@ describe('npm start', () => {
   }, 240_000);
 
   it('when stopped with Ctrl-C and started again, then it reuses the demo org and a waiting conversation carries on', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, PARLEY_DATA_DIR: dataDir, PORT: String(await freePort()), TEMPORAL_DEV_PORT: String(await freePort()), TEMPORAL_UI_PORT: String(await freePort()), LOG_LEVEL: 'warn' };
-    delete env.TEMPORAL_ADDRESS;
-    delete env.DATABASE_URL;
+    const { env } = await devEnv(dataDir);
 
     const first = await startDev(env);
     const api = apiClient(first.api, first.key);
