@@ -1,5 +1,6 @@
 // The whole stack in one process for development: Temporal dev server (child
-// process), PostgreSQL (DATABASE_URL or embedded PGlite), the API and a worker.
+// process), PostgreSQL (DATABASE_URL, or an embedded server as another child
+// process), the API and a worker.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config';
@@ -29,12 +30,13 @@ async function main() {
         pidFile: path.join(dataDir, 'temporal.pid'),
         codecEndpoint: `http://127.0.0.1:${base.PORT}/codec`,
       });
-  const embedded = base.DATABASE_URL ? undefined : await startEmbeddedPostgres(path.join(dataDir, 'pglite'));
+  const pgDir = path.join(dataDir, 'postgres');
+  const embedded = base.DATABASE_URL ? undefined : await startEmbeddedPostgres({ dataDir: pgDir, port: base.POSTGRES_DEV_PORT });
   const config = loadConfig(process.env, {
     PARLEY_DATA_DIR: dataDir,
     // The dev UI's codec calls come from the developer's browser on this machine, without a token.
     PARLEY_DEV_CODEC_LOOPBACK: true,
-    ...(embedded ? { DATABASE_URL: embedded.url, DATABASE_POOL_MAX: 1 } : {}),
+    ...(embedded ? { DATABASE_URL: embedded.url } : {}),
     ...(temporal ? { TEMPORAL_ADDRESS: temporal.address } : {}),
     WORKER_METRICS_ADDRESS: base.WORKER_METRICS_ADDRESS ?? DEV_WORKER_METRICS,
   });
@@ -45,7 +47,7 @@ async function main() {
 Parley is running.
   API          ${stack.url}   (health: ${stack.url}/healthz)
   Temporal UI  ${temporal ? `http://127.0.0.1:${config.TEMPORAL_UI_PORT}` : `(your cluster at ${config.TEMPORAL_ADDRESS})`}
-  Database     ${embedded ? `embedded PGlite in ${path.join(dataDir, 'pglite')}` : 'DATABASE_URL'}
+  Database     ${embedded ? `${embedded.url}   (embedded, data in ${pgDir})` : 'DATABASE_URL'}
   Metrics      ${stack.url}/metrics   (worker: ${localUrl(config.WORKER_METRICS_ADDRESS!)}/metrics)
 
 Demo organisation
@@ -79,6 +81,7 @@ Stop with Ctrl-C.
   void temporal?.exited.then(({ code, signal }: { code: number | null; signal: string | null }) =>
     stop(`the Temporal dev server exited unexpectedly (${signal ?? `exit code ${code}`}).`),
   );
+  void embedded?.exited.then(({ code, signal }) => stop(`the embedded PostgreSQL exited unexpectedly (${signal ?? `exit code ${code}`}).`));
   stack.workerRun?.catch((err: Error) => stop(`the worker failed: ${err.message}`));
 }
 

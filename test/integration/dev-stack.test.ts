@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,7 +18,7 @@ interface Running {
   journeyId: string;
 }
 
-/** Runs the `npm start` stack (dev server, embedded PGlite, API, worker) until it prints its banner. */
+/** Runs the `npm start` stack (dev server, embedded PostgreSQL, API, worker) until it prints its banner. */
 function startDev(env: NodeJS.ProcessEnv): Promise<Running> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', '..', 'scripts', 'dev.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -64,14 +64,25 @@ async function waitUntil(what: string, check: () => Promise<boolean>, ms = 30_00
 
 async function devEnv(dataDir: string) {
   const metricsPort = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, PARLEY_DATA_DIR: dataDir, PORT: String(await freePort()), TEMPORAL_DEV_PORT: String(await freePort()), TEMPORAL_UI_PORT: String(await freePort()), WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`, LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PARLEY_DATA_DIR: dataDir,
+    PORT: String(await freePort()),
+    TEMPORAL_DEV_PORT: String(await freePort()),
+    TEMPORAL_UI_PORT: String(await freePort()),
+    POSTGRES_DEV_PORT: String(await freePort()),
+    WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
+    LOG_LEVEL: 'warn',
+  };
   delete env.TEMPORAL_ADDRESS;
   delete env.DATABASE_URL;
-  return { env, ports: [env.PORT, env.TEMPORAL_DEV_PORT, env.TEMPORAL_UI_PORT, metricsPort].map(Number) };
+  return { env, ports: [env.PORT, env.TEMPORAL_DEV_PORT, env.TEMPORAL_UI_PORT, env.POSTGRES_DEV_PORT, metricsPort].map(Number) };
 }
 
 describe('npm start', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'parley-dev-'));
+  // Run as root, the embedded PostgreSQL runs as the postgres user, which must reach its folder in here.
+  chmodSync(dataDir, 0o755);
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('when its Temporal dev server dies, then the stack stops, exits non-zero saying why, and frees its ports', async () => {
@@ -85,8 +96,23 @@ describe('npm start', () => {
 
       expect(await exitOf(dev.child)).toBe(1);
       expect(dev.output()).toContain('Parley stopped: the Temporal dev server exited unexpectedly (SIGKILL).');
-      expect(await Promise.all(ports.map(listening))).toEqual([false, false, false, false]);
+      expect(await Promise.all(ports.map(listening))).toEqual(ports.map(() => false));
       expect(existsSync(pidFile)).toBe(false);
+    } finally {
+      dev.child.kill('SIGKILL');
+    }
+  }, 180_000);
+
+  it('when its PostgreSQL dies, then the stack stops, exits non-zero saying why, and frees its ports', async () => {
+    const { env, ports } = await devEnv(dataDir);
+    const dev = await startDev(env);
+    try {
+      const postmaster = Number(readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+      process.kill(postmaster, 'SIGKILL');
+
+      expect(await exitOf(dev.child)).toBe(1);
+      expect(dev.output()).toContain('Parley stopped: the embedded PostgreSQL exited unexpectedly (SIGKILL).');
+      expect(await Promise.all(ports.map(listening))).toEqual(ports.map(() => false));
     } finally {
       dev.child.kill('SIGKILL');
     }
