@@ -4,9 +4,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config';
-import { startEmbeddedPostgres } from '../db/embedded';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from '../db/embedded';
 import { ensureDemo } from './demo';
-import { startStack } from './stack';
+import { type Stack, startStack } from './stack';
 
 const { startTemporal } = require('./temporal.cjs');
 
@@ -17,6 +17,28 @@ const DEV_WORKER_METRICS = '127.0.0.1:9464';
 const localUrl = (bindAddress: string) => `http://${bindAddress.replace(/^0\.0\.0\.0:/, '127.0.0.1:').replace(/^\[::\]:/, '[::1]:')}`;
 
 async function main() {
+  // Handlers first: a Ctrl-C during start-up, or right after the banner, must stop the parts started so far.
+  const parts: { temporal?: { stop: () => Promise<void> }; embedded?: EmbeddedPostgres; stack?: Stack } = {};
+  let stopping = false;
+  /** Stops everything; with a `problem`, says so and exits non-zero. */
+  const stop = async (problem?: string) => {
+    if (stopping) return;
+    stopping = true;
+    if (problem) console.error(`\nParley stopped: ${problem}`);
+    else console.log('Stopping...');
+    const code = problem ? 1 : 0;
+    // With a part already dead, a clean stop may hang waiting for it.
+    setTimeout(() => process.exit(code), STOP_GRACE_MS).unref();
+    await parts.stack?.stop().catch(() => undefined);
+    await parts.embedded?.stop().catch(() => undefined);
+    await parts.temporal?.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  // `npm start` died without stopping us (killed outright): do not outlive it.
+  process.on('disconnect', () => void stop('npm start exited.'));
+
   const base = loadConfig();
   const dataDir = path.resolve(base.PARLEY_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
@@ -30,8 +52,10 @@ async function main() {
         pidFile: path.join(dataDir, 'temporal.pid'),
         codecEndpoint: `http://127.0.0.1:${base.PORT}/codec`,
       });
+  parts.temporal = temporal;
   const pgDir = path.join(dataDir, 'postgres');
   const embedded = base.DATABASE_URL ? undefined : await startEmbeddedPostgres({ dataDir: pgDir, port: base.POSTGRES_DEV_PORT });
+  parts.embedded = embedded;
   const config = loadConfig(process.env, {
     PARLEY_DATA_DIR: dataDir,
     // The dev UI's codec calls come from the developer's browser on this machine, without a token.
@@ -41,6 +65,7 @@ async function main() {
     WORKER_METRICS_ADDRESS: base.WORKER_METRICS_ADDRESS ?? DEV_WORKER_METRICS,
   });
   const stack = await startStack(config);
+  parts.stack = stack;
   const demo = await ensureDemo(stack.db, path.join(dataDir, 'demo.json'));
 
   console.log(`
@@ -59,25 +84,6 @@ Try:  curl -s -H "Authorization: Bearer ${demo.apiKey}" ${stack.url}/v1/journeys
 Stop with Ctrl-C.
 `);
 
-  let stopping = false;
-  /** Stops everything; with a `problem`, says so and exits non-zero. */
-  const stop = async (problem?: string) => {
-    if (stopping) return;
-    stopping = true;
-    if (problem) console.error(`\nParley stopped: ${problem}`);
-    else console.log('Stopping...');
-    const code = problem ? 1 : 0;
-    // With a part already dead, a clean stop may hang waiting for it.
-    setTimeout(() => process.exit(code), STOP_GRACE_MS).unref();
-    await stack.stop().catch(() => undefined);
-    await embedded?.stop().catch(() => undefined);
-    await temporal?.stop();
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
-  // `npm start` died without stopping us (killed outright): do not outlive it.
-  process.on('disconnect', () => void stop('npm start exited.'));
   void temporal?.exited.then(({ code, signal }: { code: number | null; signal: string | null }) =>
     stop(`the Temporal dev server exited unexpectedly (${signal ?? `exit code ${code}`}).`),
   );
