@@ -83,7 +83,7 @@ export async function startChaosEnv(opts: { bundlePath: string; dir: string }) {
     let worker: ChildProcess | undefined;
     const stats = { workerStarts: 0, workerExits: 0 };
     const workerUp = async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'worker.ts')], {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'bundle-worker.ts')], {
         env: {
           ...process.env,
           DATABASE_URL: config.DATABASE_URL,
@@ -91,7 +91,7 @@ export async function startChaosEnv(opts: { bundlePath: string; dir: string }) {
           TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS,
           TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
           PARLEY_MASTER_KEY: config.PARLEY_MASTER_KEY,
-          PARLEY_CHAOS_BUNDLE: opts.bundlePath,
+          PARLEY_WORKFLOW_BUNDLE: opts.bundlePath,
           LOG_LEVEL: 'warn',
         },
         // The IPC channel closes when this process dies, however it dies: the worker then exits too.

@@ -124,7 +124,7 @@ describe("the worker's Temporal SDK metrics", () => {
 
   it('when WORKER_METRICS_ADDRESS is set, then the worker serves the SDK metrics of its task queue there', async () => {
     const address = `127.0.0.1:${await freePort()}`;
-    child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'helpers', 'metrics-worker.ts')], {
+    child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', '..', 'scripts', 'bundle-worker.ts')], {
       env: {
         ...process.env,
         DATABASE_URL: api.config.DATABASE_URL,
@@ -134,6 +134,7 @@ describe("the worker's Temporal SDK metrics", () => {
         PARLEY_MASTER_KEY: api.config.PARLEY_MASTER_KEY,
         LOG_LEVEL: 'silent',
         WORKER_METRICS_ADDRESS: address,
+        PARLEY_WORKFLOW_BUNDLE: process.env.PARLEY_TEST_BUNDLE,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
