@@ -87,21 +87,26 @@ afterAll(() => worker?.stop());
 const sentTo = (conversationId: string, n: number) =>
   eventually(async () => ((sends.get(conversationId) ?? []).length >= n ? sends.get(conversationId) : undefined), 15_000, `${n} sends to ${conversationId}`);
 
+/** Starts inbound conversation `a` with its first reply; its close waits on `hold`, and `b` is the successor it makes. */
+function startHeld(a: string, b: string, firstText: string) {
+  successor = b;
+  hold = { conversationId: a, entered: latch(), release: latch() };
+  return worker.client.workflow.signalWithStart('conversation', {
+    taskQueue: worker.taskQueue,
+    workflowId: `inbound:${uid()}`,
+    args: [{ conversationId: a, inbound: true }],
+    signal: inboundSignal,
+    signalArgs: [{ messageId: uid(), text: firstText, conversationId: a }],
+  });
+}
+
 describe('a reply that arrives while the conversation closes', () => {
   it.each([
     ['the API routed it to the successor it made', (next: string) => next],
     ['the API still saw the conversation live', (_next: string, own: string) => own],
   ])('when it reaches an inbound conversation (%s), then the same workflow id carries on as the next conversation and answers it', async (_name, target) => {
     const [a, b] = [uid(), uid()];
-    successor = b;
-    hold = { conversationId: a, entered: latch(), release: latch() };
-    const handle = await worker.client.workflow.signalWithStart('conversation', {
-      taskQueue: worker.taskQueue,
-      workflowId: `inbound:${uid()}`,
-      args: [{ conversationId: a, inbound: true }],
-      signal: inboundSignal,
-      signalArgs: [{ messageId: uid(), text: 'yes', conversationId: a }],
-    });
+    const handle = await startHeld(a, b, 'yes');
     expect(await sentTo(a, 3)).toEqual([Q, 'Great!', MORE]);
     await handle.signal(inboundSignal, { messageId: uid(), text: 'no', conversationId: a });
     await hold.entered.opened;
@@ -122,15 +127,7 @@ describe('a reply that arrives while the conversation closes', () => {
 
   it('when two replies come while it closes, then the next conversation reads them in the order they came', async () => {
     const [a, b] = [uid(), uid()];
-    successor = b;
-    hold = { conversationId: a, entered: latch(), release: latch() };
-    const handle = await worker.client.workflow.signalWithStart('conversation', {
-      taskQueue: worker.taskQueue,
-      workflowId: `inbound:${uid()}`,
-      args: [{ conversationId: a, inbound: true }],
-      signal: inboundSignal,
-      signalArgs: [{ messageId: uid(), text: 'no', conversationId: a }],
-    });
+    const handle = await startHeld(a, b, 'no');
     await hold.entered.opened;
     const [first, second] = [uid(), uid()];
     await handle.signal(inboundSignal, { messageId: first, text: 'no', conversationId: b });
