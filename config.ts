@@ -12,7 +12,11 @@ const bool = z
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('API port'),
-  PUBLIC_URL: z.string().url().optional().describe('Public base URL of the API, for provider signatures'),
+  PUBLIC_URL: z
+    .string()
+    .url()
+    .optional()
+    .describe('Public base URL of the API as providers reach it: webhook signatures and status callback URLs'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.string().optional().describe('PostgreSQL URL; npm start runs an embedded PostgreSQL when unset'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).default(10),
@@ -39,28 +43,69 @@ const schema = z.object({
     .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
     .optional()
     .describe('Bearer token of platform admins for the /codec endpoint; without it /codec is disabled (404), except under npm start'),
-  PARLEY_DEV_CODEC_LOOPBACK: bool.describe('npm start sets it: without PARLEY_ADMIN_TOKEN, /codec trusts requests from this machine that no proxy forwarded; the API process refuses it'),
+  PARLEY_DEV_CODEC_LOOPBACK: bool.describe(
+    'npm start sets it: without PARLEY_ADMIN_TOKEN, /codec trusts requests from this machine that no proxy forwarded; the API process refuses it',
+  ),
   CODEC_CORS_ORIGINS: z
     .string()
     .default('http://127.0.0.1:8233,http://localhost:8233')
-    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
     .describe('Temporal UI origins allowed to call /codec'),
   JWT_SECRET: z.string().min(32).optional().describe('Signs short-lived API tokens; derived from the master key when unset'),
   MAX_JSON_CONTACTS: z.coerce.number().int().min(1).default(5000).describe('Most contacts in one JSON campaign body'),
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(16 * 1024 * 1024).describe('Largest JSON request body; a larger one is a 413'),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(16 * 1024 * 1024)
+    .describe('Largest JSON request body; a larger one is a 413'),
   MAX_CONTACT_FIELDS: z.coerce.number().int().min(1).max(1000).default(100).describe('Most fields on one contact in a request'),
   MAX_FIELD_CHARS: z.coerce.number().int().min(1).max(100_000).default(1000).describe('Longest contact field value, in characters'),
-  MAX_JOURNEY_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024).default(256 * 1024).describe('Largest journey definition, in bytes of JSON'),
-  IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24).describe('How long an Idempotency-Key and its first answer are kept'),
+  MAX_JOURNEY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024)
+    .default(256 * 1024)
+    .describe('Largest journey definition, in bytes of JSON'),
+  IDEMPOTENCY_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24)
+    .describe('How long an Idempotency-Key and its first answer are kept'),
   CAMPAIGN_WINDOW: z.coerce.number().int().min(1).max(1000).default(100).describe('Conversations starting at once per campaign'),
-  CAMPAIGN_RUN_LIMIT: z.coerce.number().int().min(10).max(1500).default(500).describe('Children started per campaign run before continue-as-new'),
+  CAMPAIGN_RUN_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(1500)
+    .default(500)
+    .describe('Children started per campaign run before continue-as-new'),
   OUTBOUND_ALLOW: z
     .string()
     .default('')
-    .transform((s) => s.split(',').map((e) => e.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().refine((e) => parseAllowEntry(e) !== undefined, 'expected host names, IP addresses or CIDR ranges')))
     .describe('Hosts and ranges that outbound requests (enrichment) may reach over plain http or on private addresses'),
-  ENRICH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3).describe('Tries of one enrichment before the step follows onError'),
+  ENRICH_MAX_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10)
+    .default(3)
+    .describe('Tries of one enrichment before the step follows onError'),
   ENRICH_TIMEOUT_MS: z.coerce.number().int().min(100).max(25_000).default(5_000).describe('Time limit of one enrichment request'),
   WORKER_MAX_WORKFLOW_TASKS: z.coerce.number().int().min(1).default(100),
   WORKER_MAX_ACTIVITIES: z.coerce.number().int().min(1).default(200),
@@ -68,8 +113,8 @@ const schema = z.object({
     .number()
     .int()
     .min(0)
-    .optional()
-    .describe("Workflows kept in a worker's memory between tasks; the SDK sizes it from the heap when unset"),
+    .default(500)
+    .describe("Workflows kept in a worker's memory between tasks; one not kept is replayed from its history on its next task"),
   WORKER_METRICS_ADDRESS: z
     .string()
     .refine(isSocketAddress, 'must be an IP address and port, e.g. 0.0.0.0:9464 or [::]:9464')

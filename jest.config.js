@@ -6,6 +6,6 @@ module.exports = {
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   setupFiles: ['<rootDir>/test/setup/quiet-runtime.ts'],
-  testTimeout: 60000,
+  testTimeout: 120000,
   maxWorkers: 2,
 };

@@ -1,49 +1,36 @@
+import { cancelPendingMembers, campaignForRun, campaignMembers, readyMembers, setCampaignStatus } from '../db/campaigns';
 import type { Db } from '../db/database';
 import type { CampaignStatus } from '../db/tables/campaign.table';
 import { NotFoundError } from './errors';
 
 export const createCampaignActivities = ({ db }: { db: Db }) => ({
   async loadCampaign({ campaignId }: { campaignId: string }): Promise<{ journeyId: string; channelKind: string }> {
-    const row = await db
-      .selectFrom('campaigns as c')
-      .innerJoin('channels as ch', 'ch.id', 'c.channel_id')
-      .select(['c.journey_id', 'ch.kind'])
-      .where('c.id', '=', campaignId)
-      .executeTakeFirst();
-    if (!row) throw new NotFoundError(`campaign ${campaignId} not found`);
+    const row = await campaignForRun(db, campaignId);
+    if (!row) throw new NotFoundError(`campaign ${campaignId}`);
     return { journeyId: row.journey_id, channelKind: row.kind };
   },
 
   /** Ids only: the next members in campaign order, after the given sequence number. */
-  async listCampaignMembers(input: { campaignId: string; afterSeq: number; limit: number }): Promise<{ seq: number; conversationId: string }[]> {
-    const rows = await db
-      .selectFrom('conversations')
-      .select(['id', 'campaign_seq'])
-      .where('campaign_id', '=', input.campaignId)
-      .where('campaign_seq', '>', input.afterSeq)
-      .orderBy('campaign_seq')
-      .limit(input.limit)
-      .execute();
+  async listCampaignMembers(input: {
+    campaignId: string;
+    afterSeq: number;
+    limit: number;
+  }): Promise<{ seq: number; conversationId: string }[]> {
+    const rows = await campaignMembers(db, input.campaignId, input.afterSeq, input.limit);
     return rows.map((r) => ({ seq: r.campaign_seq!, conversationId: r.id }));
   },
 
+  /** Of the given conversations, those whose first turn is done: a message went out, or the conversation ended. */
+  async readyMembers({ conversationIds }: { conversationIds: string[] }): Promise<string[]> {
+    return readyMembers(db, conversationIds);
+  },
+
   async setCampaignStatus({ campaignId, status }: { campaignId: string; status: CampaignStatus }): Promise<void> {
-    const done = status === 'completed' || status === 'cancelled';
-    await db
-      .updateTable('campaigns')
-      .set({ status, ...(done ? { completed_at: new Date() } : {}) })
-      .where('id', '=', campaignId)
-      .execute();
+    await setCampaignStatus(db, campaignId, status);
   },
 
   /** Members not yet started will never start. */
   async cancelCampaignRemainder({ campaignId }: { campaignId: string }): Promise<number> {
-    const res = await db
-      .updateTable('conversations')
-      .set({ status: 'cancelled', ended_at: new Date() })
-      .where('campaign_id', '=', campaignId)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    return Number(res.numUpdatedRows);
+    return cancelPendingMembers(db, campaignId);
   },
 });

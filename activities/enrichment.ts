@@ -1,8 +1,17 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../config';
+import { enrichmentTarget } from '../db/conversations';
 import type { Db } from '../db/database';
-import { type OutboundPolicy, OutboundRefusedError, OutboundTimeoutError, OutboundTooLargeError, guardedGet, outboundPolicy } from '../platform/outbound';
+import {
+  type OutboundPolicy,
+  OutboundRefusedError,
+  OutboundTimeoutError,
+  OutboundTooLargeError,
+  guardedGet,
+  outboundPolicy,
+} from '../platform/outbound';
+import { NON_RETRYABLE } from '../workflows/contracts';
 
 export type EnrichResult = { ok: true; values: Record<string, string> } | { ok: false; reason: string };
 
@@ -12,7 +21,7 @@ export const ENRICH_MAX_FIELDS = 100;
 export const ENRICH_MAX_VALUE_CHARS = 1_000;
 
 /** Failure type the conversation workflow turns into a failed enrichment step. */
-export const ENRICHMENT_FAILED = 'EnrichmentFailed';
+export const ENRICHMENT_FAILED = NON_RETRYABLE.enrichmentFailed;
 
 export interface EnrichmentOptions {
   policy: OutboundPolicy;
@@ -65,7 +74,11 @@ function readValues(body: Buffer, fields: string[]): Record<string, string> | st
 async function fetchValues(target: URL, fields: string[], opts: EnrichmentOptions): Promise<EnrichResult> {
   let res;
   try {
-    res = await guardedGet(target, opts.policy, { timeoutMs: opts.timeoutMs, maxBytes: ENRICH_MAX_BYTES, headers: { accept: 'application/json' } });
+    res = await guardedGet(target, opts.policy, {
+      timeoutMs: opts.timeoutMs,
+      maxBytes: ENRICH_MAX_BYTES,
+      headers: { accept: 'application/json' },
+    });
   } catch (err) {
     if (err instanceof OutboundRefusedError) return { ok: false, reason: `endpoint refused: ${err.message}` };
     if (err instanceof OutboundTooLargeError) return { ok: false, reason: err.message };
@@ -103,13 +116,7 @@ export const createEnrichmentActivities = ({ db, enrichment }: { db: Db; enrichm
   const opts = enrichment ?? { policy: outboundPolicy([]), maxAttempts: 3, timeoutMs: 5_000 };
   return {
     async enrich({ conversationId, fields }: { conversationId: string; fields: string[] }): Promise<EnrichResult> {
-      const row = await db
-        .selectFrom('conversations as cv')
-        .innerJoin('orgs as o', 'o.id', 'cv.org_id')
-        .innerJoin('contacts as ct', 'ct.id', 'cv.contact_id')
-        .select(['o.settings', 'ct.fields', 'cv.contact_id'])
-        .where('cv.id', '=', conversationId)
-        .executeTakeFirst();
+      const row = await enrichmentTarget(db, conversationId);
       const url = row?.settings.enrichmentUrl;
       if (!row || !url) return { ok: false, reason: 'no enrichment endpoint configured' };
       let target: URL;

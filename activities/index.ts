@@ -1,6 +1,6 @@
 import type { Db } from '../db/database';
 import { createCampaignActivities } from './campaign';
-import type { ChannelRegistry } from './channels';
+import type { ChannelRegistry } from '../channels';
 import { createConversationActivities } from './conversation';
 import { type EnrichmentOptions, createEnrichmentActivities } from './enrichment';
 import { createNoticeActivities } from './notice';

@@ -1,6 +1,6 @@
 import express from 'express';
-import { sql } from 'kysely';
 import { authenticate, caller, issueToken } from './auth';
+import { isReachable } from '../db/database';
 import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './problem';
 import { campaignsRouter } from './routes/campaigns';
@@ -11,6 +11,8 @@ import { orgRouter } from './routes/org';
 import { codecRouter } from './routes/codec';
 import { openApiDocument } from './openapi';
 import { sandboxRouter } from './routes/sandbox';
+import { channelsRouter } from './routes/channels';
+import { hooksRouter } from './routes/hooks';
 import { storableInput } from './storable';
 import { apiMetrics } from './metrics';
 
@@ -24,8 +26,11 @@ export function createApp(deps: ApiDeps): express.Express {
 
   app.get('/healthz', async (_req, res) => {
     const [database, temporal] = await Promise.all([
-      sql`select 1`.execute(deps.db).then(() => 'ok', () => 'down'),
-      deps.temporal.workflowService.getSystemInfo({}).then(() => 'ok', () => 'down'),
+      isReachable(deps.db).then((up) => (up ? 'ok' : 'down')),
+      deps.temporal.workflowService.getSystemInfo({}).then(
+        () => 'ok',
+        () => 'down',
+      ),
     ]);
     const ok = database === 'ok' && temporal === 'ok';
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', database, temporal });
@@ -34,7 +39,16 @@ export function createApp(deps: ApiDeps): express.Express {
   const openapi = openApiDocument(deps.config);
   app.get('/openapi.json', (_req, res) => void res.json(openapi));
   app.get('/metrics', metrics.endpoint);
-  app.use('/codec', codecRouter(deps.codec, { adminToken: deps.config.PARLEY_ADMIN_TOKEN, devLoopback: deps.config.PARLEY_DEV_CODEC_LOOPBACK, corsOrigins: deps.config.CODEC_CORS_ORIGINS }));
+  // Signed by the provider instead of an API key; the raw body is kept for the signature.
+  app.use('/hooks', hooksRouter(deps));
+  app.use(
+    '/codec',
+    codecRouter(deps.codec, {
+      adminToken: deps.config.PARLEY_ADMIN_TOKEN,
+      devLoopback: deps.config.PARLEY_DEV_CODEC_LOOPBACK,
+      corsOrigins: deps.config.CODEC_CORS_ORIGINS,
+    }),
+  );
 
   const v1 = express.Router();
   v1.use(authenticate(deps.db, deps.jwtSecret));
@@ -45,6 +59,7 @@ export function createApp(deps: ApiDeps): express.Express {
   v1.use('/org', orgRouter(deps));
   v1.use('/journeys', journeysRouter(deps));
   v1.use('/sandbox', sandboxRouter(deps));
+  v1.use('/channels', channelsRouter(deps));
   app.use('/v1', v1);
 
   app.use(notFoundHandler);

@@ -1,7 +1,8 @@
 import type { Request, RequestHandler } from 'express';
 import jwt from 'jsonwebtoken';
 import type { Db } from '../db/database';
-import { keyIsLive, resolveApiKey } from './keys';
+import { keyIsLive } from '../db/keys';
+import { resolveApiKey } from './keys';
 import { HttpError } from './problem';
 
 const TOKEN_TTL_SECONDS = 15 * 60;
@@ -42,7 +43,8 @@ function liveKeyCheck(db: Db): (orgId: string, keyId: string) => Promise<boolean
 function verifyToken(token: string, jwtSecret: string): { orgId: string; keyId: string } | undefined {
   try {
     const claims = jwt.verify(token, jwtSecret, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] }) as jwt.JwtPayload;
-    if (typeof claims.org !== 'string' || !UUID.test(claims.org) || typeof claims.sub !== 'string' || !UUID.test(claims.sub)) return undefined;
+    if (typeof claims.org !== 'string' || !UUID.test(claims.org) || typeof claims.sub !== 'string' || !UUID.test(claims.sub))
+      return undefined;
     return { orgId: claims.org, keyId: claims.sub };
   } catch {
     return undefined;
@@ -73,6 +75,12 @@ export function authenticate(db: Db, jwtSecret: string): RequestHandler {
 /** A token for the caller's key; a token cannot renew itself, so a leaked one dies with its TTL or its key. */
 export function issueToken(c: Caller, jwtSecret: string): { token: string; expiresIn: number } {
   if (c.via !== 'key') throw new HttpError(403, 'Forbidden', 'an API key is required to obtain a token; a token cannot obtain another');
-  const token = jwt.sign({ org: c.orgId }, jwtSecret, { subject: c.keyId, issuer: ISSUER, audience: AUDIENCE, expiresIn: TOKEN_TTL_SECONDS, algorithm: 'HS256' });
+  const token = jwt.sign({ org: c.orgId }, jwtSecret, {
+    subject: c.keyId,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    expiresIn: TOKEN_TTL_SECONDS,
+    algorithm: 'HS256',
+  });
   return { token, expiresIn: TOKEN_TTL_SECONDS };
 }

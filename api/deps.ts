@@ -3,6 +3,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Db } from '../db/database';
+import type { SecretBox } from '../platform/secrets';
 
 /** What every route needs; built once per process. */
 export interface ApiDeps {
@@ -15,4 +16,6 @@ export interface ApiDeps {
   hashKey: Buffer;
   /** The payload codec, for the Temporal UI's codec endpoint. */
   codec: PayloadCodec;
+  /** Seals channel secrets on the way in; opens them only to verify webhooks. */
+  secrets: SecretBox;
 }

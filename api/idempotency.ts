@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/database';
+import { claimKey, findKey, purgeExpiredKeys, releaseKey, saveAnswer } from '../db/idempotency';
 import { caller } from './auth';
 import { HttpError, parse } from './problem';
 
@@ -19,7 +19,9 @@ function canonical(value: unknown): string {
 }
 
 const conflict = (message: string, status = 422) =>
-  new HttpError(status, status === 409 ? 'Conflict' : 'Idempotency-Key reused', `Idempotency-Key: ${message}`, [{ field: 'Idempotency-Key', message }]);
+  new HttpError(status, status === 409 ? 'Conflict' : 'Idempotency-Key reused', `Idempotency-Key: ${message}`, [
+    { field: 'Idempotency-Key', message },
+  ]);
 
 /**
  * Makes a POST safe to retry with an `Idempotency-Key` header. The key is claimed
@@ -36,26 +38,24 @@ export function idempotent(db: Db, ttlHours: number, handler: (req: Request, res
     const key = parse(keySchema, header, 'Idempotency-Key');
     const { orgId } = caller(req);
     const request = `${req.method} ${(req.baseUrl + req.path).replace(/\/$/, '')}`;
-    const hash = createHash('sha256').update(`${request}\n${canonical(req.body)}`).digest('hex');
+    const hash = createHash('sha256')
+      .update(`${request}\n${canonical(req.body)}`)
+      .digest('hex');
 
-    await db.deleteFrom('idempotency_keys').where('org_id', '=', orgId).where('created_at', '<', sql<Date>`now() - ${ttlHours} * interval '1 hour'`).execute();
-    const claimed = await db
-      .insertInto('idempotency_keys')
-      .values({ org_id: orgId, key, request, request_hash: hash })
-      .onConflict((oc) => oc.columns(['org_id', 'key']).doNothing())
-      .returning('key')
-      .executeTakeFirst();
-    if (!claimed) {
-      const first = await db.selectFrom('idempotency_keys').selectAll().where('org_id', '=', orgId).where('key', '=', key).executeTakeFirst();
+    const ref = { orgId, key };
+    await purgeExpiredKeys(db, orgId, ttlHours);
+    if (!(await claimKey(db, { ...ref, request, hash }))) {
+      const first = await findKey(db, ref);
       if (!first) throw conflict('the first request with this key has just finished or failed; retry', 409);
       if (first.request !== request || first.request_hash !== hash) throw conflict('already used for a different request; use a new key');
-      if (first.status === null || first.response === null) throw conflict('a request with this key is still in progress; retry later', 409);
+      if (first.status === null || first.response === null)
+        throw conflict('a request with this key is still in progress; retry later', 409);
       if (first.location) res.location(first.location);
       res.status(first.status).set('Idempotent-Replayed', 'true').type('application/json').send(first.response);
       return;
     }
 
-    const release = () => db.deleteFrom('idempotency_keys').where('org_id', '=', orgId).where('key', '=', key).execute();
+    const release = () => releaseKey(db, ref);
     const send = res.json.bind(res);
     let answer: { body: unknown } | undefined;
     res.json = (body: unknown) => {
@@ -72,12 +72,7 @@ export function idempotent(db: Db, ttlHours: number, handler: (req: Request, res
     res.json = send;
     if (!answer) return void (await release());
     if (res.statusCode >= 200 && res.statusCode < 300) {
-      await db
-        .updateTable('idempotency_keys')
-        .set({ status: res.statusCode, location: res.get('location') ?? null, response: JSON.stringify(answer.body) })
-        .where('org_id', '=', orgId)
-        .where('key', '=', key)
-        .execute();
+      await saveAnswer(db, ref, { status: res.statusCode, location: res.get('location') ?? null, response: JSON.stringify(answer.body) });
     } else {
       await release();
     }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/database';
+import { liveKeyByPrefix } from '../db/keys';
 
 /** A new API key: shown once; only its prefix and hash are stored. */
 export function generateApiKey(): { key: string; prefix: string; hash: string } {
@@ -14,31 +15,8 @@ export const hashKey = (key: string) => createHash('sha256').update(key).digest(
 export async function resolveApiKey(db: Db, key: string): Promise<{ orgId: string; keyId: string } | undefined> {
   const match = /^pk_([0-9a-f]{12})_[A-Za-z0-9_-]{32}$/.exec(key);
   if (!match) return undefined;
-  const row = await db
-    .selectFrom('api_keys')
-    .select(['id', 'org_id', 'hash'])
-    .where('prefix', '=', match[1])
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
+  const row = await liveKeyByPrefix(db, match[1]);
   if (!row) return undefined;
   const ok = timingSafeEqual(Buffer.from(row.hash, 'hex'), Buffer.from(hashKey(key), 'hex'));
   return ok ? { orgId: row.org_id, keyId: row.id } : undefined;
-}
-
-/** Whether the key exists, belongs to the org and is not revoked. */
-export async function keyIsLive(db: Db, orgId: string, keyId: string): Promise<boolean> {
-  const row = await db.selectFrom('api_keys').select('id').where('id', '=', keyId).where('org_id', '=', orgId).where('revoked_at', 'is', null).executeTakeFirst();
-  return !!row;
-}
-
-/** Revokes an org's key; true when it was live until now. Tokens minted from it stop working too. */
-export async function revokeApiKey(db: Db, orgId: string, keyId: string): Promise<boolean> {
-  const result = await db
-    .updateTable('api_keys')
-    .set({ revoked_at: new Date() })
-    .where('id', '=', keyId)
-    .where('org_id', '=', orgId)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
 }

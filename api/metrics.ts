@@ -7,7 +7,10 @@ import type { ConversationStatus } from '../db/tables/conversation.table';
 import { HttpError } from './problem';
 
 // Every state always has a series (0 when none), so a new state is a type error here rather than a missing line.
-const STATES = Object.keys({ pending: 0, active: 0, handoff: 0, ended: 0, skipped: 0, cancelled: 0 } satisfies Record<ConversationStatus, 0>);
+const STATES = Object.keys({ pending: 0, active: 0, handoff: 0, ended: 0, skipped: 0, cancelled: 0 } satisfies Record<
+  ConversationStatus,
+  0
+>);
 const COUNTS_CACHE_MS = 5_000;
 
 const digest = (token: string) => createHash('sha256').update(token, 'utf8').digest();

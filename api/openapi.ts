@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Config } from '../config';
+import { channelCreateSchema, channelPatchSchema } from '../channels/schemas';
 import { journeyShape } from '../workflows/journey/schema';
 import { closeSchema, handbackSchema, handoffSchema, noteSchema, outcomeSchema } from './routes/agent';
 import { campaignSchema } from './routes/campaigns';
@@ -10,10 +11,17 @@ import { inboundSchema } from './routes/sandbox';
 
 type Route = [method: string, path: string, summary: string, body?: z.ZodType, status?: number];
 
+// Authenticated by the provider's signature, not by a bearer token.
+const UNAUTHENTICATED = new Set(['post /hooks/whatsapp', 'post /hooks/{channelId}', 'get /hooks/{channelId}']);
 const IDEMPOTENT = new Set(['post /v1/campaigns', 'post /v1/conversations', 'post /v1/conversations/{id}/messages']);
 
 const journeyBody = z.strictObject({ name: z.string().min(1).max(200), definition: journeyShape });
-const idempotencyKey = { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$' } };
+const idempotencyKey = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$' },
+};
 
 const routes = (config: Config): Route[] => [
   ['get', '/healthz', 'Liveness, with database and Temporal readiness'],
@@ -40,6 +48,28 @@ const routes = (config: Config): Route[] => [
   ['post', '/v1/conversations/{id}/close', 'End the conversation, optionally with an outcome', closeSchema, 202],
   ['post', '/v1/sandbox/{channelId}/inbound', 'A customer message on the sandbox channel', inboundSchema, 202],
   ['get', '/v1/sandbox/{channelId}/outbox', 'What the sandbox channel sent (?address, ?after, ?limit)'],
+  ['get', '/v1/channels', 'List channels with their capabilities; secrets are never shown'],
+  ['get', '/v1/channels/{id}', 'One channel; secrets are never shown'],
+  [
+    'post',
+    '/v1/channels',
+    "Add a channel; its config is checked against the kind's provider, its secrets stored encrypted",
+    channelCreateSchema(),
+    201,
+  ],
+  ['patch', '/v1/channels/{id}', 'Rename, or change some config fields; a secret given replaces the stored one', channelPatchSchema()],
+  ['delete', '/v1/channels/{id}', 'Soft-delete a channel (204); 409 while live conversations use it', undefined, 204],
+  ['post', '/hooks/whatsapp', "WhatsApp Cloud API's app-level webhook, routed by the body's phone_number_id (no API key)"],
+  [
+    'post',
+    '/hooks/{channelId}',
+    "A provider's webhook: inbound messages and status callbacks, in the provider's format and signed (no API key)",
+  ],
+  [
+    'get',
+    '/hooks/{channelId}',
+    "A provider's subscription check (WhatsApp: hub.verify_token, answered with hub.challenge as text, or 403)",
+  ],
   ['post', '/codec/decode', 'Decrypt payloads for the Temporal UI (PARLEY_ADMIN_TOKEN; 404 when unset)', payloadsSchema],
   ['post', '/codec/encode', 'Encrypt payloads for the Temporal UI (PARLEY_ADMIN_TOKEN; 404 when unset)', payloadsSchema],
 ];
@@ -59,21 +89,41 @@ const problem = {
 export function openApiDocument(config: Config) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const [method, path, summary, body, status = 200] of routes(config)) {
-    const params: object[] = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }));
+    const params: object[] = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string', format: 'uuid' },
+    }));
     if (IDEMPOTENT.has(`${method} ${path}`)) params.push(idempotencyKey);
     (paths[path] ??= {})[method] = {
       summary,
       ...(params.length ? { parameters: params } : {}),
-      ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(body, { io: 'input', unrepresentable: 'any' }) } } } } : {}),
+      ...(UNAUTHENTICATED.has(`${method} ${path}`) ? { security: [] } : {}),
+      ...(body
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: z.toJSONSchema(body, { io: 'input', unrepresentable: 'any' }) } },
+            },
+          }
+        : {}),
       responses: {
         [status]: { description: 'Success', content: { 'application/json': { schema: { type: 'object' } } } },
-        default: { description: 'An error, naming the failing field where there is one', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+        default: {
+          description: 'An error, naming the failing field where there is one',
+          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        },
       },
     };
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Parley', version: '0.1.0', description: 'Durable automated customer conversations. Authenticate with `Authorization: Bearer <api key or token>`.' },
+    info: {
+      title: 'Parley',
+      version: '0.1.0',
+      description: 'Durable automated customer conversations. Authenticate with `Authorization: Bearer <api key or token>`.',
+    },
     components: { schemas: { Problem: problem }, securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     security: [{ bearer: [] }],
     paths,

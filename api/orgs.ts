@@ -1,5 +1,9 @@
+import { sealConfig } from '../channels/config';
+import { newSandboxConfig, sandbox } from '../channels/sandbox';
 import type { Db } from '../db/database';
+import { createOrg } from '../db/orgs';
 import type { OrgSettings } from '../db/tables/org.table';
+import type { SecretBox } from '../platform/secrets';
 import { generateApiKey } from './keys';
 
 export const DEFAULT_SETTINGS: OrgSettings = {
@@ -23,21 +27,10 @@ export const DEFAULT_SETTINGS: OrgSettings = {
   ],
 };
 
-/** Creates an org with a sandbox channel and an API key (shown once). */
-export async function provisionOrg(db: Db, name: string, settings: Partial<OrgSettings> = {}) {
-  return db.transaction().execute(async (trx) => {
-    const org = await trx
-      .insertInto('orgs')
-      .values({ name, settings: JSON.stringify({ ...DEFAULT_SETTINGS, ...settings }) })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const channel = await trx
-      .insertInto('channels')
-      .values({ org_id: org.id, kind: 'sandbox', name: 'Sandbox', config: JSON.stringify({}) })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const key = generateApiKey();
-    await trx.insertInto('api_keys').values({ org_id: org.id, prefix: key.prefix, hash: key.hash, name: 'default' }).execute();
-    return { orgId: org.id, channelId: channel.id, apiKey: key.key };
-  });
+/** Creates an org with a sandbox channel, its webhook secret sealed, and an API key (shown once). */
+export async function provisionOrg(db: Db, secrets: SecretBox, name: string, settings: Partial<OrgSettings> = {}) {
+  const key = generateApiKey();
+  const sandboxConfig = sealConfig(sandbox, newSandboxConfig(), secrets);
+  const org = await createOrg(db, { name, settings: { ...DEFAULT_SETTINGS, ...settings }, key, sandboxConfig });
+  return { ...org, apiKey: key.key };
 }

@@ -1,14 +1,12 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError, type z } from 'zod';
 import { isDatabaseUnavailable } from '../db/database';
+import { ConflictError, DomainError, type FieldError, InvalidInputError, NotFoundError, UnknownReferenceError } from '../platform/errors';
 
 const GRPC_UNAVAILABLE = 14;
 const RETRY_AFTER_SECONDS = '5';
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
+export type { FieldError };
 
 /** An HTTP error answered as application/problem+json (RFC 9457). */
 export class HttpError extends Error {
@@ -26,7 +24,10 @@ export class HttpError extends Error {
 export const notFound = (what: string) => new HttpError(404, 'Not Found', `${what} not found`);
 
 export function fieldPath(path: PropertyKey[]): string {
-  return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
+  return path.reduce<string>(
+    (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)),
+    '',
+  );
 }
 
 export function validationError(err: ZodError, where = 'body'): HttpError {
@@ -53,10 +54,22 @@ export function sendProblem(res: Parameters<RequestHandler>[1], err: HttpError):
     .json({ type: 'about:blank', title: err.title, status: err.status, detail: err.detail, ...(err.errors ? { errors: err.errors } : {}) });
 }
 
-export const notFoundHandler: RequestHandler = (req, _res, next) => next(new HttpError(404, 'Not Found', `no route for ${req.method} ${req.path}`));
+/** The HTTP answer to a domain error: the one place they meet HTTP. */
+export function problemFor(err: DomainError): HttpError {
+  if (err instanceof NotFoundError) return new HttpError(404, 'Not Found', err.message);
+  if (err instanceof UnknownReferenceError)
+    return new HttpError(422, 'Unknown reference', err.message, [{ field: err.field, message: `no such ${err.what}` }]);
+  if (err instanceof InvalidInputError) return new HttpError(400, err.title, err.message, err.errors);
+  if (err instanceof ConflictError) return new HttpError(409, 'Conflict', err.message);
+  return new HttpError(500, 'Internal Server Error', 'an unexpected error occurred', undefined, err);
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) =>
+  next(new HttpError(404, 'Not Found', `no route for ${req.method} ${req.path}`));
 
 export function errorHandler(log: { error: (obj: object, msg: string) => void }): ErrorRequestHandler {
-  return (err, _req, res, _next) => {
+  return (thrown, _req, res, _next) => {
+    const err = thrown instanceof DomainError ? problemFor(thrown) : thrown;
     if (err instanceof HttpError) {
       if (err.status >= 500) log.error({ err: err.cause ?? err }, err.title);
       return sendProblem(res, err);
@@ -66,9 +79,17 @@ export function errorHandler(log: { error: (obj: object, msg: string) => void })
     if (type === 'entity.parse.failed') return sendProblem(res, new HttpError(400, 'Malformed JSON', 'the request body is not valid JSON'));
     if (type === 'entity.too.large') {
       const limit = (err as { limit?: number }).limit;
-      return sendProblem(res, new HttpError(413, 'Payload Too Large', limit ? `the request body is over the limit of ${limit} bytes` : 'the request body is over the size limit'));
+      return sendProblem(
+        res,
+        new HttpError(
+          413,
+          'Payload Too Large',
+          limit ? `the request body is over the limit of ${limit} bytes` : 'the request body is over the size limit',
+        ),
+      );
     }
-    if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendProblem(res, new HttpError(415, 'Unsupported Media Type', String(err.message)));
+    if (type === 'encoding.unsupported' || type === 'charset.unsupported')
+      return sendProblem(res, new HttpError(415, 'Unsupported Media Type', String(err.message)));
     const status = (err as { status?: number }).status;
     if (status && status >= 400 && status < 500) return sendProblem(res, new HttpError(status, 'Bad Request', String(err.message)));
     if ((err as { name?: string }).name === 'ServiceError' || (err as { code?: number }).code === GRPC_UNAVAILABLE) {

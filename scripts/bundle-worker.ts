@@ -2,7 +2,7 @@
 // for tests that need a process of their own (the Temporal runtime is installed once per process).
 // It prints "ready" once polling, stops on SIGTERM, and exits when its parent's IPC channel closes.
 import { loadConfig } from '../config';
-import { startStack } from './stack';
+import { startStack } from '../platform/stack';
 
 async function main() {
   process.once('disconnect', () => process.exit(1));

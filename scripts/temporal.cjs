@@ -97,7 +97,16 @@ const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => process.platfor
  * `exited` settles when the server exits, for whatever reason; `pidFile`
  * records its pid so that the next start can stop a server we could not.
  */
-async function startTemporal({ port = 7233, uiPort = 8233, dbFile, pidFile, headless = false, codecEndpoint, log = console.log, stderr = 'inherit' } = {}) {
+async function startTemporal({
+  port = 7233,
+  uiPort = 8233,
+  dbFile,
+  pidFile,
+  headless = false,
+  codecEndpoint,
+  log = console.log,
+  stderr = 'inherit',
+} = {}) {
   const bin = ensureTemporal(log);
   await stopLeftover(pidFile, log);
   if (await isOpen(port)) {

@@ -6,7 +6,12 @@
 // this process's. The hours themselves are swept in test/unit/journey/clock.test.ts.
 import { spawnSync } from 'node:child_process';
 
-const FILES = ['test/unit', 'test/workflow/conversation-steps.test.ts', 'test/workflow/conversation-signals.test.ts', 'test/integration/samples.test.ts'];
+const FILES = [
+  'test/unit',
+  'test/workflow/conversation-steps.test.ts',
+  'test/workflow/conversation-signals.test.ts',
+  'test/integration/samples.test.ts',
+];
 const ZONES = ['Pacific/Kiritimati', 'Pacific/Niue', 'Europe/London'];
 const SHIFTS = ['-1d', '+7h', '+15h'];
 

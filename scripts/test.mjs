@@ -1,4 +1,4 @@
-// `npm test`: installs what is missing, then lint, type-check and the jest suite
+// `npm test`: installs what is missing, then lint, the formatter's check, type-check and the jest suite
 // (which starts its own Temporal dev server and throwaway PostgreSQL database).
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -11,5 +11,6 @@ const run = (cmd) => execSync(cmd, { stdio: 'inherit' });
 if (!existsSync('node_modules')) run('npm install --no-audit --no-fund');
 require('./temporal.cjs').ensureTemporal();
 run('npx eslint .');
+run('npx prettier --check --log-level warn .');
 run('npx tsc -p tsconfig.json --noEmit');
 run(`npx jest ${process.argv.slice(2).join(' ')}`);

@@ -4,20 +4,19 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   startChild,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import {
   type CampaignInput,
   type CampaignProgress,
-  CampaignIdKey,
-  ChannelKey,
-  ConversationStatusKey,
-  JourneyIdKey,
-  OrgIdKey,
   cancelSignal,
+  conversationSearchAttributes,
   conversationWorkflowId,
   memberReadySignal,
   pauseSignal,
@@ -26,10 +25,12 @@ import {
 } from './contracts';
 import { conversation } from './conversation';
 
-const acts = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '1 minute',
-  retry: { maximumInterval: '1 minute' },
-});
+const options = { startToCloseTimeout: '1 minute', retry: { maximumInterval: '1 minute' } } as const;
+const acts = proxyActivities<ReturnType<typeof createActivities>>(options);
+const local = proxyLocalActivities<ReturnType<typeof createActivities>>(options);
+// Readiness is read from the rows in batches: often while members are getting ready, less often while none are.
+const POLL_MIN_MS = 250;
+const POLL_MAX_MS = 30_000;
 
 /**
  * Starts one conversation per campaign member in a sliding window: at most
@@ -51,6 +52,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   let status: CampaignProgress['status'] = paused ? 'paused' : 'running';
   const progress = (): CampaignProgress => ({ status, started, ready, inFlight: inFlight.size, runs });
 
+  // Conversations started before this run could poll (and those whose first turn sends nothing) still signal.
   setHandler(memberReadySignal, ({ conversationId }) => {
     if (inFlight.delete(conversationId)) ready++;
   });
@@ -59,25 +61,41 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   setHandler(cancelSignal, () => void (cancelled = true));
   setHandler(progressQuery, progress);
 
+  // One signal per member cost the campaign a workflow task each; reading the rows in batches does not.
+  const polls = patched('campaign-polls-readiness');
+  let pollMs = POLL_MIN_MS;
+  /** Waits for `done`; a polling run also wakes to read which members are ready. */
+  const waitFor = async (done: () => boolean) => {
+    if (!polls || inFlight.size === 0) return void (await condition(done));
+    if (await condition(done, pollMs)) return;
+    const readyIds = await local.readyMembers({ conversationIds: [...inFlight] });
+    for (const id of readyIds) if (inFlight.delete(id)) ready++;
+    pollMs = readyIds.length > 0 ? POLL_MIN_MS : Math.min(pollMs * 2, POLL_MAX_MS);
+  };
+  const carryOn = async () => {
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof campaign>({ ...input, carried: { ...progress(), afterSeq, inFlightIds: [...inFlight], paused } });
+  };
+
   const info = await acts.loadCampaign({ campaignId });
   if (!carried) await acts.setCampaignStatus({ campaignId, status: 'running' });
 
   const statusStale = () => status !== (paused ? 'paused' : 'running');
+  // Polling lengthens a waiting run's history; a new run takes over, with nothing left to act on.
+  const historyFull = () => polls && !cancelled && !statusStale() && workflowInfo().continueAsNewSuggested;
+  const mayGo = () => cancelled || statusStale() || (!paused && inFlight.size < window);
   for (;;) {
-    await condition(() => cancelled || statusStale() || (!paused && inFlight.size < window));
+    while (!mayGo()) {
+      await waitFor(mayGo);
+      if (historyFull()) return carryOn();
+    }
     if (cancelled) break;
     if (statusStale()) {
       status = paused ? 'paused' : 'running';
       await acts.setCampaignStatus({ campaignId, status });
       continue;
     }
-    if (startedThisRun >= runLimit) {
-      await condition(allHandlersFinished);
-      return continueAsNew<typeof campaign>({
-        ...input,
-        carried: { ...progress(), afterSeq, inFlightIds: [...inFlight], paused },
-      });
-    }
+    if (startedThisRun >= runLimit) return carryOn();
     const limit = Math.min(window - inFlight.size, runLimit - startedThisRun);
     const page = await acts.listCampaignMembers({ campaignId, afterSeq, limit });
     if (page.length === 0) break;
@@ -87,16 +105,15 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
         try {
           await startChild(conversation, {
             workflowId: conversationWorkflowId(member.conversationId),
-            args: [{ conversationId: member.conversationId, campaignId }],
+            args: [{ conversationId: member.conversationId, campaignId, ...(polls ? { campaignPolls: true } : {}) }],
             parentClosePolicy: ParentClosePolicy.ABANDON,
             workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-            typedSearchAttributes: [
-              { key: OrgIdKey, value: orgId },
-              { key: CampaignIdKey, value: campaignId },
-              { key: JourneyIdKey, value: info.journeyId },
-              { key: ChannelKey, value: info.channelKind },
-              { key: ConversationStatusKey, value: 'starting' },
-            ],
+            typedSearchAttributes: conversationSearchAttributes({
+              orgId,
+              campaignId,
+              journeyId: info.journeyId,
+              channelKind: info.channelKind,
+            }),
           });
         } catch {
           // Already started by an earlier run (the campaign was reset): it reported, or will.
@@ -113,7 +130,11 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
     status = 'cancelled';
     await acts.cancelCampaignRemainder({ campaignId });
   } else {
-    await condition(() => inFlight.size === 0 || cancelled);
+    const drained = () => inFlight.size === 0 || cancelled;
+    while (!drained()) {
+      await waitFor(drained);
+      if (historyFull()) return carryOn();
+    }
     status = cancelled ? 'cancelled' : 'completed';
     if (cancelled) await acts.cancelCampaignRemainder({ campaignId });
   }

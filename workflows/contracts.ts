@@ -1,8 +1,12 @@
-// Workflow names, inputs, signals, queries and updates shared by the API and
-// the worker. The API imports this module; it never bundles workflow code.
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+// Workflow names, ids, inputs, signals, queries, updates, search attributes and
+// non-retryable error names shared by the API, the activities and the worker.
+// The API imports this module; it never bundles workflow code.
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { RunState, Wait } from './journey/contract';
+import type { RunState, Wait } from './journey/types';
+
+/** Workflow types, as the API starts them by name. */
+export const WORKFLOW = { conversation: 'conversation', campaign: 'campaign', notice: 'notice' } as const;
 
 export const OrgIdKey = defineSearchAttributeKey('OrgId', SearchAttributeType.KEYWORD);
 export const CampaignIdKey = defineSearchAttributeKey('CampaignId', SearchAttributeType.KEYWORD);
@@ -13,19 +17,75 @@ export const OutcomeKey = defineSearchAttributeKey('Outcome', SearchAttributeTyp
 
 export const campaignWorkflowId = (campaignId: string) => `campaign:${campaignId}`;
 export const conversationWorkflowId = (conversationId: string) => `conversation:${conversationId}`;
+/** A sender's inbound conversation; `digest` is a keyed hash of org, channel and address, never the address itself. */
+export const inboundWorkflowId = (digest: string) => `inbound:${digest}`;
+export const isInboundWorkflowId = (workflowId: string) => workflowId.startsWith('inbound:');
+/** One system message per business key, such as the inbound message that asked for it. */
+export const noticeWorkflowId = (key: string) => `notice:${key}`;
+
+/** A conversation's search attributes at its start; the workflow updates ConversationStatus and Outcome. */
+export function conversationSearchAttributes(c: {
+  orgId: string;
+  journeyId: string;
+  channelKind: string;
+  campaignId?: string;
+}): SearchAttributePair[] {
+  return [
+    { key: OrgIdKey, value: c.orgId },
+    ...(c.campaignId ? [{ key: CampaignIdKey, value: c.campaignId }] : []),
+    { key: JourneyIdKey, value: c.journeyId },
+    { key: ChannelKey, value: c.channelKind },
+    { key: ConversationStatusKey, value: 'starting' },
+  ];
+}
+
+export function campaignSearchAttributes(c: {
+  orgId: string;
+  campaignId: string;
+  journeyId: string;
+  channelKind: string;
+}): SearchAttributePair[] {
+  return [
+    { key: OrgIdKey, value: c.orgId },
+    { key: CampaignIdKey, value: c.campaignId },
+    { key: JourneyIdKey, value: c.journeyId },
+    { key: ChannelKey, value: c.channelKind },
+  ];
+}
+
+// ---- errors ----
+
+/** Error types (the activities' error class names) that no retry will cure. */
+export const NON_RETRYABLE = {
+  permanentSend: 'PermanentSendError',
+  contactStopped: 'ContactStoppedError',
+  configuration: 'ConfigurationError',
+  notFound: 'NotFoundError',
+  enrichmentFailed: 'EnrichmentFailed',
+} as const;
 
 // ---- conversation ----
 
 export interface ConversationInput {
   conversationId: string;
-  /** Set when started by a campaign, which is signalled once the first send is done. */
+  /** Set when started by a campaign, which learns when the first send is done. */
   campaignId?: string;
+  /** The campaign reads readiness from the conversation's row: signal it only when the first turn sent nothing. */
+  campaignPolls?: boolean;
   /** Started by the customer's message: the messages that started it answer the first question. */
   inbound?: boolean;
   /** Messages that reached the sender's previous conversation after it ended: the first answers of this one. */
   inbox?: InboundMessage[];
   /** Carried across continue-as-new. */
-  carried?: { state: RunState; sends: Record<string, number>; started: boolean; inbox: InboundMessage[]; seen: string[]; agentOutcome?: string; wait: Wait };
+  carried?: {
+    state: RunState;
+    sends: Record<string, number>;
+    started: boolean;
+    inbox: InboundMessage[];
+    seen: string[];
+    agentOutcome?: string;
+    wait: Wait;
+  };
 }
 
 export interface InboundMessage {
@@ -61,6 +121,17 @@ export const closeSignal = defineSignal<[{ outcome?: string; reason: 'agent' | '
 export const outcomeSignal = defineSignal<[{ outcome: string }]>('outcome');
 export const agentMessageUpdate = defineUpdate<{ messageId: string }, [AgentMessage]>('agentMessage');
 export const conversationStateQuery = defineQuery<ConversationView>('state');
+
+// ---- notice ----
+
+export interface NoticeInput {
+  channelId: string;
+  contactId: string;
+  conversationId?: string;
+  text: string;
+  /** Business key, e.g. the inbound message that asked for it: one notice per key. */
+  key: string;
+}
 
 // ---- campaign ----
 

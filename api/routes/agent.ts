@@ -1,13 +1,15 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Router } from 'express';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { SYSTEM_OUTCOMES, closeSignal, handbackSignal, handoffSignal, outcomeSignal } from '../../workflows/contracts';
 import type { Journey } from '../../workflows/journey';
+import { changeConversation, findConversation } from '../../db/conversations';
+import { findJourneyVersion } from '../../db/journeys';
 import { isLive } from '../../db/tables/conversation.table';
 import { caller } from '../auth';
 import type { ApiDeps } from '../deps';
-import { orgSettings, pathId } from '../lookups';
+import { orgSettings } from '../../db/orgs';
+import { pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
 
 export const outcomeSchema = z.strictObject({ outcome: z.string().min(1).max(100) });
@@ -21,7 +23,7 @@ export function agentRouter({ db, temporal }: ApiDeps): Router {
   const router = Router();
 
   const load = async (orgId: string, raw: string | string[] | undefined) => {
-    const row = await db.selectFrom('conversations').selectAll().where('id', '=', pathId(raw, 'conversation')).where('org_id', '=', orgId).executeTakeFirst();
+    const row = await findConversation(db, orgId, pathId(raw, 'conversation'));
     if (!row) throw notFound('conversation');
     return row;
   };
@@ -30,7 +32,10 @@ export function agentRouter({ db, temporal }: ApiDeps): Router {
   };
   const checkOutcome = async (orgId: string, outcome: string) => {
     const allowed = new Set<string>([...(await orgSettings(db, orgId)).outcomes, ...SYSTEM_OUTCOMES]);
-    if (!allowed.has(outcome)) throw new HttpError(400, 'Invalid request', `outcome: "${outcome}" is not one of the organisation's outcomes`, [{ field: 'outcome', message: 'unknown outcome' }]);
+    if (!allowed.has(outcome))
+      throw new HttpError(400, 'Invalid request', `outcome: "${outcome}" is not one of the organisation's outcomes`, [
+        { field: 'outcome', message: 'unknown outcome' },
+      ]);
   };
   const signal = async (workflowId: string, send: (h: ReturnType<typeof temporal.workflow.getHandle>) => Promise<void>) => {
     try {
@@ -46,7 +51,7 @@ export function agentRouter({ db, temporal }: ApiDeps): Router {
     const row = await load(orgId, req.params.id);
     const { outcome } = parse(outcomeSchema, req.body);
     await checkOutcome(orgId, outcome);
-    await db.updateTable('conversations').set({ outcome }).where('id', '=', row.id).execute();
+    await changeConversation(db, { id: row.id }, { outcome });
     if (isLive(row.status)) await signal(row.workflow_id, (h) => h.signal(outcomeSignal, { outcome }));
     res.json({ id: row.id, outcome });
   });
@@ -54,12 +59,7 @@ export function agentRouter({ db, temporal }: ApiDeps): Router {
   router.post('/:id/notes', async (req, res) => {
     const row = await load(caller(req).orgId, req.params.id);
     const { text } = parse(noteSchema, req.body);
-    const updated = await db
-      .updateTable('conversations')
-      .set((eb) => ({ notes: sql<string>`${eb.ref('notes')} || ${JSON.stringify([text])}::jsonb` }))
-      .where('id', '=', row.id)
-      .returning('notes')
-      .executeTakeFirstOrThrow();
+    const [updated] = await changeConversation(db, { id: row.id }, { note: text });
     res.status(201).json({ id: row.id, notes: updated.notes });
   });
 
@@ -76,9 +76,13 @@ export function agentRouter({ db, temporal }: ApiDeps): Router {
     const body = parse(handbackSchema, req.body);
     live(row);
     if (body.stepId) {
-      const version = await db.selectFrom('journey_versions').select('definition').where('journey_id', '=', row.journey_id).where('version', '=', row.journey_version).executeTakeFirstOrThrow();
+      const version = await findJourneyVersion(db, row.journey_id, row.journey_version);
+      if (!version) throw new Error("the conversation's journey version is missing");
       const steps = (version.definition as unknown as Journey).steps.map((s) => s.id);
-      if (!steps.includes(body.stepId)) throw new HttpError(400, 'Invalid request', `stepId: no step "${body.stepId}" in journey version ${row.journey_version}`, [{ field: 'stepId', message: 'no such step' }]);
+      if (!steps.includes(body.stepId))
+        throw new HttpError(400, 'Invalid request', `stepId: no step "${body.stepId}" in journey version ${row.journey_version}`, [
+          { field: 'stepId', message: 'no such step' },
+        ]);
     }
     await signal(row.workflow_id, (h) => h.signal(handbackSignal, body));
     res.status(202).json({ id: row.id, requested: 'handback' });

@@ -1,28 +1,25 @@
-import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import {
-  CampaignIdKey,
-  ChannelKey,
-  JourneyIdKey,
-  OrgIdKey,
+  WORKFLOW,
   cancelSignal,
+  campaignSearchAttributes,
   campaignWorkflowId,
   conversationWorkflowId,
   pauseSignal,
   resumeSignal,
 } from '../../workflows/contracts';
 import { caller } from '../auth';
-import { type ContactLimits, contactSchema, normaliseContacts, upsertContacts } from '../contacts';
+import { campaignCounts, createCampaign, deleteCampaign, findCampaign } from '../../db/campaigns';
+import { normaliseContacts } from '../../platform/contacts';
+import { type ContactLimits, contactSchema } from '../contacts';
 import type { ApiDeps } from '../deps';
 import { idempotent } from '../idempotency';
-import { channelFor, journeyFor, orgSettings, pathId } from '../lookups';
+import { orgSettings } from '../../db/orgs';
+import { channelFor, journeyFor } from '../../platform/lookups';
+import { pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
 import { startOrUndo } from '../start';
-
-
-const BATCH = 1000;
 
 /** A campaign with JSON contacts, at most `MAX_JSON_CONTACTS` of them. */
 export const campaignSchema = (limits: ContactLimits & { MAX_JSON_CONTACTS: number }) => {
@@ -39,84 +36,52 @@ export function campaignsRouter({ config, db, temporal }: ApiDeps): Router {
   const router = Router();
   const createSchema = campaignSchema(config);
 
-  router.post('/', idempotent(db, config.IDEMPOTENCY_TTL_HOURS, async (req, res) => {
-    const { orgId } = caller(req);
-    const body = parse(createSchema, req.body);
-    const channel = await channelFor(db, orgId, body.channelId);
-    const journey = await journeyFor(db, orgId, body.journeyId);
-    const settings = await orgSettings(db, orgId);
-    const { rows, duplicates } = normaliseContacts(channel.kind, settings.defaultCountry, body.contacts);
+  router.post(
+    '/',
+    idempotent(db, config.IDEMPOTENCY_TTL_HOURS, async (req, res) => {
+      const { orgId } = caller(req);
+      const body = parse(createSchema, req.body);
+      const channel = await channelFor(db, orgId, body.channelId);
+      const journey = await journeyFor(db, orgId, body.journeyId);
+      const settings = await orgSettings(db, orgId);
+      const { rows, duplicates } = normaliseContacts(channel.kind, settings.defaultCountry, body.contacts);
 
-    const campaign = await db.transaction().execute(async (trx) => {
-      const created = await trx
-        .insertInto('campaigns')
-        .values({
-          org_id: orgId,
-          name: body.name ?? `Campaign ${new Date().toISOString()}`,
-          journey_id: journey.id,
-          journey_version: journey.current_version,
-          channel_id: channel.id,
-          status: 'created',
-          total: rows.length,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      const contactIds = await upsertContacts(trx, orgId, channel.id, rows, config.MAX_CONTACT_FIELDS);
-      for (let i = 0; i < contactIds.length; i += BATCH) {
-        await trx
-          .insertInto('conversations')
-          .values(
-            contactIds.slice(i, i + BATCH).map((contactId, j) => {
-              const id = randomUUID();
-              return {
-              id,
-              org_id: orgId,
-              campaign_id: created.id,
-              campaign_seq: i + j + 1,
-              contact_id: contactId,
-              channel_id: channel.id,
-              journey_id: journey.id,
-              journey_version: journey.current_version,
-              workflow_id: conversationWorkflowId(id),
-              status: 'pending' as const,
-            };
+      const campaign = await createCampaign(db, {
+        orgId,
+        name: body.name ?? `Campaign ${new Date().toISOString()}`,
+        journey,
+        channelId: channel.id,
+        contacts: rows,
+        maxContactFields: config.MAX_CONTACT_FIELDS,
+        workflowIdOf: conversationWorkflowId,
+      });
+
+      await startOrUndo(
+        () =>
+          temporal.workflow.start(WORKFLOW.campaign, {
+            taskQueue: config.TEMPORAL_TASK_QUEUE,
+            workflowId: campaignWorkflowId(campaign.id),
+            args: [{ campaignId: campaign.id, orgId, window: config.CAMPAIGN_WINDOW, runLimit: config.CAMPAIGN_RUN_LIMIT }],
+            typedSearchAttributes: campaignSearchAttributes({
+              orgId,
+              campaignId: campaign.id,
+              journeyId: journey.id,
+              channelKind: channel.kind,
             }),
-          )
-          .execute();
-      }
-      return created;
-    });
-
-    await startOrUndo(
-      () =>
-        temporal.workflow.start('campaign', {
-          taskQueue: config.TEMPORAL_TASK_QUEUE,
-          workflowId: campaignWorkflowId(campaign.id),
-          args: [{ campaignId: campaign.id, orgId, window: config.CAMPAIGN_WINDOW, runLimit: config.CAMPAIGN_RUN_LIMIT }],
-          typedSearchAttributes: [
-            { key: OrgIdKey, value: orgId },
-            { key: CampaignIdKey, value: campaign.id },
-            { key: JourneyIdKey, value: journey.id },
-            { key: ChannelKey, value: channel.kind },
-          ],
-        }),
-      () => db.deleteFrom('campaigns').where('id', '=', campaign.id).execute(),
-    );
-    res
-      .status(201)
-      .location(`/v1/campaigns/${campaign.id}`)
-      .json({ ...(await describe(campaign.id, orgId)), duplicatesSkipped: duplicates });
-  }));
+          }),
+        () => deleteCampaign(db, campaign.id),
+      );
+      res
+        .status(201)
+        .location(`/v1/campaigns/${campaign.id}`)
+        .json({ ...(await describe(campaign.id, orgId)), duplicatesSkipped: duplicates });
+    }),
+  );
 
   async function describe(campaignId: string, orgId: string) {
-    const campaign = await db.selectFrom('campaigns').selectAll().where('id', '=', campaignId).where('org_id', '=', orgId).executeTakeFirst();
+    const campaign = await findCampaign(db, orgId, campaignId);
     if (!campaign) throw notFound('campaign');
-    const byStatus = await db
-      .selectFrom('conversations')
-      .select(['status', 'outcome', sql<number>`count(*)::int`.as('n')])
-      .where('campaign_id', '=', campaignId)
-      .groupBy(['status', 'outcome'])
-      .execute();
+    const byStatus = await campaignCounts(db, campaignId);
     const counts: Record<string, number> = {};
     const outcomes: Record<string, number> = {};
     for (const row of byStatus) {
@@ -157,4 +122,3 @@ export function campaignsRouter({ config, db, temporal }: ApiDeps): Router {
 
   return router;
 }
-

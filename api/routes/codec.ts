@@ -16,7 +16,9 @@ const digest = (token: string) => createHash('sha256').update(token, 'utf8').dig
 
 /** A request made on this machine, to a loopback name, that no proxy handed on. */
 const fromThisMachine = (req: Request) =>
-  LOOPBACK.has(req.socket.remoteAddress ?? '') && LOOPBACK_HOST.test(req.get('host') ?? '') && PROXY_HEADERS.every((h) => req.get(h) === undefined);
+  LOOPBACK.has(req.socket.remoteAddress ?? '') &&
+  LOOPBACK_HOST.test(req.get('host') ?? '') &&
+  PROXY_HEADERS.every((h) => req.get(h) === undefined);
 
 export interface CodecAccess {
   adminToken?: string;
@@ -35,7 +37,12 @@ export function codecRouter(codec: PayloadCodec, opts: CodecAccess): Router {
   const cors: RequestHandler = (req, res, next) => {
     const origin = req.get('origin');
     if (origin && opts.corsOrigins.includes(origin)) {
-      res.set({ 'access-control-allow-origin': origin, 'access-control-allow-headers': 'authorization, content-type, x-namespace', 'access-control-allow-credentials': 'true', vary: 'origin' });
+      res.set({
+        'access-control-allow-origin': origin,
+        'access-control-allow-headers': 'authorization, content-type, x-namespace',
+        'access-control-allow-credentials': 'true',
+        vary: 'origin',
+      });
     }
     if (req.method === 'OPTIONS') return void res.sendStatus(204);
     next();
@@ -57,25 +64,27 @@ export function codecRouter(codec: PayloadCodec, opts: CodecAccess): Router {
     }
     next();
   };
-  const convert = (direction: 'encode' | 'decode'): RequestHandler => async (req, res) => {
-    const { payloads } = parse(payloadsSchema, req.body);
-    const input = payloads.map((p) => ({
-      metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
-      data: Buffer.from(p.data ?? '', 'base64'),
-    }));
-    let output;
-    try {
-      output = await codec[direction](input);
-    } catch {
-      throw new HttpError(400, 'Invalid payload', `payloads could not be ${direction}d`);
-    }
-    res.json({
-      payloads: output.map((p) => ({
-        metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
-        data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
-      })),
-    });
-  };
+  const convert =
+    (direction: 'encode' | 'decode'): RequestHandler =>
+    async (req, res) => {
+      const { payloads } = parse(payloadsSchema, req.body);
+      const input = payloads.map((p) => ({
+        metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+        data: Buffer.from(p.data ?? '', 'base64'),
+      }));
+      let output;
+      try {
+        output = await codec[direction](input);
+      } catch {
+        throw new HttpError(400, 'Invalid payload', `payloads could not be ${direction}d`);
+      }
+      res.json({
+        payloads: output.map((p) => ({
+          metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+          data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
+        })),
+      });
+    };
   router.use(admin);
   router.use(express.json({ limit: '16mb' }));
   router.post('/decode', convert('decode'));

@@ -5,11 +5,17 @@ import { z } from 'zod';
 import { agentMessageUpdate, conversationStateQuery } from '../../workflows/contracts';
 import { isLive } from '../../db/tables/conversation.table';
 import { caller } from '../auth';
-import { type ContactLimits, contactSchema, normaliseContacts, upsertContacts } from '../contacts';
-import { startConversation } from '../conversations';
+import { upsertContacts } from '../../db/contacts';
+import { type ConversationRow, findConversation } from '../../db/conversations';
+import { transcript } from '../../db/messages';
+import { normaliseContacts } from '../../platform/contacts';
+import { type ContactLimits, contactSchema } from '../contacts';
+import { startConversation } from '../start-conversation';
 import type { ApiDeps } from '../deps';
 import { idempotent } from '../idempotency';
-import { channelFor, journeyFor, orgSettings, pathId } from '../lookups';
+import { orgSettings } from '../../db/orgs';
+import { channelFor, journeyFor } from '../../platform/lookups';
+import { pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
 
 export const startSchema = (limits: ContactLimits) =>
@@ -37,11 +43,11 @@ export function conversationsRouter(deps: ApiDeps): Router {
   const once = (handler: Parameters<typeof idempotent>[2]) => idempotent(db, config.IDEMPOTENCY_TTL_HOURS, handler);
 
   const load = async (orgId: string, id: string) => {
-    const row = await db.selectFrom('conversations').selectAll().where('id', '=', id).where('org_id', '=', orgId).executeTakeFirst();
+    const row = await findConversation(db, orgId, id);
     if (!row) throw notFound('conversation');
     return row;
   };
-  const view = (row: Awaited<ReturnType<typeof load>>) => ({
+  const view = (row: ConversationRow) => ({
     id: row.id,
     status: row.status,
     outcome: row.outcome,
@@ -58,43 +64,50 @@ export function conversationsRouter(deps: ApiDeps): Router {
     endedAt: row.ended_at,
   });
 
-  router.post('/', once(async (req, res) => {
-    const { orgId } = caller(req);
-    const body = parse(createSchema, req.body);
-    const channel = await channelFor(db, orgId, body.channelId);
-    const journey = await journeyFor(db, orgId, body.journeyId);
-    const settings = await orgSettings(db, orgId);
-    const { rows } = normaliseContacts(channel.kind, settings.defaultCountry, [body.contact], 'contact');
-    const [contactId] = await upsertContacts(db, orgId, channel.id, rows, config.MAX_CONTACT_FIELDS);
-    const row = await startConversation(deps, { orgId, channel, journey, contactId });
-    res.status(201).location(`/v1/conversations/${row.id}`).json(view(row));
-  }));
+  router.post(
+    '/',
+    once(async (req, res) => {
+      const { orgId } = caller(req);
+      const body = parse(createSchema, req.body);
+      const channel = await channelFor(db, orgId, body.channelId);
+      const journey = await journeyFor(db, orgId, body.journeyId);
+      const settings = await orgSettings(db, orgId);
+      const { rows } = normaliseContacts(channel.kind, settings.defaultCountry, [body.contact], 'contact');
+      const [contactId] = await upsertContacts(db, orgId, channel.id, rows, config.MAX_CONTACT_FIELDS);
+      const row = await startConversation(deps, { orgId, channel, journey, contactId });
+      res.status(201).location(`/v1/conversations/${row.id}`).json(view(row));
+    }),
+  );
 
   router.get('/:id', async (req, res) => {
     const row = await load(caller(req).orgId, pathId(req.params.id, 'conversation'));
     let live: unknown;
     if (isLive(row.status)) {
-      live = await temporal.workflow.getHandle(row.workflow_id).query(conversationStateQuery).catch(() => undefined);
+      live = await temporal.workflow
+        .getHandle(row.workflow_id)
+        .query(conversationStateQuery)
+        .catch(() => undefined);
     }
-    res.json({ ...view(row), live });
+    // Each outbound message's delivery, as the provider last reported it; the texts are in the transcript.
+    const outbound = (await transcript(db, row.id))
+      .filter((m) => m.direction === 'out')
+      .map((m) => ({ id: m.id, step: m.step, status: m.status, statusAt: m.status_at, error: m.error, errorCode: m.error_code }));
+    res.json({ ...view(row), live, outbound });
   });
 
   router.get('/:id/transcript', async (req, res) => {
     const row = await load(caller(req).orgId, pathId(req.params.id, 'conversation'));
-    const messages = await db
-      .selectFrom('messages')
-      .select(['id', 'direction', 'author', 'body', 'status', 'step', 'error', 'created_at', 'updated_at'])
-      .where('conversation_id', '=', row.id)
-      .orderBy('seq')
-      .execute();
+    const messages = await transcript(db, row.id);
     const items = messages.map((m) => ({
       id: m.id,
       direction: m.direction,
       author: m.author,
       text: m.body,
       status: m.status,
+      statusAt: m.status_at,
       step: m.step,
       error: m.error,
+      errorCode: m.error_code,
       createdAt: m.created_at,
       updatedAt: m.updated_at,
     }));
@@ -107,26 +120,29 @@ export function conversationsRouter(deps: ApiDeps): Router {
     res.json({ conversationId: row.id, status: row.status, outcome: row.outcome, messages: items });
   });
 
-  router.post('/:id/messages', once(async (req, res) => {
-    const row = await load(caller(req).orgId, pathId(req.params.id, 'conversation'));
-    const body = parse(messageSchema, req.body);
-    // The key (checked by `once`) doubles as the update id, so Temporal also runs a retried update once.
-    const requestId = req.get('idempotency-key') ?? randomUUID();
-    if (!isLive(row.status)) {
-      throw new HttpError(409, 'Conflict', `conversation is ${row.status}; no message can be sent into it`);
-    }
-    try {
-      const sent = await temporal.workflow
-        .getHandle(row.workflow_id)
-        .executeUpdate(agentMessageUpdate, { args: [{ requestId, text: body.text, author: body.author }], updateId: requestId });
-      res.status(201).json({ messageId: sent.messageId, conversationId: row.id });
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError) {
-        throw new HttpError(409, 'Conflict', 'conversation is not accepting messages');
+  router.post(
+    '/:id/messages',
+    once(async (req, res) => {
+      const row = await load(caller(req).orgId, pathId(req.params.id, 'conversation'));
+      const body = parse(messageSchema, req.body);
+      // The key (checked by `once`) doubles as the update id, so Temporal also runs a retried update once.
+      const requestId = req.get('idempotency-key') ?? randomUUID();
+      if (!isLive(row.status)) {
+        throw new HttpError(409, 'Conflict', `conversation is ${row.status}; no message can be sent into it`);
       }
-      throw err;
-    }
-  }));
+      try {
+        const sent = await temporal.workflow
+          .getHandle(row.workflow_id)
+          .executeUpdate(agentMessageUpdate, { args: [{ requestId, text: body.text, author: body.author }], updateId: requestId });
+        res.status(201).json({ messageId: sent.messageId, conversationId: row.id });
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError) {
+          throw new HttpError(409, 'Conflict', 'conversation is not accepting messages');
+        }
+        throw err;
+      }
+    }),
+  );
 
   return router;
 }

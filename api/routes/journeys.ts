@@ -1,11 +1,13 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../db/database';
+import { addJourneyVersion, createJourney, findJourney, findJourneyVersion, listJourneys } from '../../db/journeys';
 import { SYSTEM_OUTCOMES } from '../../workflows/contracts';
 import { validateJourney } from '../../workflows/journey';
 import { caller } from '../auth';
 import type { ApiDeps } from '../deps';
-import { orgSettings, pathId } from '../lookups';
+import { orgSettings } from '../../db/orgs';
+import { pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
 
 export const journeyBodySchema = z.strictObject({ name: z.string().min(1).max(200), definition: z.unknown() });
@@ -31,37 +33,33 @@ export function journeysRouter({ db, config }: ApiDeps): Router {
   const router = Router();
 
   const describe = async (orgId: string, id: string, version?: number) => {
-    const journey = await db.selectFrom('journeys').selectAll().where('id', '=', id).where('org_id', '=', orgId).executeTakeFirst();
+    const journey = await findJourney(db, orgId, id);
     if (!journey) throw notFound('journey');
-    const v = await db
-      .selectFrom('journey_versions')
-      .selectAll()
-      .where('journey_id', '=', id)
-      .where('version', '=', version ?? journey.current_version)
-      .executeTakeFirst();
+    const v = await findJourneyVersion(db, id, version ?? journey.current_version);
     if (!v) throw notFound('journey version');
-    return { id, name: journey.name, version: v.version, currentVersion: journey.current_version, definition: v.definition, updatedAt: journey.updated_at };
+    return {
+      id,
+      name: journey.name,
+      version: v.version,
+      currentVersion: journey.current_version,
+      definition: v.definition,
+      updatedAt: journey.updated_at,
+    };
   };
 
   router.post('/', async (req, res) => {
     const { orgId } = caller(req);
     const body = parse(journeyBodySchema, req.body);
     const definition = await checkDefinition(db, orgId, body.definition, config.MAX_JOURNEY_BYTES);
-    const id = await db.transaction().execute(async (trx) => {
-      const j = await trx.insertInto('journeys').values({ org_id: orgId, name: body.name, current_version: 1 }).returning('id').executeTakeFirstOrThrow();
-      await trx.insertInto('journey_versions').values({ journey_id: j.id, version: 1, definition: JSON.stringify(definition) }).execute();
-      return j.id;
-    });
-    res.status(201).location(`/v1/journeys/${id}`).json(await describe(orgId, id));
+    const id = await createJourney(db, { orgId, name: body.name, definition });
+    res
+      .status(201)
+      .location(`/v1/journeys/${id}`)
+      .json(await describe(orgId, id));
   });
 
   router.get('/', async (req, res) => {
-    const rows = await db
-      .selectFrom('journeys')
-      .select(['id', 'name', 'current_version', 'updated_at'])
-      .where('org_id', '=', caller(req).orgId)
-      .orderBy('created_at')
-      .execute();
+    const rows = await listJourneys(db, caller(req).orgId);
     res.json({ journeys: rows.map((r) => ({ id: r.id, name: r.name, currentVersion: r.current_version, updatedAt: r.updated_at })) });
   });
 
@@ -76,13 +74,7 @@ export function journeysRouter({ db, config }: ApiDeps): Router {
     const body = parse(journeyBodySchema, req.body);
     await describe(orgId, id);
     const definition = await checkDefinition(db, orgId, body.definition, config.MAX_JOURNEY_BYTES);
-    await db.transaction().execute(async (trx) => {
-      // Row lock: two concurrent PUTs make two versions, never the same one twice.
-      const j = await trx.selectFrom('journeys').select('current_version').where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
-      const version = j.current_version + 1;
-      await trx.insertInto('journey_versions').values({ journey_id: id, version, definition: JSON.stringify(definition) }).execute();
-      await trx.updateTable('journeys').set({ current_version: version, name: body.name, updated_at: new Date() }).where('id', '=', id).execute();
-    });
+    await addJourneyVersion(db, id, { name: body.name, definition });
     res.json(await describe(orgId, id));
   });
 

@@ -1,9 +1,13 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { findJourney } from '../../db/journeys';
+import { findOrg, updateOrg } from '../../db/orgs';
 import { caller } from '../auth';
 import type { ApiDeps } from '../deps';
-import { isUuid, orgSettings } from '../lookups';
+import { orgSettings } from '../../db/orgs';
+import { isUuid } from '../../platform/lookups';
 import { HttpError, parse } from '../problem';
+import { UnknownReferenceError } from '../../platform/errors';
 import { OutboundRefusedError, checkUrl, outboundPolicy } from '../../platform/outbound';
 
 const validZone = (tz: string) => {
@@ -25,12 +29,21 @@ const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
 
 export const orgPatchSchema = z.strictObject({
   name: z.string().min(1).max(200).optional(),
-  defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166 country code such as GB').optional(),
+  defaultCountry: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'expected an ISO 3166 country code such as GB')
+    .optional(),
   timeZone: z.string().refine(validZone, 'unknown IANA time zone').optional(),
   locale: z.string().min(2).max(35).refine(validLocale, 'expected a BCP 47 language tag such as en-GB').optional(),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as GBP').optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as GBP')
+    .optional(),
   outcomes: z.array(z.string().min(1).max(100)).min(1).max(200).optional(),
-  sendWindow: z.strictObject({ days: z.array(z.number().int().min(0).max(7)).optional(), start: clock, end: clock }).nullable().optional(),
+  sendWindow: z
+    .strictObject({ days: z.array(z.number().int().min(0).max(7)).optional(), start: clock, end: clock })
+    .nullable()
+    .optional(),
   inboundJourneyId: z.string().nullable().optional(),
   enrichmentUrl: z.string().max(2048).url().nullable().optional(),
 });
@@ -41,7 +54,7 @@ export function orgRouter({ db, config }: ApiDeps): Router {
   const outbound = outboundPolicy(config.OUTBOUND_ALLOW);
 
   const view = async (orgId: string) => {
-    const org = await db.selectFrom('orgs').select(['id', 'name', 'settings']).where('id', '=', orgId).executeTakeFirstOrThrow();
+    const org = await findOrg(db, orgId);
     return { id: org.id, name: org.name, ...org.settings };
   };
 
@@ -52,15 +65,16 @@ export function orgRouter({ db, config }: ApiDeps): Router {
     const { name, ...patch } = parse(orgPatchSchema, req.body);
     if (patch.inboundJourneyId) {
       const id = patch.inboundJourneyId;
-      const found = isUuid(id) && (await db.selectFrom('journeys').select('id').where('id', '=', id).where('org_id', '=', orgId).executeTakeFirst());
-      if (!found) throw new HttpError(422, 'Unknown reference', 'inboundJourneyId: no such journey', [{ field: 'inboundJourneyId', message: 'no such journey' }]);
+      if (!isUuid(id) || !(await findJourney(db, orgId, id))) throw new UnknownReferenceError('inboundJourneyId', 'journey');
     }
     if (patch.enrichmentUrl) {
       try {
         await checkUrl(patch.enrichmentUrl, outbound);
       } catch (err) {
         if (!(err instanceof OutboundRefusedError)) throw err;
-        throw new HttpError(422, 'Refused destination', `enrichmentUrl: ${err.message}`, [{ field: 'enrichmentUrl', message: err.message }]);
+        throw new HttpError(422, 'Refused destination', `enrichmentUrl: ${err.message}`, [
+          { field: 'enrichmentUrl', message: err.message },
+        ]);
       }
     }
     const settings: Record<string, unknown> = { ...(await orgSettings(db, orgId)) };
@@ -68,11 +82,7 @@ export function orgRouter({ db, config }: ApiDeps): Router {
       if (v === null) delete settings[k];
       else if (v !== undefined) settings[k] = v;
     }
-    await db
-      .updateTable('orgs')
-      .set({ ...(name ? { name } : {}), settings: JSON.stringify(settings) })
-      .where('id', '=', orgId)
-      .execute();
+    await updateOrg(db, orgId, { name, settings });
     res.json(await view(orgId));
   });
 

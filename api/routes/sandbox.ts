@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
-import { normaliseAddress } from '../address';
+import { sandbox } from '../../channels/sandbox';
+import { getChannel } from '../../db/channels';
+import { readOutbox } from '../../db/sandbox-outbox';
 import { caller } from '../auth';
 import type { ApiDeps } from '../deps';
 import { receiveInbound } from '../inbound';
-import { orgSettings, pathId } from '../lookups';
+import { orgSettings } from '../../db/orgs';
+import { pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
 
 export const inboundSchema = z.strictObject({
@@ -26,8 +29,8 @@ export function sandboxRouter(deps: ApiDeps): Router {
 
   const sandboxChannel = async (orgId: string, raw: string | string[] | undefined) => {
     const id = pathId(raw, 'sandbox channel');
-    const channel = await db.selectFrom('channels').selectAll().where('id', '=', id).where('org_id', '=', orgId).where('kind', '=', 'sandbox').executeTakeFirst();
-    if (!channel) throw notFound('sandbox channel');
+    const channel = await getChannel(db, orgId, id);
+    if (channel?.kind !== 'sandbox') throw notFound('sandbox channel');
     return channel;
   };
 
@@ -36,7 +39,7 @@ export function sandboxRouter(deps: ApiDeps): Router {
     const channel = await sandboxChannel(orgId, req.params.channelId);
     const body = parse(inboundSchema, req.body);
     const settings = await orgSettings(db, orgId);
-    const from = normaliseAddress('sandbox', body.from, settings.defaultCountry);
+    const from = sandbox.normaliseAddress(body.from, settings.defaultCountry);
     if ('error' in from) throw new HttpError(400, 'Invalid request', `from: ${from.error}`, [{ field: 'from', message: from.error }]);
     const result = await receiveInbound(deps, {
       orgId,
@@ -45,6 +48,7 @@ export function sandboxRouter(deps: ApiDeps): Router {
       address: from.address,
       text: body.text,
       providerMessageId: body.id ?? `sbx_in_${randomUUID()}`,
+      settings,
     });
     res.status(result.duplicate ? 200 : 202).json(result);
   });
@@ -53,22 +57,22 @@ export function sandboxRouter(deps: ApiDeps): Router {
     const { orgId } = caller(req);
     const channel = await sandboxChannel(orgId, req.params.channelId);
     const query = parse(outboxQuery, req.query, 'query');
-    let q = db
-      .selectFrom('sandbox_outbox')
-      .select(['seq', 'address', 'body', 'provider_message_id', 'created_at'])
-      .where('channel_id', '=', channel.id)
-      .where('seq', '>', String(query.after))
-      .orderBy('seq')
-      .limit(query.limit);
+    let address: string | undefined;
     if (query.address) {
       const settings = await orgSettings(db, orgId);
-      const to = normaliseAddress('sandbox', query.address, settings.defaultCountry);
+      const to = sandbox.normaliseAddress(query.address, settings.defaultCountry);
       if ('error' in to) throw new HttpError(400, 'Invalid request', `address: ${to.error}`, [{ field: 'address', message: to.error }]);
-      q = q.where('address', '=', to.address);
+      address = to.address;
     }
-    const rows = await q.execute();
+    const rows = await readOutbox(db, channel.id, { after: query.after, limit: query.limit, address });
     res.json({
-      messages: rows.map((r) => ({ seq: Number(r.seq), to: r.address, text: r.body, providerMessageId: r.provider_message_id, createdAt: r.created_at })),
+      messages: rows.map((r) => ({
+        seq: Number(r.seq),
+        to: r.address,
+        text: r.body,
+        providerMessageId: r.provider_message_id,
+        createdAt: r.created_at,
+      })),
     });
   });
 

@@ -1,6 +1,5 @@
 import { type Kysely, sql } from 'kysely';
 
-
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('orgs')
@@ -95,16 +94,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('started_at', 'timestamptz')
     .addColumn('ended_at', 'timestamptz')
     .execute();
-  await db.schema
-    .createIndex('conversations_campaign_seq')
-    .on('conversations')
-    .columns(['campaign_id', 'campaign_seq'])
-    .execute();
-  await db.schema
-    .createIndex('conversations_contact_status')
-    .on('conversations')
-    .columns(['contact_id', 'status'])
-    .execute();
+  await db.schema.createIndex('conversations_campaign_seq').on('conversations').columns(['campaign_id', 'campaign_seq']).execute();
+  await db.schema.createIndex('conversations_contact_status').on('conversations').columns(['contact_id', 'status']).execute();
 
   await db.schema
     .createTable('messages')
@@ -125,11 +116,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addUniqueConstraint('messages_provider_uq', ['channel_id', 'direction', 'provider_message_id'])
     .execute();
-  await db.schema
-    .createIndex('messages_conversation_seq')
-    .on('messages')
-    .columns(['conversation_id', 'seq'])
-    .execute();
+  await db.schema.createIndex('messages_conversation_seq').on('messages').columns(['conversation_id', 'seq']).execute();
 
   await db.schema
     .createTable('sandbox_outbox')
@@ -144,7 +131,18 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['sandbox_outbox', 'messages', 'conversations', 'campaigns', 'contacts', 'journey_versions', 'journeys', 'channels', 'api_keys', 'orgs']) {
+  for (const t of [
+    'sandbox_outbox',
+    'messages',
+    'conversations',
+    'campaigns',
+    'contacts',
+    'journey_versions',
+    'journeys',
+    'channels',
+    'api_keys',
+    'orgs',
+  ]) {
     await db.schema.dropTable(t).ifExists().execute();
   }
 }

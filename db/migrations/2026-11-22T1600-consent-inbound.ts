@@ -19,7 +19,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('messages').addColumn('routed_at', 'timestamptz').execute();
 
   // At most one live conversation per workflow id: concurrent first messages from one sender converge on it.
-  await sql`create unique index conversations_live_workflow on conversations (workflow_id) where status in ('pending', 'active', 'handoff')`.execute(db);
+  await sql`create unique index conversations_live_workflow on conversations (workflow_id) where status in ('pending', 'active', 'handoff')`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -2,12 +2,26 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as foundation from './2026-11-22T1500-foundation';
 import * as consentInbound from './2026-11-22T1600-consent-inbound';
 import * as idempotency from './2026-11-23T0200-idempotency';
+import * as sandboxWebhookSecret from './2026-11-23T0400-sandbox-webhook-secret';
+import * as sendAttempts from './2026-11-23T0500-send-attempts';
+import * as messageStatuses from './2026-11-23T0505-message-statuses';
+import { sealSandboxSecrets } from './2026-11-23T0510-seal-channel-secrets';
 
-// Listed statically so that the same code runs under tsx, jest and a compiled build.
-const migrations: Record<string, Migration> = {
-  '2026-11-22T1500-foundation': foundation,
-  '2026-11-22T1600-consent-inbound': consentInbound,
-  '2026-11-23T0200-idempotency': idempotency,
-};
+/** What the migrations that touch secrets need from the app. */
+export interface MigrationKeys {
+  seal(field: string, plain: string): unknown;
+}
 
-export const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };
+/** Listed statically so that the same code runs under tsx, jest and a compiled build. */
+export function migrationProvider(keys: MigrationKeys): MigrationProvider {
+  const migrations: Record<string, Migration> = {
+    '2026-11-22T1500-foundation': foundation,
+    '2026-11-22T1600-consent-inbound': consentInbound,
+    '2026-11-23T0200-idempotency': idempotency,
+    '2026-11-23T0400-sandbox-webhook-secret': sandboxWebhookSecret,
+    '2026-11-23T0500-send-attempts': sendAttempts,
+    '2026-11-23T0505-message-statuses': messageStatuses,
+    '2026-11-23T0510-seal-channel-secrets': sealSandboxSecrets((field, plain) => keys.seal(field, plain)),
+  };
+  return { getMigrations: async () => migrations };
+}

@@ -1,6 +1,5 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
-
-export type ChannelKind = 'sandbox' | 'twilio' | 'whatsapp' | 'messenger' | 'webchat';
+import type { ChannelKind } from '../../channels/provider';
 
 export interface ChannelTable {
   id: Generated<string>;
@@ -9,4 +8,5 @@ export interface ChannelTable {
   name: string;
   config: JSONColumnType<Record<string, unknown>>;
   created_at: ColumnType<Date, never, never>;
+  deleted_at: ColumnType<Date | null, never, Date>;
 }

@@ -16,9 +16,23 @@ export interface MessageTable {
   idempotency_key: string | null;
   provider_message_id: string | null;
   error: string | null;
+  error_code: string | null;
+  /** The provider's time of the latest status. */
+  status_at: Date | null;
   routed_at: ColumnType<Date | null, never, Date>;
   created_at: ColumnType<Date, never, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+/** A status callback that named a provider message id before its send was recorded. */
+export interface PendingStatusTable {
+  channel_id: string;
+  provider_message_id: string;
+  status: 'sent' | 'delivered' | 'read' | 'failed';
+  status_at: Date | null;
+  error: string | null;
+  error_code: string | null;
+  created_at: ColumnType<Date, never, never>;
 }
 
 export interface SandboxOutboxTable {

@@ -4,7 +4,15 @@ import ipaddr from 'ipaddr.js';
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 
 // Cloud instance metadata and host services: never reachable, whatever the allow-list says.
-const METADATA = ['169.254.169.254', '169.254.170.2', '169.254.169.253', '168.63.129.16', '100.100.100.200', 'fd00:ec2::254', 'fd00:ec2::23'];
+const METADATA = [
+  '169.254.169.254',
+  '169.254.170.2',
+  '169.254.169.253',
+  '168.63.129.16',
+  '100.100.100.200',
+  'fd00:ec2::254',
+  'fd00:ec2::23',
+];
 const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
 
 /** An IP address, with IPv4-mapped IPv6 (::ffff:127.0.0.1) unwrapped to IPv4. */

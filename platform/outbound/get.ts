@@ -37,7 +37,11 @@ function guardedLookup(policy: OutboundPolicy): LookupFunction {
         }
         const family = options.family === 4 || options.family === 6 ? options.family : 0;
         const usable = addresses.filter((a) => family === 0 || isIP(a) === family);
-        if (options.all) return (callback as (e: null, a: { address: string; family: number }[]) => void)(null, usable.map((a) => ({ address: a, family: isIP(a) })));
+        if (options.all)
+          return (callback as (e: null, a: { address: string; family: number }[]) => void)(
+            null,
+            usable.map((a) => ({ address: a, family: isIP(a) })),
+          );
         callback(null, usable[0] ?? '', isIP(usable[0] ?? ''));
       },
       (err: NodeJS.ErrnoException) => callback(err, '', 0),

@@ -1,17 +1,24 @@
+import { createJourney } from '../../db/journeys';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { Client as PgClient } from 'pg';
 import pino from 'pino';
 import { createActivities } from '../../activities';
-import { EncryptionCodec, payloadKey } from '../../activities/codec';
-import { createChannelRegistry } from '../../activities/channels';
+import { EncryptionCodec, payloadKey } from '../../platform/codec';
+import { type SecretBox, secretBox } from '../../platform/secrets';
+import { createChannelRegistry } from '../../channels';
 import { createApp } from '../../api/app';
 import { provisionOrg } from '../../api/orgs';
 import { type Config, loadConfig } from '../../config';
 import { type Db, createDb, migrate } from '../../db/database';
-import { installRuntime } from '../stack';
+import { installRuntime } from '../../platform/stack';
+import { WORKER_HEAP } from '../../platform/worker';
 
 const { startTemporal, freePort } = require('../temporal.cjs');
 
@@ -42,7 +49,9 @@ export async function startBench(overrides: Partial<Config> = {}) {
 
   installRuntime('warn');
   const existing = option('temporal');
-  const temporal = existing ? { address: existing, stop: async () => undefined } : await startTemporal({ port: await freePort(), headless: true, log: () => undefined });
+  const temporal = existing
+    ? { address: existing, stop: async () => undefined }
+    : await startTemporal({ port: await freePort(), headless: true, log: () => undefined });
   const config = loadConfig(
     {},
     {
@@ -57,22 +66,26 @@ export async function startBench(overrides: Partial<Config> = {}) {
     },
   );
   const db: Db = createDb(config.DATABASE_URL!, config.DATABASE_POOL_MAX);
-  await migrate(db);
+  const master = randomBytes(32);
+  const secrets = secretBox(master);
+  await migrate(db, secrets);
   const connection = await Connection.connect({ address: temporal.address });
-  const codec = new EncryptionCodec(payloadKey(randomBytes(32)));
+  const codec = new EncryptionCodec(payloadKey(master));
   const client = new Client({ connection, dataConverter: { payloadCodecs: [codec] } });
-  const nativeConnection = await NativeConnection.connect({ address: temporal.address });
-  const worker = await Worker.create({
-    connection: nativeConnection,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    workflowsPath: require.resolve('./workflows'),
-    dataConverter: { payloadCodecs: [codec] },
-    activities: { ...createActivities({ db, channels: createChannelRegistry(db) }), noop: async () => undefined },
-    maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_WORKFLOW_TASKS,
-    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_ACTIVITIES,
+  // --workers N: the production shape, API here and N worker processes; otherwise one worker in this process.
+  const workerProcesses = arg('workers', 0);
+  const inProcess = workerProcesses > 0 ? undefined : await startInProcessWorker(config, db, codec, secrets, temporal.address);
+  const children = await startWorkerProcesses(workerProcesses, config, master);
+  const app = createApp({
+    config,
+    db,
+    temporal: client,
+    log: pino({ level: 'silent' }),
+    jwtSecret: randomBytes(32).toString('hex'),
+    hashKey: randomBytes(32),
+    codec,
+    secrets,
   });
-  const running = worker.run();
-  const app = createApp({ config, db, temporal: client, log: pino({ level: 'silent' }), jwtSecret: randomBytes(32).toString('hex'), hashKey: randomBytes(32), codec });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, () => resolve(s));
   });
@@ -81,21 +94,24 @@ export async function startBench(overrides: Partial<Config> = {}) {
   return {
     config,
     db,
+    secrets,
     client,
     apiUrl: `http://127.0.0.1:${port}`,
+    /** Worker process ids with --workers N; none when the worker runs in this process. */
+    workerPids: children.pids,
     // The throwaway database and dev server go even when an earlier step fails.
     stop: async () => {
       try {
         await new Promise((r) => server.close(r));
-        worker.shutdown();
-        await running;
+        await inProcess?.stop();
+        await children.stop();
         await connection.close();
-        await nativeConnection.close();
         await db.destroy();
       } finally {
         await temporal.stop();
         // The pool's connections finish closing after destroy() resolves; a forced drop would break them with an unhandled error.
-        const connected = async () => (await admin.query('select count(*)::int as n from pg_stat_activity where datname = $1', [dbName])).rows[0].n as number;
+        const connected = async () =>
+          (await admin.query('select count(*)::int as n from pg_stat_activity where datname = $1', [dbName])).rows[0].n as number;
         await until(async () => (await connected()) === 0, 10_000, 'the bench connections to close').catch(() => undefined);
         await admin.query(`drop database if exists ${dbName} with (force)`);
         await admin.end();
@@ -104,11 +120,25 @@ export async function startBench(overrides: Partial<Config> = {}) {
   };
 }
 
-/** Samples this process's resident memory; returns the peak in MiB. */
+/** Samples this process's resident memory; returns the peak in MiB (and, with BENCH_MEMORY_DETAIL=1, prints what it held). */
 export function memoryPeak() {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
-  return { stop: () => (clearInterval(timer), Math.round(peak / 2 ** 20)) };
+  let peak = process.memoryUsage();
+  const timer = setInterval(() => {
+    const now = process.memoryUsage();
+    if (now.rss > peak.rss) peak = now;
+  }, 100);
+  const mib = (n: number) => Math.round(n / 2 ** 20);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      if (process.env.BENCH_MEMORY_DETAIL === '1') {
+        console.error(
+          `peak: rss ${mib(peak.rss)} MiB, heap ${mib(peak.heapUsed)}/${mib(peak.heapTotal)} MiB, external ${mib(peak.external)} MiB`,
+        );
+      }
+      return mib(peak.rss);
+    },
+  };
 }
 
 export async function until(check: () => Promise<boolean>, timeoutMs: number, what: string) {
@@ -123,10 +153,9 @@ type Bench = Awaited<ReturnType<typeof startBench>>;
 
 /** An org with a sandbox channel and the given journey. */
 export async function seedBenchOrg(bench: Bench, journey: object) {
-  const org = await provisionOrg(bench.db, 'Bench');
-  const j = await bench.db.insertInto('journeys').values({ org_id: org.orgId, name: 'Bench', current_version: 1 }).returning('id').executeTakeFirstOrThrow();
-  await bench.db.insertInto('journey_versions').values({ journey_id: j.id, version: 1, definition: JSON.stringify(journey) }).execute();
-  return { ...org, journeyId: j.id, headers: { authorization: `Bearer ${org.apiKey}`, 'content-type': 'application/json' } };
+  const org = await provisionOrg(bench.db, bench.secrets, 'Bench');
+  const journeyId = await createJourney(bench.db, { orgId: org.orgId, name: 'Bench', definition: journey });
+  return { ...org, journeyId, headers: { authorization: `Bearer ${org.apiKey}`, 'content-type': 'application/json' } };
 }
 
 /** Runs one benchmark: prints its table, and with --json its figures as the last line. */
@@ -145,4 +174,73 @@ export function runBench(measure: (bench: Bench) => Promise<{ rows: [string, str
     console.error(err);
     process.exit(1);
   });
+}
+
+async function startInProcessWorker(config: Config, db: Db, codec: EncryptionCodec, secrets: SecretBox, address: string) {
+  const nativeConnection = await NativeConnection.connect({ address });
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    workflowsPath: require.resolve('./workflows'),
+    dataConverter: { payloadCodecs: [codec] },
+    activities: { ...createActivities({ db, channels: createChannelRegistry(db, {}, { secrets }) }), noop: async () => undefined },
+    maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_WORKFLOW_TASKS,
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_ACTIVITIES,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+  });
+  const running = worker.run();
+  return {
+    stop: async () => {
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+    },
+  };
+}
+
+/** Worker processes on a pre-built bundle of the real workflows (scripts/bundle-worker.ts), on the bench's database, queue and key. */
+async function startWorkerProcesses(n: number, config: Config, master: Buffer) {
+  if (n === 0) return { pids: [] as number[], stop: async () => undefined };
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundler });
+  const bundle = path.join(os.tmpdir(), `parley-bench-workflows-${process.pid}.js`);
+  writeFileSync(bundle, code);
+  const env = {
+    ...process.env,
+    DATABASE_URL: config.DATABASE_URL,
+    TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS,
+    TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
+    PARLEY_MASTER_KEY: master.toString('base64'),
+    PARLEY_WORKFLOW_BUNDLE: bundle,
+    LOG_LEVEL: 'warn',
+  };
+  const children = await Promise.all(
+    Array.from({ length: n }, async () => {
+      const script = path.join(__dirname, '..', 'bundle-worker.ts');
+      const child = spawn(process.execPath, [WORKER_HEAP, '--import', 'tsx', script], { env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+      await new Promise<void>((resolve, reject) => {
+        child.once('exit', (code) => reject(new Error(`a bench worker process exited (${code}) before it was ready`)));
+        child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+      });
+      return child;
+    }),
+  );
+  return {
+    pids: children.map((child) => child.pid!),
+    stop: async () => {
+      await Promise.all(
+        children.map((child) =>
+          child.exitCode === null ? new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))) : undefined,
+        ),
+      );
+    },
+  };
+}
+
+const noop = () => undefined;
+const quietBundler = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
+
+/** A process's peak resident memory so far (VmHWM), in MiB. */
+export function peakRssMiB(pid: number | 'self' = 'self'): number {
+  const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return kb ? Math.round(Number(kb[1]) / 1024) : NaN;
 }

@@ -1,3 +1,4 @@
+import { createJourney } from '../../db/journeys';
 import { sql } from 'kysely';
 import { provisionOrg } from '../../api/orgs';
 import type { ChaosEnv } from './env';
@@ -12,31 +13,43 @@ const JOURNEY = {
   fallbacks: { firstName: 'there' },
   steps: [
     { id: 'hello', kind: 'message', text: GREETING, next: 'ask' },
-    { id: 'ask', kind: 'ask', text: QUESTION, timeout: '1h', branches: [{ match: { yesno: 'yes' }, next: 'end' }], invalidText: QUESTION, maxInvalid: 10, onTooManyInvalid: 'end', onTimeout: 'end' },
+    {
+      id: 'ask',
+      kind: 'ask',
+      text: QUESTION,
+      timeout: '1h',
+      branches: [{ match: { yesno: 'yes' }, next: 'end' }],
+      invalidText: QUESTION,
+      maxInvalid: 10,
+      onTooManyInvalid: 'end',
+      onTimeout: 'end',
+    },
     { id: 'end', kind: 'end', outcome: 'Completed' },
   ],
 };
 
 /** An org with a sandbox channel and the fault-test journey, optionally also its inbound journey. */
 export async function seedChaosOrg(env: ChaosEnv, opts: { inbound?: boolean } = {}) {
-  const org = await provisionOrg(env.db, 'Chaos');
-  const j = await env.db.insertInto('journeys').values({ org_id: org.orgId, name: 'Chaos', current_version: 1 }).returning('id').executeTakeFirstOrThrow();
-  await env.db.insertInto('journey_versions').values({ journey_id: j.id, version: 1, definition: JSON.stringify(JOURNEY) }).execute();
+  const org = await provisionOrg(env.db, env.api.secrets, 'Chaos');
+  const journeyId = await createJourney(env.db, { orgId: org.orgId, name: 'Chaos', definition: JOURNEY });
   if (opts.inbound) {
     await env.db
       .updateTable('orgs')
-      .set({ settings: sql`settings || ${JSON.stringify({ inboundJourneyId: j.id })}::jsonb` })
+      .set({ settings: sql`settings || ${JSON.stringify({ inboundJourneyId: journeyId })}::jsonb` })
       .where('id', '=', org.orgId)
       .execute();
   }
-  return { ...org, journeyId: j.id, headers: { authorization: `Bearer ${org.apiKey}`, 'content-type': 'application/json' } };
+  return { ...org, journeyId, headers: { authorization: `Bearer ${org.apiKey}`, 'content-type': 'application/json' } };
 }
 
 export type ChaosOrg = Awaited<ReturnType<typeof seedChaosOrg>>;
 
 /** Starts a campaign of n contacts through the API; returns its id. */
 export async function startCampaign(env: ChaosEnv, org: ChaosOrg, n: number): Promise<string> {
-  const contacts = Array.from({ length: n }, (_, i) => ({ address: `+4479111${String(i).padStart(5, '0')}`, fields: { firstName: `P${i}` } }));
+  const contacts = Array.from({ length: n }, (_, i) => ({
+    address: `+4479111${String(i).padStart(5, '0')}`,
+    fields: { firstName: `P${i}` },
+  }));
   const res = await fetch(`${env.apiUrl}/v1/campaigns`, {
     method: 'POST',
     headers: org.headers,
@@ -57,7 +70,13 @@ export async function channelFigures(env: ChaosEnv, org: ChaosOrg) {
     .where('channel_id', '=', org.channelId)
     .where('body', 'like', 'Hi %')
     .executeTakeFirstOrThrow();
-  const conversations = countOf(await db.selectFrom('conversations').select(sql<number>`count(*)::int`.as('n')).where('channel_id', '=', org.channelId).execute());
+  const conversations = countOf(
+    await db
+      .selectFrom('conversations')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('channel_id', '=', org.channelId)
+      .execute(),
+  );
   // Settled: the question went out (the conversation waits for a reply), or it ended.
   const stuck = countOf(
     await db
@@ -66,7 +85,15 @@ export async function channelFigures(env: ChaosEnv, org: ChaosOrg) {
       .where('c.channel_id', '=', org.channelId)
       .where('c.status', 'not in', ['ended', 'skipped', 'cancelled'])
       .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('messages as m').select('m.id').whereRef('m.conversation_id', '=', 'c.id').where('m.step', '=', 'ask').where('m.provider_message_id', 'is not', null))),
+        not(
+          exists(
+            selectFrom('messages as m')
+              .select('m.id')
+              .whereRef('m.conversation_id', '=', 'c.id')
+              .where('m.step', '=', 'ask')
+              .where('m.provider_message_id', 'is not', null),
+          ),
+        ),
       )
       .execute(),
   );
@@ -76,7 +103,13 @@ export async function channelFigures(env: ChaosEnv, org: ChaosOrg) {
 export type Figures = Awaited<ReturnType<typeof channelFigures>> & { contacts: number };
 
 /** Polls until `done` holds for the channel's figures or `limitMs` has passed; returns the figures and the seconds it took. */
-export async function awaitSettled(env: ChaosEnv, org: ChaosOrg, contacts: number, limitMs: number, done: (f: Figures) => Promise<boolean> | boolean = settled) {
+export async function awaitSettled(
+  env: ChaosEnv,
+  org: ChaosOrg,
+  contacts: number,
+  limitMs: number,
+  done: (f: Figures) => Promise<boolean> | boolean = settled,
+) {
   const t0 = Date.now();
   for (;;) {
     const figures = { contacts, ...(await channelFigures(env, org)) };
@@ -95,7 +128,16 @@ export async function campaignStatus(env: ChaosEnv, campaignId: string) {
 /** Resolves once at least `count` first messages of the channel are in the outbox. */
 export async function awaitFirstMessages(env: ChaosEnv, org: ChaosOrg, count: number, limitMs: number) {
   const deadline = Date.now() + limitMs;
-  while ((await env.db.selectFrom('sandbox_outbox').select(sql<number>`count(*)::int`.as('n')).where('channel_id', '=', org.channelId).where('body', 'like', 'Hi %').executeTakeFirstOrThrow()).n < count) {
+  while (
+    (
+      await env.db
+        .selectFrom('sandbox_outbox')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .where('channel_id', '=', org.channelId)
+        .where('body', 'like', 'Hi %')
+        .executeTakeFirstOrThrow()
+    ).n < count
+  ) {
     if (Date.now() > deadline) throw new Error(`fewer than ${count} first messages after ${limitMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import { loadConfig } from '../../config';
 import { type Db, createDb, migrate } from '../../db/database';
-import { type Stack, startStack } from '../stack';
+import { secretBox } from '../../platform/secrets';
+import { type Stack, startStack } from '../../platform/stack';
 import { type TcpProxy, startTcpProxy } from './tcp-proxy';
 
 const { startTemporal, freePort } = require('../temporal.cjs');
@@ -47,7 +48,8 @@ export async function startChaosEnv(opts: { bundlePath: string; dir: string }) {
     // The checks read the database directly, so that a cut proxy does not blind them.
     const db: Db = createDb(direct.toString(), 4);
     cleanups.push(() => db.destroy());
-    await migrate(db);
+    const masterKey = randomBytes(32);
+    await migrate(db, secretBox(masterKey));
 
     const temporalPort: number = await freePort();
     const temporalFile = path.join(dir, 'temporal.db');
@@ -55,7 +57,13 @@ export async function startChaosEnv(opts: { bundlePath: string; dir: string }) {
     const temporalLog = path.join(dir, 'temporal.log');
     let temporal: Temporal | undefined;
     const temporalUp = async () => {
-      temporal = await startTemporal({ port: temporalPort, headless: true, dbFile: temporalFile, log: () => undefined, stderr: openSync(temporalLog, 'a') });
+      temporal = await startTemporal({
+        port: temporalPort,
+        headless: true,
+        dbFile: temporalFile,
+        log: () => undefined,
+        stderr: openSync(temporalLog, 'a'),
+      });
     };
     const temporalDown = async () => {
       await temporal?.stop();
@@ -72,7 +80,7 @@ export async function startChaosEnv(opts: { bundlePath: string; dir: string }) {
         DATABASE_URL: proxied.toString(),
         DATABASE_POOL_MAX: 5,
         TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
-        PARLEY_MASTER_KEY: randomBytes(32).toString('base64'),
+        PARLEY_MASTER_KEY: masterKey.toString('base64'),
         MAX_JSON_CONTACTS: 1_000_000,
       },
     );

@@ -5,7 +5,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { installRuntime } from '../stack';
+import { installRuntime } from '../../platform/stack';
 import { type ChaosEnv, scratchDir, startChaosEnv } from './env';
 import { SCENARIOS, type ScenarioOptions, type ScenarioResult } from './scenarios';
 
@@ -45,11 +45,15 @@ function print(result: ScenarioResult) {
 
 async function main() {
   const names = picked ? [picked] : Object.keys(SCENARIOS);
-  for (const name of names) if (!(name in SCENARIOS)) throw new Error(`unknown scenario ${name}; one of ${Object.keys(SCENARIOS).join(', ')}`);
+  for (const name of names)
+    if (!(name in SCENARIOS)) throw new Error(`unknown scenario ${name}; one of ${Object.keys(SCENARIOS).join(', ')}`);
   installRuntime('warn');
   dir = scratchDir();
   const bundlePath = path.join(dir, 'workflows.js');
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop } });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop },
+  });
   writeFileSync(bundlePath, code);
 
   const results: ScenarioResult[] = [];
@@ -57,7 +61,8 @@ async function main() {
     current = await startChaosEnv({ bundlePath, dir });
     try {
       const result = await SCENARIOS[name as keyof typeof SCENARIOS](current, options);
-      if (!result.pass) console.error(`${name} failed; the worker log ends:\n${readFileSync(current.workerLog, 'utf8').split('\n').slice(-30).join('\n')}`);
+      if (!result.pass)
+        console.error(`${name} failed; the worker log ends:\n${readFileSync(current.workerLog, 'utf8').split('\n').slice(-30).join('\n')}`);
       results.push(result);
       print(result);
     } finally {
@@ -67,7 +72,10 @@ async function main() {
   }
   const pass = results.every((r) => r.pass);
   console.log(`\npass  ${pass}`);
-  if (wantJson) console.log(JSON.stringify({ options, scenarios: Object.fromEntries(results.map((r) => [r.scenario, { ...r.figures, pass: r.pass }])), pass }));
+  if (wantJson)
+    console.log(
+      JSON.stringify({ options, scenarios: Object.fromEntries(results.map((r) => [r.scenario, { ...r.figures, pass: r.pass }])), pass }),
+    );
   return pass;
 }
 

@@ -1,5 +1,14 @@
 import { sql } from 'kysely';
-import { type Figures, awaitFirstMessages, channelFigures, awaitSettled, campaignStatus, seedChaosOrg, settled, startCampaign } from './campaign';
+import {
+  type Figures,
+  awaitFirstMessages,
+  channelFigures,
+  awaitSettled,
+  campaignStatus,
+  seedChaosOrg,
+  settled,
+  startCampaign,
+} from './campaign';
 import type { ChaosEnv } from './env';
 
 export interface ScenarioOptions {
@@ -109,11 +118,19 @@ export async function inboundBurst(env: ChaosEnv, o: ScenarioOptions): Promise<S
   await env.workerUp();
   const org = await seedChaosOrg(env, { inbound: true });
   const post = (from: string, text: string, id: string) =>
-    fetch(`${env.apiUrl}/v1/sandbox/${org.channelId}/inbound`, { method: 'POST', headers: org.headers, body: JSON.stringify({ from, text, id }) }).then((r) => r.status);
+    fetch(`${env.apiUrl}/v1/sandbox/${org.channelId}/inbound`, {
+      method: 'POST',
+      headers: org.headers,
+      body: JSON.stringify({ from, text, id }),
+    }).then((r) => r.status);
   const t0 = Date.now();
 
   const repeatStatuses = await Promise.all(Array.from({ length: REPEATS }, () => post('+447911200000', 'Hello there', 'chaos-repeat')));
-  const burst = Array.from({ length: PEOPLE * MESSAGES_EACH }, (_, i) => ({ from: `+4479112${String(1 + (i % PEOPLE)).padStart(5, '0')}`, text: `Question ${i}`, id: `chaos-burst-${i}` }));
+  const burst = Array.from({ length: PEOPLE * MESSAGES_EACH }, (_, i) => ({
+    from: `+4479112${String(1 + (i % PEOPLE)).padStart(5, '0')}`,
+    text: `Question ${i}`,
+    id: `chaos-burst-${i}`,
+  }));
   const burstStatuses = await Promise.all(burst.map((m) => post(m.from, m.text, m.id)));
 
   const contacts = PEOPLE + 1;
@@ -151,7 +168,15 @@ export async function inboundBurst(env: ChaosEnv, o: ScenarioOptions): Promise<S
     alive;
   return {
     scenario: 'R5',
-    figures: { ...figures, recoverSeconds: Math.round((Date.now() - t0) / 100) / 10, settleSeconds: seconds, faults: 0, workerExits: env.stats.workerExits, processesUp: alive, ...extra },
+    figures: {
+      ...figures,
+      recoverSeconds: Math.round((Date.now() - t0) / 100) / 10,
+      settleSeconds: seconds,
+      faults: 0,
+      workerExits: env.stats.workerExits,
+      processesUp: alive,
+      ...extra,
+    },
     pass,
   };
 }

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig, masterKey } from '../../config';
 import { createDb } from '../../db/database';
+import { secretBox } from '../../platform/secrets';
+import { WORKER_HEAP } from '../../platform/worker';
 import { ensureDemo } from '../demo';
 import { type Child, Children } from './processes';
 import { ensureDatabase, ensureSchema, ensureTemporalServer, serverArgs, writeServerConfig } from './server';
@@ -33,7 +35,11 @@ async function setUpNamespace(cli: string, address: string, settings: ClusterSet
   const t = (...args: string[]) => run(cli, [...args, '--address', address]);
   const ns = settings.TEMPORAL_NAMESPACE;
   await retry(120, 'cluster health', () => t('operator', 'cluster', 'health'));
-  await retry(30, 'namespace', () => t('operator', 'namespace', 'describe', '--namespace', ns).catch(() => t('operator', 'namespace', 'create', '--namespace', ns, '--retention', settings.TEMPORAL_RETENTION)));
+  await retry(30, 'namespace', () =>
+    t('operator', 'namespace', 'describe', '--namespace', ns).catch(() =>
+      t('operator', 'namespace', 'create', '--namespace', ns, '--retention', settings.TEMPORAL_RETENTION),
+    ),
+  );
   // A new namespace takes a few seconds to reach the frontend's cache; existing attributes of the same type are skipped.
   const attrs = SEARCH_ATTRIBUTES.flatMap((name: string) => ['--name', name, '--type', 'Keyword']);
   await retry(60, 'search attributes', () => t('operator', 'search-attribute', 'create', '--namespace', ns, ...attrs));
@@ -81,7 +87,12 @@ async function main() {
   const frontend = settings.TEMPORAL_CLUSTER_PORT;
   const address = `127.0.0.1:${frontend}`;
   // Otherwise we would wait for, and set up, whatever already listens there.
-  if (await waitForPort(frontend, 0).then(() => true, () => false)) {
+  if (
+    await waitForPort(frontend, 0).then(
+      () => true,
+      () => false,
+    )
+  ) {
     throw new Error(`port ${frontend} is in use (npm start's dev server?): stop it, or set TEMPORAL_CLUSTER_PORT`);
   }
   console.log(`Preparing the databases on ${new URL(settings.DATABASE_URL).host}...`);
@@ -125,7 +136,8 @@ async function main() {
     const config = loadConfig(env);
     const node = (script: string) => [process.execPath, ['--import', 'tsx', path.join(ROOT, script)]] as const;
     children.start('API', ...node('api/main.ts'), { env });
-    for (let i = 1; i <= settings.CLUSTER_WORKERS; i++) children.start(`worker ${i}`, ...node('scripts/worker.ts'), { env });
+    const worker = [process.execPath, [WORKER_HEAP, '--import', 'tsx', path.join(ROOT, 'scripts/worker.ts')]] as const;
+    for (let i = 1; i <= settings.CLUSTER_WORKERS; i++) children.start(`worker ${i}`, ...worker, { env });
 
     const url = `http://127.0.0.1:${config.PORT}`;
     await retry(120, 'API health', async () => {
@@ -133,7 +145,7 @@ async function main() {
       if (!res.ok) throw new Error(`healthz answered ${res.status}`);
     });
     const db = createDb(config.DATABASE_URL!, 1);
-    const demo = await ensureDemo(db, path.join(dir, 'demo.json')).finally(() => db.destroy());
+    const demo = await ensureDemo(db, secretBox(masterKey(config)), path.join(dir, 'demo.json')).finally(() => db.destroy());
 
     console.log(`
 Parley is running on a Temporal cluster.

@@ -25,10 +25,18 @@ export function ensureTemporalServer(log: (line: string) => void = console.log) 
   if (!existsSync(server) || !existsSync(sqlTool)) {
     log(`Building the Temporal server v${TEMPORAL_SERVER_VERSION} and its SQL tool from Go modules (once, about five minutes)...`);
     mkdirSync(dir, { recursive: true });
-    execFileSync('go', ['install', `go.temporal.io/server/cmd/server@v${TEMPORAL_SERVER_VERSION}`, `go.temporal.io/server/cmd/tools/sql@v${TEMPORAL_SERVER_VERSION}`], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, GOBIN: dir, CGO_ENABLED: '0' },
-    });
+    execFileSync(
+      'go',
+      [
+        'install',
+        `go.temporal.io/server/cmd/server@v${TEMPORAL_SERVER_VERSION}`,
+        `go.temporal.io/server/cmd/tools/sql@v${TEMPORAL_SERVER_VERSION}`,
+      ],
+      {
+        stdio: ['ignore', 'inherit', 'inherit'],
+        env: { ...process.env, GOBIN: dir, CGO_ENABLED: '0' },
+      },
+    );
   }
   const modCache = execFileSync('go', ['env', 'GOMODCACHE'], { encoding: 'utf8' }).trim();
   const source = path.join(modCache, MODULE);
@@ -78,11 +86,15 @@ export async function ensureSchema(settings: ClusterSettings, tools: { sqlTool: 
   ]) {
     await ensureDatabase(settings, database);
     const sql = (...args: string[]) =>
-      execFileSync(tools.sqlTool, ['--plugin', 'postgres12', '--ep', pg.host, '-p', String(pg.port), '-u', pg.user, '--db', database, ...args], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        // In the environment, not the arguments: a failure message quotes the command.
-        env: { ...process.env, SQL_PASSWORD: pg.password },
-      });
+      execFileSync(
+        tools.sqlTool,
+        ['--plugin', 'postgres12', '--ep', pg.host, '-p', String(pg.port), '-u', pg.user, '--db', database, ...args],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          // In the environment, not the arguments: a failure message quotes the command.
+          env: { ...process.env, SQL_PASSWORD: pg.password },
+        },
+      );
     if (!(await hasSchemaVersion(settings, database))) sql('setup-schema', '-v', '0.0');
     sql('update-schema', '-d', path.join(schemaRoot, folder, 'versioned'));
   }
@@ -142,4 +154,3 @@ export function writeServerConfig(settings: ClusterSettings, source: string, dir
 
 /** Arguments that start the server on the config in `dir`. */
 export const serverArgs = (dir: string) => ['--root', dir, '--config', 'config', '--env', 'development', '--allow-no-auth', 'start'];
-

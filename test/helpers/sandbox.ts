@@ -11,12 +11,16 @@ export function sandboxPhone(api: ReturnType<typeof apiClient>, channelId: strin
       return res.body as { messageId: string; duplicate: boolean; conversationId: string | null; consent?: string };
     },
     /** Waits for exactly the next `n` messages to this person; returns their texts. */
-    receive: async (n: number, timeoutMs = 20_000): Promise<string[]> => {
-      const got = await eventually(async () => {
-        const res = await api.get(`/v1/sandbox/${channelId}/outbox?address=${encodeURIComponent(address)}&after=${after}`);
-        const messages = res.body.messages as { seq: number; text: string }[];
-        return messages.length >= n ? messages.slice(0, n) : undefined;
-      }, timeoutMs, `${n} message(s) to ${address}`);
+    receive: async (n: number, timeoutMs = 45_000): Promise<string[]> => {
+      const got = await eventually(
+        async () => {
+          const res = await api.get(`/v1/sandbox/${channelId}/outbox?address=${encodeURIComponent(address)}&after=${after}`);
+          const messages = res.body.messages as { seq: number; text: string }[];
+          return messages.length >= n ? messages.slice(0, n) : undefined;
+        },
+        timeoutMs,
+        `${n} message(s) to ${address}`,
+      );
       after = got[got.length - 1].seq;
       return got.map((m) => m.text);
     },

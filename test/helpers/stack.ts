@@ -1,14 +1,16 @@
+import { createJourney } from '../../db/journeys';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ChannelRegistry } from '../../activities/channels';
+import type { ChannelRegistry } from '../../channels';
 import { provisionOrg } from '../../api/orgs';
 import { type Config, loadConfig } from '../../config';
 import type { Db } from '../../db/database';
-import { type Stack, startStack } from '../../scripts/stack';
+import type { SecretBox } from '../../platform/secrets';
+import { type Stack, startStack } from '../../platform/stack';
+import { TEST_MASTER_KEY, testSecrets } from './secrets';
 
-/** A fixed key, so that recorded histories can be decoded by the replay test. Test data only. */
-export const TEST_MASTER_KEY = 'cGFybGV5IHRlc3Qga2V5LCBub3QgZm9yIHByb2QhISE=';
+export { TEST_MASTER_KEY };
 
 export interface TestStack extends Stack {
   url: string;
@@ -18,7 +20,7 @@ export interface TestStack extends Stack {
 /** API on an ephemeral port and a worker on a task queue of its own, against the run's dev server and database. */
 export async function startTestStack(
   overrides: Partial<Config> = {},
-  opts: { api?: boolean; worker?: boolean; channels?: (db: Db) => ChannelRegistry } = {},
+  opts: { api?: boolean; worker?: boolean; channels?: (db: Db, secrets: SecretBox) => ChannelRegistry } = {},
 ): Promise<TestStack> {
   const config = loadConfig(
     {},
@@ -48,13 +50,9 @@ export function sampleJourney(name: string): unknown {
 
 /** An org with a sandbox channel, an API key and the given journey. */
 export async function seedOrg(db: Db, journey: unknown = sampleJourney('demo'), settings = {}) {
-  const org = await provisionOrg(db, `Org ${randomBytes(3).toString('hex')}`, settings);
-  const j = await db.transaction().execute(async (trx) => {
-    const row = await trx.insertInto('journeys').values({ org_id: org.orgId, name: 'Test journey', current_version: 1 }).returning('id').executeTakeFirstOrThrow();
-    await trx.insertInto('journey_versions').values({ journey_id: row.id, version: 1, definition: JSON.stringify(journey) }).execute();
-    return row;
-  });
-  return { ...org, journeyId: j.id };
+  const org = await provisionOrg(db, testSecrets, `Org ${randomBytes(3).toString('hex')}`, settings);
+  const journeyId = await createJourney(db, { orgId: org.orgId, name: 'Test journey', definition: journey });
+  return { ...org, journeyId };
 }
 
 export interface ApiResponse<T = any> {
@@ -65,7 +63,12 @@ export interface ApiResponse<T = any> {
 
 /** A small HTTP client for the API under test. */
 export function apiClient(baseUrl: string, key?: string) {
-  const call = async <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
+  const call = async <T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<T>> => {
     const res = await fetch(baseUrl + path, {
       method,
       headers: {
@@ -93,7 +96,7 @@ export function apiClient(baseUrl: string, key?: string) {
 }
 
 /** Polls until `check` returns a value that is not undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 45_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -1,5 +1,6 @@
 import jwt from 'jsonwebtoken';
-import { resolveApiKey, revokeApiKey } from '../../api/keys';
+import { resolveApiKey } from '../../api/keys';
+import { revokeApiKey } from '../../db/keys';
 import { jwtSecret } from '../../config';
 import { type TestStack, apiClient, eventually, seedOrg, startTestStack } from '../helpers/stack';
 
@@ -42,7 +43,8 @@ describe('API tokens', () => {
     const { keyId } = (await resolveApiKey(one.db, org.apiKey))!;
     expect(await revokeApiKey(one.db, org.orgId, keyId)).toBe(true);
     const revokedAt = Date.now();
-    const refusedBy = async (api: ReturnType<typeof apiClient>) => ((await api.get('/v1/journeys')).status === 401 ? Date.now() - revokedAt : undefined);
+    const refusedBy = async (api: ReturnType<typeof apiClient>) =>
+      (await api.get('/v1/journeys')).status === 401 ? Date.now() - revokedAt : undefined;
     const [afterOne, afterTwo] = await Promise.all([
       eventually(() => refusedBy(onOne), REVOCATION_BOUND_MS, 'instance one to refuse the token'),
       eventually(() => refusedBy(onTwo), REVOCATION_BOUND_MS, 'instance two to refuse the token'),
@@ -51,7 +53,7 @@ describe('API tokens', () => {
     expect((await apiClient(two.url, org.apiKey).get('/v1/journeys')).status).toBe(401);
   });
 
-  it("when a key of another org is named, then revoking it changes nothing", async () => {
+  it('when a key of another org is named, then revoking it changes nothing', async () => {
     const org = await seedOrg(one.db);
     const other = await seedOrg(one.db);
     const { keyId } = (await resolveApiKey(one.db, org.apiKey))!;
@@ -63,7 +65,12 @@ describe('API tokens', () => {
     const org = await seedOrg(one.db);
     const { keyId } = (await resolveApiKey(one.db, org.apiKey))!;
     const sign = (aud?: string) =>
-      jwt.sign({ org: org.orgId, ...(aud ? { aud } : {}) }, jwtSecret(one.config), { subject: keyId, issuer: 'parley', expiresIn: 60, algorithm: 'HS256' });
+      jwt.sign({ org: org.orgId, ...(aud ? { aud } : {}) }, jwtSecret(one.config), {
+        subject: keyId,
+        issuer: 'parley',
+        expiresIn: 60,
+        algorithm: 'HS256',
+      });
     const status = async (token: string) => (await apiClient(two.url, token).get('/v1/journeys')).status;
     expect(await status(sign('parley-api'))).toBe(200);
     expect(await status(sign('parley-admin'))).toBe(401);
@@ -72,7 +79,12 @@ describe('API tokens', () => {
 
   it('when a token names a key id that is not a uuid, then it is 401, not 500', async () => {
     const org = await seedOrg(one.db);
-    const token = jwt.sign({ org: org.orgId, aud: 'parley-api' }, jwtSecret(one.config), { subject: 'nope', issuer: 'parley', expiresIn: 60, algorithm: 'HS256' });
+    const token = jwt.sign({ org: org.orgId, aud: 'parley-api' }, jwtSecret(one.config), {
+      subject: 'nope',
+      issuer: 'parley',
+      expiresIn: 60,
+      algorithm: 'HS256',
+    });
     expect((await apiClient(one.url, token).get('/v1/journeys')).status).toBe(401);
   });
 

@@ -20,41 +20,198 @@ describe('bad input gets a precise 4xx and writes nothing', () => {
   // Scoped to the caller's org: the other org's campaign keeps writing in the background.
   const orgCounts = async () => {
     const n = async (table: 'campaigns' | 'contacts' | 'conversations' | 'messages') =>
-      Number((await stack.db.selectFrom(table).select(stack.db.fn.countAll<string>().as('n')).where('org_id', '=', org.orgId).executeTakeFirstOrThrow()).n);
-    return { campaigns: await n('campaigns'), contacts: await n('contacts'), conversations: await n('conversations'), messages: await n('messages') };
+      Number(
+        (
+          await stack.db
+            .selectFrom(table)
+            .select(stack.db.fn.countAll<string>().as('n'))
+            .where('org_id', '=', org.orgId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    return {
+      campaigns: await n('campaigns'),
+      contacts: await n('contacts'),
+      conversations: await n('conversations'),
+      messages: await n('messages'),
+    };
   };
-  const campaign = (contacts: unknown[], extra: object = {}) => ({ journeyId: org.journeyId, channelId: org.channelId, contacts, ...extra });
+  const campaign = (contacts: unknown[], extra: object = {}) => ({
+    journeyId: org.journeyId,
+    channelId: org.channelId,
+    contacts,
+    ...extra,
+  });
 
   const cases: [string, () => Promise<{ status: number; body: any; headers: Headers }>, number, RegExp][] = [
-    ['malformed JSON', () => api.raw('POST', '/v1/campaigns', '{"journeyId": ', { 'content-type': 'application/json' }), 400, /not valid JSON/],
-    ['an unknown top-level field', () => api.post('/v1/campaigns', campaign([{ address: '07911123456' }], { colour: 'red' })), 400, /colour: unknown field/],
-    ['an unknown field on a contact', () => api.post('/v1/campaigns', campaign([{ address: '07911123456', phone: 'x' }])), 400, /contacts\[0\]\.phone: unknown field/],
-    ['a contact without an address', () => api.post('/v1/campaigns', campaign([{ address: '07911123456' }, { fields: { firstName: 'A' } }])), 400, /contacts\[1\]\.address/],
-    ['an address that is not a phone number', () => api.post('/v1/campaigns', campaign([{ address: '07911123456' }, { address: '07700 900123' }])), 400, /contacts\[1\]\.address is not a valid phone number/],
+    [
+      'malformed JSON',
+      () => api.raw('POST', '/v1/campaigns', '{"journeyId": ', { 'content-type': 'application/json' }),
+      400,
+      /not valid JSON/,
+    ],
+    [
+      'an unknown top-level field',
+      () => api.post('/v1/campaigns', campaign([{ address: '07911123456' }], { colour: 'red' })),
+      400,
+      /colour: unknown field/,
+    ],
+    [
+      'an unknown field on a contact',
+      () => api.post('/v1/campaigns', campaign([{ address: '07911123456', phone: 'x' }])),
+      400,
+      /contacts\[0\]\.phone: unknown field/,
+    ],
+    [
+      'a contact without an address',
+      () => api.post('/v1/campaigns', campaign([{ address: '07911123456' }, { fields: { firstName: 'A' } }])),
+      400,
+      /contacts\[1\]\.address/,
+    ],
+    [
+      'an address that is not a phone number',
+      () => api.post('/v1/campaigns', campaign([{ address: '07911123456' }, { address: '07700 900123' }])),
+      400,
+      /contacts\[1\]\.address is not a valid phone number/,
+    ],
     [
       '10,000 contacts, over the configured limit of 5,000',
-      () => api.post('/v1/campaigns', campaign(Array.from({ length: 10_000 }, (_, i) => ({ address: `+4479111${String(i).padStart(5, '0')}` })))),
+      () =>
+        api.post(
+          '/v1/campaigns',
+          campaign(Array.from({ length: 10_000 }, (_, i) => ({ address: `+4479111${String(i).padStart(5, '0')}` }))),
+        ),
       400,
       /contacts: at most 5000 contacts/,
     ],
     ['no body at all', () => api.raw('POST', '/v1/campaigns'), 400, /body|journeyId/],
-    ['a journey of another org', () => api.post('/v1/campaigns', campaign([{ address: '07911123456' }], { journeyId: other.journeyId })), 422, /journeyId: no such journey/],
-    ['a channel of another org', () => api.post('/v1/campaigns', campaign([{ address: '07911123456' }], { channelId: other.channelId })), 422, /channelId: no such channel/],
-    ['a NUL character in a contact field', () => api.post('/v1/campaigns', campaign([{ address: '07911123456', fields: { firstName: 'A\u0000B' } }])), 400, /contacts\[0\]\.fields\.firstName: contains a NUL character/],
-    ['a lone surrogate in a contact field', () => api.raw('POST', '/v1/campaigns', JSON.stringify(campaign([{ address: '07911123456', fields: { firstName: 'A\udc00' } }])), { 'content-type': 'application/json' }), 400, /contacts\[0\]\.fields\.firstName: contains an unpaired surrogate/],
-    ['a NUL character in a field name', () => api.post('/v1/campaigns', campaign([{ address: '07911123456', fields: { 'first\u0000Name': 'A' } }])), 400, /contacts\[0\]\.fields: a key contains a NUL character/],
-    ['a field named __proto__', () => api.raw('POST', '/v1/campaigns', JSON.stringify(campaign([{ address: '07911123456', fields: {} }])).replace('"fields":{}', '"fields":{"__proto__":"x"}'), { 'content-type': 'application/json' }), 400, /contacts\[0\]\.fields: "__proto__" is a reserved name/],
-    ['a NUL character in a journey name', () => api.post('/v1/journeys', { name: 'J\u0000', definition: greetingJourney }), 400, /name: contains a NUL character/],
-    ['a NUL character in the query', () => api.get(`/v1/sandbox/${org.channelId}/outbox?address=%00`), 400, /address: contains a NUL character/],
-    ['101 fields on a contact', () => api.post('/v1/campaigns', campaign([{ address: '07911123456', fields: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`f${i}`, 'x'])) }])), 400, /contacts\[0\]\.fields: at most 100 fields/],
-    ['a field value of 1,001 characters', () => api.post('/v1/campaigns', campaign([{ address: '07911123456', fields: { note: 'x'.repeat(1001) } }])), 400, /contacts\[0\]\.fields\.note: at most 1000 characters/],
-    ['a journey definition over 256 KB', () => api.post('/v1/journeys', { name: 'Big', definition: { ...greetingJourney, description: 'x'.repeat(1000), steps: Array.from({ length: 80 }, (_, i) => ({ id: `s${i}`, kind: 'message', text: 'y'.repeat(4000) })) } }), 400, /definition: at most 262144 bytes/],
-    ['101 fallbacks in a journey', () => api.post('/v1/journeys', { name: 'Many', definition: { ...greetingJourney, fallbacks: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`f${i}`, 'x'])) } }), 400, /definition\.fallbacks: at most 100/],
-    ['a fallback of 4,097 characters', () => api.post('/v1/journeys', { name: 'Long', definition: { ...greetingJourney, fallbacks: { firstName: 'x'.repeat(4097) } } }), 400, /definition\.fallbacks\.firstName/],
-    ['nesting 200 deep', () => api.raw('POST', '/v1/campaigns', `${'['.repeat(200)}${']'.repeat(200)}`, { 'content-type': 'application/json' }), 400, /nested more than 32 levels/],
-    ['an Idempotency-Key of 300 characters', () => api.post('/v1/campaigns', campaign([{ address: '07911123456' }]), { 'idempotency-key': 'k'.repeat(300) }), 400, /Idempotency-Key/],
-    ['a locale that is not a language tag', () => api.raw('PATCH', '/v1/org', { locale: 'not a locale!' }), 400, /locale: expected a BCP 47 language tag/],
-    ['an empty agent message', () => api.post('/v1/conversations/00000000-0000-4000-8000-000000000000/messages', { text: '' }), 404, /conversation not found/],
+    [
+      'a journey of another org',
+      () => api.post('/v1/campaigns', campaign([{ address: '07911123456' }], { journeyId: other.journeyId })),
+      422,
+      /journeyId: no such journey/,
+    ],
+    [
+      'a channel of another org',
+      () => api.post('/v1/campaigns', campaign([{ address: '07911123456' }], { channelId: other.channelId })),
+      422,
+      /channelId: no such channel/,
+    ],
+    [
+      'a NUL character in a contact field',
+      () => api.post('/v1/campaigns', campaign([{ address: '07911123456', fields: { firstName: 'A\u0000B' } }])),
+      400,
+      /contacts\[0\]\.fields\.firstName: contains a NUL character/,
+    ],
+    [
+      'a lone surrogate in a contact field',
+      () =>
+        api.raw('POST', '/v1/campaigns', JSON.stringify(campaign([{ address: '07911123456', fields: { firstName: 'A\udc00' } }])), {
+          'content-type': 'application/json',
+        }),
+      400,
+      /contacts\[0\]\.fields\.firstName: contains an unpaired surrogate/,
+    ],
+    [
+      'a NUL character in a field name',
+      () => api.post('/v1/campaigns', campaign([{ address: '07911123456', fields: { 'first\u0000Name': 'A' } }])),
+      400,
+      /contacts\[0\]\.fields: a key contains a NUL character/,
+    ],
+    [
+      'a field named __proto__',
+      () =>
+        api.raw(
+          'POST',
+          '/v1/campaigns',
+          JSON.stringify(campaign([{ address: '07911123456', fields: {} }])).replace('"fields":{}', '"fields":{"__proto__":"x"}'),
+          { 'content-type': 'application/json' },
+        ),
+      400,
+      /contacts\[0\]\.fields: "__proto__" is a reserved name/,
+    ],
+    [
+      'a NUL character in a journey name',
+      () => api.post('/v1/journeys', { name: 'J\u0000', definition: greetingJourney }),
+      400,
+      /name: contains a NUL character/,
+    ],
+    [
+      'a NUL character in the query',
+      () => api.get(`/v1/sandbox/${org.channelId}/outbox?address=%00`),
+      400,
+      /address: contains a NUL character/,
+    ],
+    [
+      '101 fields on a contact',
+      () =>
+        api.post(
+          '/v1/campaigns',
+          campaign([{ address: '07911123456', fields: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`f${i}`, 'x'])) }]),
+        ),
+      400,
+      /contacts\[0\]\.fields: at most 100 fields/,
+    ],
+    [
+      'a field value of 1,001 characters',
+      () => api.post('/v1/campaigns', campaign([{ address: '07911123456', fields: { note: 'x'.repeat(1001) } }])),
+      400,
+      /contacts\[0\]\.fields\.note: at most 1000 characters/,
+    ],
+    [
+      'a journey definition over 256 KB',
+      () =>
+        api.post('/v1/journeys', {
+          name: 'Big',
+          definition: {
+            ...greetingJourney,
+            description: 'x'.repeat(1000),
+            steps: Array.from({ length: 80 }, (_, i) => ({ id: `s${i}`, kind: 'message', text: 'y'.repeat(4000) })),
+          },
+        }),
+      400,
+      /definition: at most 262144 bytes/,
+    ],
+    [
+      '101 fallbacks in a journey',
+      () =>
+        api.post('/v1/journeys', {
+          name: 'Many',
+          definition: { ...greetingJourney, fallbacks: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`f${i}`, 'x'])) },
+        }),
+      400,
+      /definition\.fallbacks: at most 100/,
+    ],
+    [
+      'a fallback of 4,097 characters',
+      () => api.post('/v1/journeys', { name: 'Long', definition: { ...greetingJourney, fallbacks: { firstName: 'x'.repeat(4097) } } }),
+      400,
+      /definition\.fallbacks\.firstName/,
+    ],
+    [
+      'nesting 200 deep',
+      () => api.raw('POST', '/v1/campaigns', `${'['.repeat(200)}${']'.repeat(200)}`, { 'content-type': 'application/json' }),
+      400,
+      /nested more than 32 levels/,
+    ],
+    [
+      'an Idempotency-Key of 300 characters',
+      () => api.post('/v1/campaigns', campaign([{ address: '07911123456' }]), { 'idempotency-key': 'k'.repeat(300) }),
+      400,
+      /Idempotency-Key/,
+    ],
+    [
+      'a locale that is not a language tag',
+      () => api.raw('PATCH', '/v1/org', { locale: 'not a locale!' }),
+      400,
+      /locale: expected a BCP 47 language tag/,
+    ],
+    [
+      'an empty agent message',
+      () => api.post('/v1/conversations/00000000-0000-4000-8000-000000000000/messages', { text: '' }),
+      404,
+      /conversation not found/,
+    ],
   ];
 
   it.each(cases)('when the request has %s, then it is refused and nothing is written', async (_name, send, status, detail) => {
@@ -80,9 +237,17 @@ describe('bad input gets a precise 4xx and writes nothing', () => {
 
   it("when an org asks for another org's campaign or conversation, then it is 404", async () => {
     const otherApi = apiClient(stack.url, other.apiKey);
-    const created = await otherApi.post('/v1/campaigns', { journeyId: other.journeyId, channelId: other.channelId, contacts: [{ address: '07911123499' }] });
+    const created = await otherApi.post('/v1/campaigns', {
+      journeyId: other.journeyId,
+      channelId: other.channelId,
+      contacts: [{ address: '07911123499' }],
+    });
     expect(created.status).toBe(201);
-    const conversation = await stack.db.selectFrom('conversations').select('id').where('campaign_id', '=', created.body.id).executeTakeFirstOrThrow();
+    const conversation = await stack.db
+      .selectFrom('conversations')
+      .select('id')
+      .where('campaign_id', '=', created.body.id)
+      .executeTakeFirstOrThrow();
     const before = await orgCounts();
     const answers = await Promise.all([
       api.get(`/v1/campaigns/${created.body.id}`),
@@ -110,7 +275,12 @@ describe('bad input gets a precise 4xx and writes nothing', () => {
     const first = await api.post('/v1/campaigns', campaign([{ address: '07911123470', fields: fields(0) }]));
     const second = await api.post('/v1/campaigns', campaign([{ address: '07911123470', fields: fields(60) }]));
     expect([first.status, second.status]).toEqual([201, 201]);
-    const contact = await stack.db.selectFrom('contacts').select('fields').where('org_id', '=', org.orgId).where('address', '=', '+447911123470').executeTakeFirstOrThrow();
+    const contact = await stack.db
+      .selectFrom('contacts')
+      .select('fields')
+      .where('org_id', '=', org.orgId)
+      .where('address', '=', '+447911123470')
+      .executeTakeFirstOrThrow();
     expect(Object.keys(contact.fields)).toEqual(expect.arrayContaining(Object.keys(fields(60))));
     expect(Object.keys(contact.fields).length).toBeLessThanOrEqual(100);
   });
@@ -124,7 +294,14 @@ describe('the OpenAPI document', () => {
       expect(res.status).toBe(200);
       expect(res.body.openapi).toBe('3.1.0');
       const paths = Object.keys(res.body.paths);
-      expect(paths).toEqual(expect.arrayContaining(['/v1/campaigns', '/v1/conversations/{id}/transcript', '/v1/sandbox/{channelId}/inbound', '/v1/journeys/{id}']));
+      expect(paths).toEqual(
+        expect.arrayContaining([
+          '/v1/campaigns',
+          '/v1/conversations/{id}/transcript',
+          '/v1/sandbox/{channelId}/inbound',
+          '/v1/journeys/{id}',
+        ]),
+      );
       const campaign = res.body.paths['/v1/campaigns'].post.requestBody.content['application/json'].schema;
       expect(campaign.properties.contacts.maxItems).toBe(1234);
       expect(campaign.additionalProperties).toBe(false);
@@ -141,8 +318,16 @@ describe('when Temporal cannot take the workflow', () => {
     try {
       const org = await seedOrg(stack.db, greetingJourney);
       const api = apiClient(stack.url, org.apiKey);
-      const campaign = await api.post('/v1/campaigns', { journeyId: org.journeyId, channelId: org.channelId, contacts: [{ address: '07911123456' }] });
-      const conversation = await api.post('/v1/conversations', { journeyId: org.journeyId, channelId: org.channelId, contact: { address: '07911123457' } });
+      const campaign = await api.post('/v1/campaigns', {
+        journeyId: org.journeyId,
+        channelId: org.channelId,
+        contacts: [{ address: '07911123456' }],
+      });
+      const conversation = await api.post('/v1/conversations', {
+        journeyId: org.journeyId,
+        channelId: org.channelId,
+        contact: { address: '07911123457' },
+      });
       expect([campaign.status, conversation.status]).toEqual([503, 503]);
       expect(campaign.body.detail).toMatch(/nothing was created/);
       const left = await stack.db.selectFrom('conversations').select('id').where('org_id', '=', org.orgId).execute();
@@ -160,7 +345,11 @@ describe('a body over MAX_BODY_BYTES', () => {
     try {
       const org = await seedOrg(stack.db, greetingJourney);
       const before = await tableCounts(stack.db, [org.orgId]);
-      const res = await apiClient(stack.url, org.apiKey).post('/v1/campaigns', { journeyId: org.journeyId, channelId: org.channelId, contacts: [{ address: '07911123456', fields: { note: 'x'.repeat(5000) } }] });
+      const res = await apiClient(stack.url, org.apiKey).post('/v1/campaigns', {
+        journeyId: org.journeyId,
+        channelId: org.channelId,
+        contacts: [{ address: '07911123456', fields: { note: 'x'.repeat(5000) } }],
+      });
       expect(res.status).toBe(413);
       expect(res.body.detail).toBe('the request body is over the limit of 4096 bytes');
       expect(await tableCounts(stack.db, [org.orgId])).toEqual(before);

@@ -12,7 +12,8 @@ const decodeAsHost = (url: string, host: string) =>
     req.on('error', reject);
     req.end(JSON.stringify({ payloads: [] }));
   });
-const decode = (url: string, token?: string, headers: Record<string, string> = {}) => apiClient(url, token).post('/codec/decode', { payloads: [] }, headers);
+const decode = (url: string, token?: string, headers: Record<string, string> = {}) =>
+  apiClient(url, token).post('/codec/decode', { payloads: [] }, headers);
 
 describe('the codec endpoint', () => {
   describe('with PARLEY_ADMIN_TOKEN', () => {
@@ -30,7 +31,12 @@ describe('the codec endpoint', () => {
 
     it('when no token, a tenant API key or a wrong token is sent, then it is 401 even from this machine', async () => {
       const org = await seedOrg(stack.db);
-      const answers = await Promise.all([decode(stack.url), decode(stack.url, org.apiKey), decode(stack.url, 'b'.repeat(40)), decode(stack.url, ADMIN_TOKEN.slice(1))]);
+      const answers = await Promise.all([
+        decode(stack.url),
+        decode(stack.url, org.apiKey),
+        decode(stack.url, 'b'.repeat(40)),
+        decode(stack.url, ADMIN_TOKEN.slice(1)),
+      ]);
       expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401]);
       expect(answers[0].headers.get('content-type')).toMatch(/^application\/problem\+json/);
     });
@@ -47,7 +53,11 @@ describe('the codec endpoint', () => {
     it('when not in the npm start development mode, then it is disabled even for this machine', async () => {
       const stack = await startTestStack({}, { worker: false });
       try {
-        const answers = await Promise.all([decode(stack.url), decode(stack.url, ADMIN_TOKEN), apiClient(stack.url).post('/codec/encode', { payloads: [] })]);
+        const answers = await Promise.all([
+          decode(stack.url),
+          decode(stack.url, ADMIN_TOKEN),
+          apiClient(stack.url).post('/codec/encode', { payloads: [] }),
+        ]);
         expect(answers.map((a) => a.status)).toEqual([404, 404, 404]);
         expect(answers[0].headers.get('content-type')).toMatch(/^application\/problem\+json/);
         expect(answers[0].body.detail).toMatch(/codec is disabled/);

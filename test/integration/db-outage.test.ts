@@ -31,7 +31,14 @@ describe('a dropped database connection', () => {
     apiUrl = `http://127.0.0.1:${port}`;
     // A separate API process, so that an unhandled 'error' event shows as the process dying.
     child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', '..', 'api', 'main.ts')], {
-      env: { ...process.env, PORT: String(port), DATABASE_URL: dbUrl.toString(), TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS, PARLEY_MASTER_KEY: TEST_MASTER_KEY, LOG_LEVEL: 'silent' },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        DATABASE_URL: dbUrl.toString(),
+        TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS,
+        PARLEY_MASTER_KEY: TEST_MASTER_KEY,
+        LOG_LEVEL: 'silent',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -62,7 +69,10 @@ describe('a dropped database connection', () => {
     expect(killed.rowCount).toBeGreaterThan(0);
 
     // The idle client's error arrives asynchronously; give a crash every chance to happen.
-    const outcome = await Promise.race([exited, eventually(async () => ((await api().get('/v1/org')).status === 200 ? 'alive' : undefined), 20_000, 'a request after the terminate')]);
+    const outcome = await Promise.race([
+      exited,
+      eventually(async () => ((await api().get('/v1/org')).status === 200 ? 'alive' : undefined), 20_000, 'a request after the terminate'),
+    ]);
     expect(outcome).toBe('alive');
     const health = await api().get('/healthz');
     expect(health.body.database).toBe('ok');
@@ -83,7 +93,9 @@ describe('a dropped database connection', () => {
     } finally {
       proxy.restore();
     }
-    expect((await eventually(async () => ((await api().get('/v1/org')).status === 200 ? 'ok' : undefined), 20_000, 'recovery')) as string).toBe('ok');
+    expect(
+      (await eventually(async () => ((await api().get('/v1/org')).status === 200 ? 'ok' : undefined), 20_000, 'recovery')) as string,
+    ).toBe('ok');
     expect((await api().get('/healthz')).body.database).toBe('ok');
     expect(child.exitCode).toBeNull();
   });

@@ -20,7 +20,10 @@ interface Running {
 
 /** Runs the `npm start` stack (dev server, embedded PostgreSQL, API, worker) until it prints its banner. */
 function startDev(env: NodeJS.ProcessEnv): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', '..', 'scripts', 'dev.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', '..', 'scripts', 'dev.ts')], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no banner in time:\n${out}`)), 120_000);
@@ -31,7 +34,14 @@ function startDev(env: NodeJS.ProcessEnv): Promise<Running> {
       if (!out.includes('Stop with Ctrl-C.')) return;
       clearTimeout(timer);
       const field = (label: string) => new RegExp(`${label}\\s+(\\S+)`).exec(out)![1];
-      resolve({ child, output: () => out, api: field('API'), key: field('API key'), channelId: field('channelId'), journeyId: field('journeyId') });
+      resolve({
+        child,
+        output: () => out,
+        api: field('API'),
+        key: field('API key'),
+        channelId: field('channelId'),
+        journeyId: field('journeyId'),
+      });
     });
   });
 }
@@ -56,7 +66,7 @@ const listening = (port: number) =>
   });
 
 async function waitUntil(what: string, check: () => Promise<boolean>, ms = 30_000) {
-  for (const deadline = Date.now() + ms; !(await check()); ) {
+  for (const deadline = Date.now() + ms; !(await check());) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -134,7 +144,11 @@ describe('npm start', () => {
 
     const first = await startDev(env);
     const api = apiClient(first.api, first.key);
-    const created = await api.post('/v1/conversations', { journeyId: first.journeyId, channelId: first.channelId, contact: { address: '07911 123495', fields: { firstName: 'Nia' } } });
+    const created = await api.post('/v1/conversations', {
+      journeyId: first.journeyId,
+      channelId: first.channelId,
+      contact: { address: '07911 123495', fields: { firstName: 'Nia' } },
+    });
     expect(created.status).toBe(201);
     const phone = sandboxPhone(api, first.channelId, '07911 123495');
     expect(await phone.receive(2)).toEqual(['Hi Nia! This is the Parley demo.', 'Is this your first time trying Parley? Reply YES or NO.']);
@@ -144,7 +158,9 @@ describe('npm start', () => {
     const [apiMetrics, workerMetrics] = /Metrics\s+(\S+)\s+\(worker: (\S+)\)/.exec(first.output())!.slice(1);
     expect(await (await fetch(apiMetrics)).text()).toMatch(/^parley_conversations\{state="active"\} [1-9]/m);
     // The task that sent the messages may still be completing.
-    await waitUntil('the worker reports its conversation workflow tasks', async () => /^temporal_workflow_task_execution_latency_count\{.*workflow_type="conversation"/m.test(await (await fetch(workerMetrics)).text()));
+    await waitUntil('the worker reports its conversation workflow tasks', async () =>
+      /^temporal_workflow_task_execution_latency_count\{.*workflow_type="conversation"/m.test(await (await fetch(workerMetrics)).text()),
+    );
     expect(await stop(first.child)).toBe(0);
 
     const second = await startDev(env);

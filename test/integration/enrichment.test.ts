@@ -15,7 +15,12 @@ function startEndpoint(): Promise<{ base: string; server: Server; hits: string[]
   });
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () =>
-      resolve({ base: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server, hits, answer: (fn) => void (handler = fn) }),
+      resolve({
+        base: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+        server,
+        hits,
+        answer: (fn) => void (handler = fn),
+      }),
     ),
   );
 }
@@ -58,7 +63,15 @@ describe('enrichment reaches only allowed endpoints and gives up after a bounded
     const org = await seedOrg(stack.db, journey);
     const api = apiClient(stack.url, org.apiKey);
     const before = await api.get('/v1/org');
-    const urls = ['http://169.254.169.254/latest/meta-data', 'https://169.254.169.254/latest/meta-data', 'http://[fd00:ec2::254]/', 'https://[::1]/x', 'http://0x7f000002/', 'https://10.0.0.1/', 'ftp://example.com/x'];
+    const urls = [
+      'http://169.254.169.254/latest/meta-data',
+      'https://169.254.169.254/latest/meta-data',
+      'http://[fd00:ec2::254]/',
+      'https://[::1]/x',
+      'http://0x7f000002/',
+      'https://10.0.0.1/',
+      'ftp://example.com/x',
+    ];
     const answers = [];
     for (const url of urls) {
       const res = await api.raw('PATCH', '/v1/org', { enrichmentUrl: url, name: 'Renamed' });
@@ -107,7 +120,9 @@ describe('enrichment reaches only allowed endpoints and gives up after a bounded
   });
 
   it('when the response is over the size limit, then it is refused at once and the step follows onError', async () => {
-    endpoint.answer((_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ balance: 'x'.repeat(200_000) })));
+    endpoint.answer(
+      (_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ balance: 'x'.repeat(200_000) })),
+    );
     const { phone, conversation } = await run('/huge', '07911 123492');
     expect(await phone.receive(1)).toEqual(['We could not look up your balance.']);
     const done = await eventually(async () => ((await conversation()).status === 'ended' ? conversation() : undefined));

@@ -15,13 +15,25 @@ describe('Idempotency-Key on the routes that start or send', () => {
   });
   afterAll(() => stack?.stop());
 
-  const campaign = (address: string, firstName = 'Ada') => ({ journeyId: org.journeyId, channelId: org.channelId, contacts: [{ address, fields: { firstName } }] });
+  const campaign = (address: string, firstName = 'Ada') => ({
+    journeyId: org.journeyId,
+    channelId: org.channelId,
+    contacts: [{ address, fields: { firstName } }],
+  });
   const key = () => ({ 'idempotency-key': randomUUID() });
-  const outbox = (address: string) => stack.db.selectFrom('sandbox_outbox').select('body').where('address', '=', address).execute();
+  // Other files share the database and may use the same numbers: look only at this org's rows.
+  const outbox = (address: string) =>
+    stack.db.selectFrom('sandbox_outbox').select('body').where('channel_id', '=', org.channelId).where('address', '=', address).execute();
   const campaignsTo = async (address: string) =>
-    (await stack.db.selectFrom('conversations').innerJoin('contacts', 'contacts.id', 'conversations.contact_id').select('conversations.campaign_id').where('contacts.address', '=', address).execute()).map(
-      (r) => r.campaign_id,
-    );
+    (
+      await stack.db
+        .selectFrom('conversations')
+        .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
+        .select('conversations.campaign_id')
+        .where('conversations.org_id', '=', org.orgId)
+        .where('contacts.address', '=', address)
+        .execute()
+    ).map((r) => r.campaign_id);
 
   it('when a campaign is posted twice with the same key and body, then one campaign starts and both get the first answer', async () => {
     const headers = key();
@@ -33,12 +45,18 @@ describe('Idempotency-Key on the routes that start or send', () => {
     expect(again.headers.get('location')).toBe(first.headers.get('location'));
     expect(await campaignsTo('+447911200001')).toEqual([first.body.id]);
     await eventually(async () => ((await outbox('+447911200001')).length === 2 ? true : undefined), 30_000, 'the two first messages');
-    expect((await outbox('+447911200001')).map((m) => m.body)).toEqual(['Hi Ada, this is Parley.', 'Can we help with your account today? Reply YES or NO.']);
+    expect((await outbox('+447911200001')).map((m) => m.body)).toEqual([
+      'Hi Ada, this is Parley.',
+      'Can we help with your account today? Reply YES or NO.',
+    ]);
   });
 
   it('when the same campaign is posted twice at once with one key, then one campaign starts', async () => {
     const headers = key();
-    const answers = await Promise.all([api.post('/v1/campaigns', campaign('07911 200002'), headers), api.post('/v1/campaigns', campaign('07911 200002'), headers)]);
+    const answers = await Promise.all([
+      api.post('/v1/campaigns', campaign('07911 200002'), headers),
+      api.post('/v1/campaigns', campaign('07911 200002'), headers),
+    ]);
     const created = answers.filter((a) => a.status === 201);
     expect(created.length).toBeGreaterThanOrEqual(1);
     for (const a of answers) expect([201, 409]).toContain(a.status);
@@ -57,7 +75,11 @@ describe('Idempotency-Key on the routes that start or send', () => {
     const other = await api.post('/v1/campaigns', campaign('07911 200003', 'Bea'), headers);
     expect(other.status).toBe(422);
     expect(other.body.errors).toEqual([{ field: 'Idempotency-Key', message: expect.stringMatching(/different request/) }]);
-    const elsewhere = await api.post('/v1/conversations', { journeyId: org.journeyId, channelId: org.channelId, contact: { address: '07911 200003' } }, headers);
+    const elsewhere = await api.post(
+      '/v1/conversations',
+      { journeyId: org.journeyId, channelId: org.channelId, contact: { address: '07911 200003' } },
+      headers,
+    );
     expect(elsewhere.status).toBe(422);
     expect((await tableCounts(stack.db, [org.orgId])).campaigns).toBe(before.campaigns);
     expect((await tableCounts(stack.db, [org.orgId])).conversations).toBe(before.conversations);
@@ -71,15 +93,28 @@ describe('Idempotency-Key on the routes that start or send', () => {
     expect([first.status, again.status]).toEqual([201, 201]);
     expect(again.body).toEqual(first.body);
     const concurrent = key();
-    const both = await Promise.all([api.post('/v1/conversations', { ...body, contact: { address: '07911 200005' } }, concurrent), api.post('/v1/conversations', { ...body, contact: { address: '07911 200005' } }, concurrent)]);
+    const both = await Promise.all([
+      api.post('/v1/conversations', { ...body, contact: { address: '07911 200005' } }, concurrent),
+      api.post('/v1/conversations', { ...body, contact: { address: '07911 200005' } }, concurrent),
+    ]);
     expect(both.filter((a) => a.status === 201).length).toBeGreaterThanOrEqual(1);
     for (const a of both) expect([201, 409]).toContain(a.status);
-    const rows = await stack.db.selectFrom('conversations').innerJoin('contacts', 'contacts.id', 'conversations.contact_id').select('conversations.id').where('contacts.address', 'in', ['+447911200004', '+447911200005']).execute();
+    const rows = await stack.db
+      .selectFrom('conversations')
+      .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
+      .select('conversations.id')
+      .where('conversations.org_id', '=', org.orgId)
+      .where('contacts.address', 'in', ['+447911200004', '+447911200005'])
+      .execute();
     expect(rows).toHaveLength(2);
   });
 
   it('when an agent message reuses a key with another text, then it is a 422, and with the same text the first answer', async () => {
-    const started = await api.post('/v1/conversations', { journeyId: org.journeyId, channelId: org.channelId, contact: { address: '07911 200006' } });
+    const started = await api.post('/v1/conversations', {
+      journeyId: org.journeyId,
+      channelId: org.channelId,
+      contact: { address: '07911 200006' },
+    });
     const id = started.body.id as string;
     await eventually(async () => ((await outbox('+447911200006')).length === 2 ? true : undefined), 30_000, 'the first messages');
     const headers = key();

@@ -26,7 +26,8 @@ describe('inbound messages to a conversation whose run has closed', () => {
   afterAll(() => stack?.stop());
 
   const row = (id: string) => stack.db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  const statusBecomes = (id: string, status: string) => eventually(async () => ((await row(id)).status === status ? true : undefined), 20_000, `conversation ${status}`);
+  const statusBecomes = (id: string, status: string) =>
+    eventually(async () => ((await row(id)).status === status ? true : undefined), 20_000, `conversation ${status}`);
 
   /** A whole FAQ conversation, asked and ended; returns its row. */
   async function endedConversation(address: string) {
@@ -44,7 +45,15 @@ describe('inbound messages to a conversation whose run has closed', () => {
     // What a reply racing the close used to leave behind: a pending row whose run never started.
     const orphan = await stack.db
       .insertInto('conversations')
-      .values({ org_id: ended.org_id, contact_id: ended.contact_id, channel_id: ended.channel_id, journey_id: ended.journey_id, journey_version: ended.journey_version, workflow_id: ended.workflow_id, status: 'pending' })
+      .values({
+        org_id: ended.org_id,
+        contact_id: ended.contact_id,
+        channel_id: ended.channel_id,
+        journey_id: ended.journey_id,
+        journey_version: ended.journey_version,
+        workflow_id: ended.workflow_id,
+        status: 'pending',
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
 
@@ -90,7 +99,14 @@ describe('inbound messages to a conversation whose run has closed', () => {
       await phone.say('no');
       expect(await phone.receive(1)).toEqual(['Thanks for getting in touch. Have a good day!']);
       await eventually(
-        async () => (await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike 'update "conversations"%'`.execute(stack.db)).rows[0].n > 0 || undefined,
+        async () =>
+          (
+            await sql<{
+              n: number;
+            }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike 'update "conversations"%'`.execute(
+              stack.db,
+            )
+          ).rows[0].n > 0 || undefined,
         20_000,
         'the run to wait on the conversation row',
       );
@@ -104,20 +120,44 @@ describe('inbound messages to a conversation whose run has closed', () => {
     expect([got[0], got[2]]).toEqual([TOPICS, MORE]);
     expect(got[1]).toMatch(/^Orders arrive/);
     await statusBecomes(first.conversationId!, 'ended');
-    const rows = await stack.db.selectFrom('conversations').select(['id', 'status', 'workflow_id']).where('contact_id', '=', (await row(first.conversationId!)).contact_id).orderBy('created_at').execute();
+    const rows = await stack.db
+      .selectFrom('conversations')
+      .select(['id', 'status', 'workflow_id'])
+      .where('contact_id', '=', (await row(first.conversationId!)).contact_id)
+      .orderBy('created_at')
+      .execute();
     expect(rows.map((r) => r.status)).toEqual(['ended', 'active']);
     expect(rows[1].workflow_id).toBe(rows[0].workflow_id);
-    const moved = await stack.db.selectFrom('messages').select('conversation_id').where('body', '=', 'delivery please').executeTakeFirstOrThrow();
+    const moved = await stack.db
+      .selectFrom('messages')
+      .select('conversation_id')
+      .where('body', '=', 'delivery please')
+      .executeTakeFirstOrThrow();
     expect(moved.conversation_id).toBe(rows[1].id);
   });
 
   describe('routeLateReplies', () => {
-    const acts = () => createConversationActivities({ db: stack.db, channels: () => { throw new Error('no sends here'); } });
+    const acts = () =>
+      createConversationActivities({
+        db: stack.db,
+        channels: () => {
+          throw new Error('no sends here');
+        },
+      });
     const storeInbound = async (ended: { org_id: string; channel_id: string; id: string }) =>
       (
         await stack.db
           .insertInto('messages')
-          .values({ org_id: ended.org_id, channel_id: ended.channel_id, conversation_id: ended.id, direction: 'in', author: 'contact', body: 'late', status: 'received', provider_message_id: `late-${ended.id}-${Math.random()}` })
+          .values({
+            org_id: ended.org_id,
+            channel_id: ended.channel_id,
+            conversation_id: ended.id,
+            direction: 'in',
+            author: 'contact',
+            body: 'late',
+            status: 'received',
+            provider_message_id: `late-${ended.id}-${Math.random()}`,
+          })
           .returning('id')
           .executeTakeFirstOrThrow()
       ).id;
@@ -130,16 +170,27 @@ describe('inbound messages to a conversation whose run has closed', () => {
       expect(first.successorId).toBeDefined();
       expect(again.successorId).toBe(first.successorId);
       const next = await row(first.successorId!);
-      expect(next).toMatchObject({ status: 'pending', workflow_id: ended.workflow_id, contact_id: ended.contact_id, journey_id: faqJourneyId });
+      expect(next).toMatchObject({
+        status: 'pending',
+        workflow_id: ended.workflow_id,
+        contact_id: ended.contact_id,
+        journey_id: faqJourneyId,
+      });
       const moved = await stack.db.selectFrom('messages').select('conversation_id').where('id', 'in', [m1, m2]).execute();
       expect(moved.map((m) => m.conversation_id)).toEqual([next.id, next.id]);
     });
 
     it('when the conversation was not inbound, then its late replies stay on it', async () => {
-      const started = await api.post('/v1/conversations', { journeyId: org.journeyId, channelId: org.channelId, contact: { address: '07911 123473' } });
+      const started = await api.post('/v1/conversations', {
+        journeyId: org.journeyId,
+        channelId: org.channelId,
+        contact: { address: '07911 123473' },
+      });
       const conversation = await row(started.body.id);
       const m = await storeInbound(conversation);
-      expect(await acts().routeLateReplies({ conversationId: conversation.id, workflowId: conversation.workflow_id, messageIds: [m] })).toEqual({});
+      expect(
+        await acts().routeLateReplies({ conversationId: conversation.id, workflowId: conversation.workflow_id, messageIds: [m] }),
+      ).toEqual({});
       const kept = await stack.db.selectFrom('messages').select('conversation_id').where('id', '=', m).executeTakeFirstOrThrow();
       expect(kept.conversation_id).toBe(conversation.id);
     });

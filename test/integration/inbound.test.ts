@@ -23,7 +23,11 @@ describe('inbound conversations', () => {
     const phone = sandboxPhone(api, org.channelId, '07911 123460');
     const res = await phone.say('hello?');
     expect(res.conversationId).toBeNull();
-    const stored = await stack.db.selectFrom('messages').select(['body', 'routed_at']).where('id', '=', res.messageId).executeTakeFirstOrThrow();
+    const stored = await stack.db
+      .selectFrom('messages')
+      .select(['body', 'routed_at'])
+      .where('id', '=', res.messageId)
+      .executeTakeFirstOrThrow();
     expect(stored.body).toBe('hello?');
     expect(stored.routed_at).not.toBeNull();
     expect(await phone.pending()).toEqual([]);
@@ -53,7 +57,12 @@ describe('inbound conversations', () => {
       "We're open 9am to 6pm, Monday to Saturday.",
       'Anything else I can help with?',
     ]);
-    const inbound = await stack.db.selectFrom('messages').select('conversation_id').where('direction', '=', 'in').where('provider_message_id', 'like', 'burst-%').execute();
+    const inbound = await stack.db
+      .selectFrom('messages')
+      .select('conversation_id')
+      .where('direction', '=', 'in')
+      .where('provider_message_id', 'like', 'burst-%')
+      .execute();
     expect(inbound.map((m) => m.conversation_id)).toEqual(Array(5).fill(conversationId));
   });
 
@@ -77,7 +86,7 @@ describe('inbound conversations', () => {
     });
     expect(done.outcome).toBe('Resolved by bot');
     expect(done.notes).toEqual(['Customer asked: I want to talk to someone', 'Parcel late, reissued']);
-    await recordHistory(done.workflowId, 'inbound-faq-handoff');
+    await recordHistory(done.workflowId, 'inbound-faq-handoff-v2');
   });
 
   it('when the agent hands back to a named step, then the bot resumes there', async () => {
@@ -101,7 +110,11 @@ describe('inbound conversations', () => {
   });
 
   it('when a sender with a live outbound conversation writes, then the message goes to that conversation', async () => {
-    const started = await api.post('/v1/conversations', { journeyId: org.journeyId, channelId: org.channelId, contact: { address: '07911 123464', fields: { firstName: 'Eve' } } });
+    const started = await api.post('/v1/conversations', {
+      journeyId: org.journeyId,
+      channelId: org.channelId,
+      contact: { address: '07911 123464', fields: { firstName: 'Eve' } },
+    });
     const phone = sandboxPhone(api, org.channelId, '07911 123464');
     await phone.receive(2);
     const res = await phone.say('no');
@@ -113,16 +126,39 @@ describe('inbound conversations', () => {
     expect((await api.raw('PATCH', '/v1/org', { inboundJourneyId: null })).status).toBe(200);
     const phone = sandboxPhone(api, org.channelId, '07911 123464');
     expect(await phone.receive(3)).toHaveLength(3);
-    await eventually(async () => ((await stack.db.selectFrom('conversations as c').innerJoin('contacts as ct', 'ct.id', 'c.contact_id').select('c.status').where('ct.address', '=', '+447911123464').executeTakeFirstOrThrow()).status === 'ended' ? true : undefined));
+    await eventually(async () =>
+      (
+        await stack.db
+          .selectFrom('conversations as c')
+          .innerJoin('contacts as ct', 'ct.id', 'c.contact_id')
+          .select('c.status')
+          .where('c.org_id', '=', org.orgId)
+          .where('c.org_id', '=', org.orgId)
+          .where('ct.address', '=', '+447911123464')
+          .executeTakeFirstOrThrow()
+      ).status === 'ended'
+        ? true
+        : undefined,
+    );
     const res = await phone.say('one more thing');
     expect(res.conversationId).toBeNull();
     expect(await phone.pending()).toEqual([]);
-    const n = await stack.db.selectFrom('conversations as c').innerJoin('contacts as ct', 'ct.id', 'c.contact_id').select(stack.db.fn.countAll<string>().as('n')).where('ct.address', '=', '+447911123464').executeTakeFirstOrThrow();
+    const n = await stack.db
+      .selectFrom('conversations as c')
+      .innerJoin('contacts as ct', 'ct.id', 'c.contact_id')
+      .select(stack.db.fn.countAll<string>().as('n'))
+      .where('c.org_id', '=', org.orgId)
+      .where('ct.address', '=', '+447911123464')
+      .executeTakeFirstOrThrow();
     expect(Number(n.n)).toBe(1);
   });
 
   it('when replies are odd (very long, emoji, right-to-left, empty), then they are stored and answered with a re-prompt', async () => {
-    await api.post('/v1/conversations', { journeyId: org.journeyId, channelId: org.channelId, contact: { address: '07911 123465', fields: {} } });
+    await api.post('/v1/conversations', {
+      journeyId: org.journeyId,
+      channelId: org.channelId,
+      contact: { address: '07911 123465', fields: {} },
+    });
     const phone = sandboxPhone(api, org.channelId, '07911 123465');
     expect(await phone.receive(2)).toEqual(['Hi there, this is Parley.', 'Can we help with your account today? Reply YES or NO.']);
     await phone.say('x'.repeat(10_000));
@@ -130,7 +166,12 @@ describe('inbound conversations', () => {
     await phone.say('🙂 مرحبا');
     const last = await phone.receive(1);
     expect(last).toEqual(['No problem. Goodbye.']);
-    const long = await stack.db.selectFrom('messages').select('body').where('direction', '=', 'in').where('body', 'like', 'xxxx%').executeTakeFirstOrThrow();
+    const long = await stack.db
+      .selectFrom('messages')
+      .select('body')
+      .where('direction', '=', 'in')
+      .where('body', 'like', 'xxxx%')
+      .executeTakeFirstOrThrow();
     expect(long.body).toHaveLength(10_000);
     const empty = await api.post(`/v1/sandbox/${org.channelId}/inbound`, { from: '07911 123465', text: '' });
     expect(empty.status).toBe(202);

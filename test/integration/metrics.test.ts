@@ -23,12 +23,26 @@ async function seedSkipped(stack: TestStack, org: Awaited<ReturnType<typeof seed
   for (let i = 0; i < n; i++) {
     const contact = await stack.db
       .insertInto('contacts')
-      .values({ org_id: org.orgId, channel_id: org.channelId, address: `+4479111235${String(i).padStart(2, '0')}`, fields: JSON.stringify({}) })
+      .values({
+        org_id: org.orgId,
+        channel_id: org.channelId,
+        address: `+4479111235${String(i).padStart(2, '0')}`,
+        fields: JSON.stringify({}),
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     const row = await stack.db
       .insertInto('conversations')
-      .values({ org_id: org.orgId, contact_id: contact.id, channel_id: org.channelId, journey_id: org.journeyId, journey_version: 1, workflow_id: `metrics-test-${randomBytes(6).toString('hex')}`, status: 'skipped', notes: '[]' })
+      .values({
+        org_id: org.orgId,
+        contact_id: contact.id,
+        channel_id: org.channelId,
+        journey_id: org.journeyId,
+        journey_version: 1,
+        workflow_id: `metrics-test-${randomBytes(6).toString('hex')}`,
+        status: 'skipped',
+        notes: '[]',
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     ids.push(row.id);
@@ -77,15 +91,24 @@ describe('GET /metrics on the API', () => {
   it('when conversations are added, then the gauge by state counts them', async () => {
     const before = await scrape(stack.url);
     const skippedBefore = valueOf(before, 'parley_conversations', { state: 'skipped' })!;
-    expect(before.filter((s) => s.name === 'parley_conversations').map((s) => s.labels.state).sort()).toEqual(['active', 'cancelled', 'ended', 'handoff', 'pending', 'skipped']);
+    expect(
+      before
+        .filter((s) => s.name === 'parley_conversations')
+        .map((s) => s.labels.state)
+        .sort(),
+    ).toEqual(['active', 'cancelled', 'ended', 'handoff', 'pending', 'skipped']);
 
     const org = await seedOrg(stack.db, greetingJourney);
     await seedSkipped(stack, org, 3);
     // Counts are cached for a few seconds, and other test files add rows meanwhile: at least ours show up.
-    await eventually(async () => {
-      const now = valueOf(await scrape(stack.url), 'parley_conversations', { state: 'skipped' })!;
-      return now >= skippedBefore + 3 ? now : undefined;
-    }, 20_000, 'the three skipped conversations in parley_conversations');
+    await eventually(
+      async () => {
+        const now = valueOf(await scrape(stack.url), 'parley_conversations', { state: 'skipped' })!;
+        return now >= skippedBefore + 3 ? now : undefined;
+      },
+      20_000,
+      'the three skipped conversations in parley_conversations',
+    );
   });
 });
 
@@ -100,7 +123,11 @@ describe('GET /metrics with METRICS_TOKEN', () => {
   });
 
   it('when the bearer token is missing or wrong, then 401 problem+json, and with it the metrics', async () => {
-    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong-token-wrong-token' }, { authorization: `Basic ${token}` }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: 'Bearer wrong-token-wrong-token' },
+      { authorization: `Basic ${token}` },
+    ]) {
       const res = await fetch(`${stack.url}/metrics`, { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -144,15 +171,28 @@ describe("the worker's Temporal SDK metrics", () => {
     });
 
     const org = await seedOrg(api.db, greetingJourney);
-    const res = await apiClient(api.url, org.apiKey).post('/v1/conversations', { journeyId: org.journeyId, channelId: org.channelId, contact: { address: '07911 123496' } });
+    const res = await apiClient(api.url, org.apiKey).post('/v1/conversations', {
+      journeyId: org.journeyId,
+      channelId: org.channelId,
+      contact: { address: '07911 123496' },
+    });
     expect(res.status).toBe(201);
 
     const queue = { task_queue: api.config.TEMPORAL_TASK_QUEUE };
-    const samples = await eventually(async () => {
-      const all = await scrape(`http://${address}`);
-      const tasks = all.filter((s) => s.name === 'temporal_workflow_task_execution_latency_count' && s.labels.task_queue === queue.task_queue && s.labels.workflow_type === 'conversation');
-      return tasks.some((s) => s.value >= 1) ? all : undefined;
-    }, 30_000, 'workflow task metrics of the conversation on our task queue');
+    const samples = await eventually(
+      async () => {
+        const all = await scrape(`http://${address}`);
+        const tasks = all.filter(
+          (s) =>
+            s.name === 'temporal_workflow_task_execution_latency_count' &&
+            s.labels.task_queue === queue.task_queue &&
+            s.labels.workflow_type === 'conversation',
+        );
+        return tasks.some((s) => s.value >= 1) ? all : undefined;
+      },
+      30_000,
+      'workflow task metrics of the conversation on our task queue',
+    );
     expect(samples.some((s) => s.name === 'temporal_num_pollers' && s.labels.task_queue === queue.task_queue)).toBe(true);
     const stopped = new Promise((resolve) => child!.once('exit', (code, signal) => resolve(code ?? signal)));
     child.kill('SIGTERM');

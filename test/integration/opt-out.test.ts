@@ -21,12 +21,17 @@ describe('opt-out, before any journey logic', () => {
       .selectFrom('consents as c')
       .innerJoin('contacts as ct', 'ct.id', 'c.contact_id')
       .select(['c.status', 'c.source', 'c.created_at'])
+      .where('c.org_id', '=', org.orgId)
       .where('ct.address', '=', address)
       .orderBy('c.created_at')
       .execute();
 
   it('when a person sends "stop" mid-journey, then it is recorded in the ledger, the conversation ends, and one confirmation goes out even if the provider repeats the webhook', async () => {
-    const created = await api.post('/v1/campaigns', { journeyId: org.journeyId, channelId: org.channelId, contacts: [{ address: '07911 123470', fields: { firstName: 'Fi' } }] });
+    const created = await api.post('/v1/campaigns', {
+      journeyId: org.journeyId,
+      channelId: org.channelId,
+      contacts: [{ address: '07911 123470', fields: { firstName: 'Fi' } }],
+    });
     expect(created.status).toBe(201);
     const phone = sandboxPhone(api, org.channelId, '07911 123470');
     await phone.receive(2);
@@ -61,7 +66,11 @@ describe('opt-out, before any journey logic', () => {
     expect(view.outcomes).toEqual({ 'Opted out': 1 });
     expect(await sandboxPhone(api, org.channelId, '07911 123471').receive(2)).toHaveLength(2);
     // Fi's whole history: the first campaign's two messages and the confirmation, nothing since.
-    expect(await sandboxPhone(api, org.channelId, '07911 123470').pending()).toEqual(['Hi Fi, this is Parley.', 'Can we help with your account today? Reply YES or NO.', CONFIRM_STOP]);
+    expect(await sandboxPhone(api, org.channelId, '07911 123470').pending()).toEqual([
+      'Hi Fi, this is Parley.',
+      'Can we help with your account today? Reply YES or NO.',
+      CONFIRM_STOP,
+    ]);
   });
 
   it('when they send START, then they are opted back in and a new campaign reaches them', async () => {
@@ -71,7 +80,11 @@ describe('opt-out, before any journey logic', () => {
     expect(res.consent).toBe('opted_in');
     expect(await phone.receive(1)).toEqual(['You are subscribed again. Reply STOP at any time to unsubscribe.']);
     expect((await ledger('+447911123470')).map((r) => r.status)).toEqual(['opted_out', 'opted_in']);
-    await api.post('/v1/campaigns', { journeyId: org.journeyId, channelId: org.channelId, contacts: [{ address: '07911 123470', fields: { firstName: 'Fi' } }] });
+    await api.post('/v1/campaigns', {
+      journeyId: org.journeyId,
+      channelId: org.channelId,
+      contacts: [{ address: '07911 123470', fields: { firstName: 'Fi' } }],
+    });
     expect(await phone.receive(2)).toEqual(['Hi Fi, this is Parley.', 'Can we help with your account today? Reply YES or NO.']);
   });
 

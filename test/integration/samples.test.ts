@@ -13,9 +13,15 @@ function startEnrichmentServer(): Promise<{ url: string; server: Server; request
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push(url);
     if (url.searchParams.get('customerRef') !== 'ACC123') return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ balance: '1250.5', dueDate: '2026-12-31', unused: 'x' }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ balance: '1250.5', dueDate: '2026-12-31', unused: 'x' }));
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}/balance`, server, requests })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}/balance`, server, requests }),
+    ),
+  );
 }
 
 describe('the sample journeys, end to end on the sandbox', () => {
@@ -46,7 +52,10 @@ describe('the sample journeys, end to end on the sandbox', () => {
   // the day before "day after tomorrow" at 10:00 always ahead.
   it('collections: ID&V, live balance, a promise to pay for today, its reminder at once and its outcome', async () => {
     const { org, api } = await setup('collections', { enrichmentUrl: enrichment.url });
-    const contact = { address: '07911 123480', fields: { firstName: 'Aoife', dob: '1985-02-14', postcode: 'SW1A 1AA', accountRef: 'ACC123', customerRef: 'ACC123' } };
+    const contact = {
+      address: '07911 123480',
+      fields: { firstName: 'Aoife', dob: '1985-02-14', postcode: 'SW1A 1AA', accountRef: 'ACC123', customerRef: 'ACC123' },
+    };
     const started = await api.post('/v1/conversations', { journeyId: org.journeyId, channelId: org.channelId, contact });
     const phone = sandboxPhone(api, org.channelId, contact.address);
     expect(await phone.receive(2)).toEqual([
@@ -84,21 +93,32 @@ describe('the sample journeys, end to end on the sandbox', () => {
     ]);
     const transcript = await api.get(`/v1/conversations/${started.body.id}/transcript`);
     expect(JSON.stringify(transcript.body)).not.toContain('"verified');
-    const inbound = transcript.body.messages.filter((m: { direction: string }) => m.direction === 'in').map((m: { text: string }) => m.text);
+    const inbound = transcript.body.messages
+      .filter((m: { direction: string }) => m.direction === 'in')
+      .map((m: { text: string }) => m.text);
     expect(inbound).toEqual(['[ID&V answer withheld]', '[ID&V answer withheld]', '[ID&V answer withheld]', '2', 'today', '£50']);
     const stored = await stack.db.selectFrom('messages').select('body').where('conversation_id', '=', started.body.id).execute();
     for (const secret of ['14/2/84', '14 Feb 1985', 'sw1a1aa']) expect(stored.filter((m) => m.body.includes(secret))).toEqual([]);
     await ended(api, started.body.id);
-    await recordHistory(started.body.workflowId, 'collections-promise');
+    await recordHistory(started.body.workflowId, 'collections-promise-v2');
   });
 
   it('collections: a promise for the day after tomorrow waits for 10:00 London the day before, and sends nothing meanwhile', async () => {
     const { org, api } = await setup('collections', { enrichmentUrl: enrichment.url });
-    const contact = { address: '07911 123486', fields: { firstName: 'Gus', dob: '1985-02-14', postcode: 'SW1A 1AA', accountRef: 'ACC123', customerRef: 'ACC123' } };
+    const contact = {
+      address: '07911 123486',
+      fields: { firstName: 'Gus', dob: '1985-02-14', postcode: 'SW1A 1AA', accountRef: 'ACC123', customerRef: 'ACC123' },
+    };
     const started = await api.post('/v1/conversations', { journeyId: org.journeyId, channelId: org.channelId, contact });
     const phone = sandboxPhone(api, org.channelId, contact.address);
     await phone.receive(2);
-    for (const [answer, replies] of [['14/02/1985', 1], ['SW1A 1AA', 2], ['2', 1], ['day after tomorrow', 1], ['50', 1]] as const) {
+    for (const [answer, replies] of [
+      ['14/02/1985', 1],
+      ['SW1A 1AA', 2],
+      ['2', 1],
+      ['day after tomorrow', 1],
+      ['50', 1],
+    ] as const) {
       await phone.say(answer);
       await phone.receive(replies);
     }
@@ -140,13 +160,16 @@ describe('the sample journeys, end to end on the sandbox', () => {
     const contact = { address: '07911 123482', fields: { firstName: 'Cal', appointmentAt: '2027-03-04T10:30:00Z', clinic: 'Hill Street' } };
     const started = await api.post('/v1/conversations', { journeyId: org.journeyId, channelId: org.channelId, contact });
     const phone = sandboxPhone(api, org.channelId, contact.address);
-    expect(await phone.receive(2)).toEqual(['Hi Cal, you have an appointment at Hill Street on 4 March 2027.', 'Reply 1 to confirm, 2 to cancel or 3 to rebook.']);
+    expect(await phone.receive(2)).toEqual([
+      'Hi Cal, you have an appointment at Hill Street on 4 March 2027.',
+      'Reply 1 to confirm, 2 to cancel or 3 to rebook.',
+    ]);
     await phone.say('2');
     expect(await phone.receive(1)).toEqual(['Are you sure you want to cancel? Reply YES or NO.']);
     await phone.say('Yes');
     expect(await phone.receive(1)).toEqual(['Your appointment is cancelled. Thanks for letting us know.']);
     expect((await ended(api, started.body.id)).outcome).toBe('Cancelled');
-    await recordHistory(started.body.workflowId, 'appointment-cancel');
+    await recordHistory(started.body.workflowId, 'appointment-cancel-v2');
   });
 
   it('appointment: reschedule to a date', async () => {
@@ -167,7 +190,11 @@ describe('the sample journeys, end to end on the sandbox', () => {
 
   it('when a journey is updated while conversations of the old version run, then they keep the old version and new ones get the new', async () => {
     const { org, api } = await setup('appointment');
-    const old = await api.post('/v1/conversations', { journeyId: org.journeyId, channelId: org.channelId, contact: { address: '07911 123484', fields: { firstName: 'Ed', appointmentAt: '2027-03-04T10:30:00Z' } } });
+    const old = await api.post('/v1/conversations', {
+      journeyId: org.journeyId,
+      channelId: org.channelId,
+      contact: { address: '07911 123484', fields: { firstName: 'Ed', appointmentAt: '2027-03-04T10:30:00Z' } },
+    });
     const oldPhone = sandboxPhone(api, org.channelId, '07911 123484');
     await oldPhone.receive(2);
 
@@ -179,7 +206,11 @@ describe('the sample journeys, end to end on the sandbox', () => {
 
     await oldPhone.say('2');
     expect(await oldPhone.receive(1)).toEqual(['Are you sure you want to cancel? Reply YES or NO.']);
-    const fresh = await api.post('/v1/conversations', { journeyId: org.journeyId, channelId: org.channelId, contact: { address: '07911 123485', fields: { firstName: 'Flo', appointmentAt: '2027-03-04T10:30:00Z' } } });
+    const fresh = await api.post('/v1/conversations', {
+      journeyId: org.journeyId,
+      channelId: org.channelId,
+      contact: { address: '07911 123485', fields: { firstName: 'Flo', appointmentAt: '2027-03-04T10:30:00Z' } },
+    });
     expect(fresh.body.journeyVersion).toBe(2);
     expect(old.body.journeyVersion).toBe(1);
     const freshPhone = sandboxPhone(api, org.channelId, '07911 123485');
@@ -204,7 +235,9 @@ describe('the sample journeys, end to end on the sandbox', () => {
     expect(res.body.detail).toMatch(/definition\.steps\[1\]\.kind: unknown step kind "shout"/);
     const dangling = await api.post('/v1/journeys', { name: 'Bad', definition: { ...bad, steps: [bad.steps[0]] } });
     expect(dangling.status).toBe(400);
-    expect(dangling.body.errors).toEqual([expect.objectContaining({ field: 'definition.steps[0].next', message: expect.stringMatching(/ghost/) })]);
+    expect(dangling.body.errors).toEqual([
+      expect.objectContaining({ field: 'definition.steps[0].next', message: expect.stringMatching(/ghost/) }),
+    ]);
     expect((await api.get('/v1/journeys')).body.journeys.length).toBe(before);
   });
 });

@@ -16,8 +16,16 @@ describe("another organisation's ids", () => {
     const theirs = await seedOrg(stack.db, greetingJourney);
     const api = apiClient(stack.url, mine.apiKey);
     const owner = apiClient(stack.url, theirs.apiKey);
-    const campaign = await owner.post('/v1/campaigns', { journeyId: theirs.journeyId, channelId: theirs.channelId, contacts: [{ address: '07911 123401' }] });
-    const conversation = await owner.post('/v1/conversations', { journeyId: theirs.journeyId, channelId: theirs.channelId, contact: { address: '07911 123402' } });
+    const campaign = await owner.post('/v1/campaigns', {
+      journeyId: theirs.journeyId,
+      channelId: theirs.channelId,
+      contacts: [{ address: '07911 123401' }],
+    });
+    const conversation = await owner.post('/v1/conversations', {
+      journeyId: theirs.journeyId,
+      channelId: theirs.channelId,
+      contact: { address: '07911 123402' },
+    });
     expect([campaign.status, conversation.status]).toEqual([201, 201]);
     const c = `/v1/campaigns/${campaign.body.id}`;
     const cv = `/v1/conversations/${conversation.body.id}`;
@@ -51,13 +59,16 @@ describe("another organisation's ids", () => {
       ['POST', `${sb}/inbound`, { from: '07911 123402', text: 'STOP' }],
       ['GET', `${sb}/outbox`],
       ['GET', `${sb}/outbox?address=07911123401`],
+      ['GET', `/v1/channels/${theirs.channelId}`],
     ];
     const answers = [];
     for (const [method, path, body] of requests) {
       const res = await api.raw(method, path, body);
       answers.push(`${method} ${path.replace(/[0-9a-f-]{36}/g, ':id')} ${res.status} ${res.headers.get('content-type')?.split(';')[0]}`);
     }
-    expect(answers).toEqual(requests.map(([method, path]) => `${method} ${path.replace(/[0-9a-f-]{36}/g, ':id')} 404 application/problem+json`));
+    expect(answers).toEqual(
+      requests.map(([method, path]) => `${method} ${path.replace(/[0-9a-f-]{36}/g, ':id')} 404 application/problem+json`),
+    );
     expect(await snapshot()).toEqual(before);
 
     // The owner still sees and controls them.

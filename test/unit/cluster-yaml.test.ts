@@ -26,7 +26,11 @@ services:
 
 describe('editYaml', () => {
   it('when given dotted paths, then sets only those scalars', () => {
-    const out = editYaml(TEMPLATE, { 'persistence.datastores.main.sql.connectAddr': 'db:6543', 'persistence.datastores.main.sql.maxConns': 5, 'services.frontend.rpc.grpcPort': 17233 });
+    const out = editYaml(TEMPLATE, {
+      'persistence.datastores.main.sql.connectAddr': 'db:6543',
+      'persistence.datastores.main.sql.maxConns': 5,
+      'services.frontend.rpc.grpcPort': 17233,
+    });
     expect(out).toContain('    main:\n      sql:\n        connectAddr: "db:6543"\n        maxConns: 5\n');
     expect(out).toContain('    other:\n      sql:\n        connectAddr: "127.0.0.1:5432"\n');
     expect(out).toContain('      grpcPort: 17233');

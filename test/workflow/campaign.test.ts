@@ -8,7 +8,14 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 function fakeCampaign(size: number, hold: () => Promise<void>) {
   const prefix = uid();
   const members = Array.from({ length: size }, (_, i) => ({ seq: i + 1, conversationId: `${prefix}-${i + 1}` }));
-  const record = { loaded: [] as string[], current: 0, max: 0, statuses: [] as string[], remainderCancelled: false };
+  const record = {
+    loaded: [] as string[],
+    done: new Set<string>(),
+    current: 0,
+    max: 0,
+    statuses: [] as string[],
+    remainderCancelled: false,
+  };
   const activities: Partial<Activities> = {
     loadCampaign: async () => ({ journeyId: 'j1', channelKind: 'sandbox' }),
     listCampaignMembers: async ({ afterSeq, limit }) => members.filter((m) => m.seq > afterSeq).slice(0, limit),
@@ -22,8 +29,11 @@ function fakeCampaign(size: number, hold: () => Promise<void>) {
       record.max = Math.max(record.max, ++record.current);
       await hold();
       record.current--;
+      record.done.add(conversationId);
       return { skip: 'test' };
     }) as Activities['loadConversation'],
+    // The rows of skipped conversations have ended: the campaign reads them as ready.
+    readyMembers: async ({ conversationIds }) => conversationIds.filter((id) => record.done.has(id)),
   };
   return { members, record, activities, campaignId: `c-${prefix}` };
 }

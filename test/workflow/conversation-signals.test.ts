@@ -23,9 +23,20 @@ const yesNo = (ask: Record<string, unknown> = {}) =>
     [
       { id: 'hello', kind: 'message', text: 'Hi <<firstName>>.', next: 'q' },
       {
-        id: 'q', kind: 'ask', text: PROMPT, saveAs: 'happy', timeout: '1h', maxInvalid: 3, invalidText: INVALID,
-        branches: [{ match: { yesno: 'yes' }, next: 'great' }, { match: { yesno: 'no' }, next: 'sorry' }],
-        onTimeout: 'noReply', onTooManyInvalid: 'confused', ...ask,
+        id: 'q',
+        kind: 'ask',
+        text: PROMPT,
+        saveAs: 'happy',
+        timeout: '1h',
+        maxInvalid: 3,
+        invalidText: INVALID,
+        branches: [
+          { match: { yesno: 'yes' }, next: 'great' },
+          { match: { yesno: 'no' }, next: 'sorry' },
+        ],
+        onTimeout: 'noReply',
+        onTooManyInvalid: 'confused',
+        ...ask,
       },
       { id: 'great', kind: 'message', text: 'Great!', next: 'done' },
       { id: 'sorry', kind: 'message', text: 'Sorry to hear.', next: 'done' },
@@ -56,7 +67,13 @@ const rows: Row[] = [
   {
     name: 'too many invalid answers take the onTooManyInvalid path',
     journey: yesNo({ maxInvalid: 2 }),
-    script: [greeted, { reply: 'maybe' }, { expectSends: [INVALID] }, { reply: 'perhaps' }, { expectSends: ['Let me find someone to help.'] }],
+    script: [
+      greeted,
+      { reply: 'maybe' },
+      { expectSends: [INVALID] },
+      { reply: 'perhaps' },
+      { expectSends: ['Let me find someone to help.'] },
+    ],
     then: { outcome: 'Too many invalid', check: (rec) => expect(stepIds(rec)).toEqual(['hello', 'q', 'q#i1', 'confused']) },
   },
   {
@@ -94,7 +111,14 @@ const rows: Row[] = [
   {
     name: 'an agent sends a message while the journey waits, it goes out as the agent and the question still stands',
     journey: yesNo(),
-    script: [greeted, { agent: 'Hi, Sam from the team here.' }, { expectSends: ['Hi, Sam from the team here.'] }, { expectQuiet: 500 }, { reply: 'yes' }, { expectSends: ['Great!'] }],
+    script: [
+      greeted,
+      { agent: 'Hi, Sam from the team here.' },
+      { expectSends: ['Hi, Sam from the team here.'] },
+      { expectQuiet: 500 },
+      { reply: 'yes' },
+      { expectSends: ['Great!'] },
+    ],
     then: {
       outcome: 'Completed',
       check: (rec) => {
@@ -106,7 +130,15 @@ const rows: Row[] = [
   {
     name: 'an agent takes over mid-question and hands back without a step, the question is asked again',
     journey: yesNo(),
-    script: [greeted, { signal: 'handoff' }, { reply: 'yes' }, { signal: 'handback' }, { expectSends: [PROMPT] }, { reply: 'no' }, { expectSends: ['Sorry to hear.'] }],
+    script: [
+      greeted,
+      { signal: 'handoff' },
+      { reply: 'yes' },
+      { signal: 'handback' },
+      { expectSends: [PROMPT] },
+      { reply: 'no' },
+      { expectSends: ['Sorry to hear.'] },
+    ],
     then: {
       outcome: 'Completed',
       check: (rec) => {
@@ -140,7 +172,13 @@ const rows: Row[] = [
       { id: 'balance', kind: 'message', text: 'You owe <<balance|currency>>.', next: 'done' },
       { id: 'done', kind: 'end', outcome: 'Informed' },
     ]),
-    script: [{ expectEnrichCalls: 1 }, { signal: 'close', reason: 'opt_out', outcome: 'Opted out' }, { wait: 300 }, { enrich: { ok: true, values: { balance: '10' } } }, { expectQuiet: 500 }],
+    script: [
+      { expectEnrichCalls: 1 },
+      { signal: 'close', reason: 'opt_out', outcome: 'Opted out' },
+      { wait: 300 },
+      { enrich: { ok: true, values: { balance: '10' } } },
+      { expectQuiet: 500 },
+    ],
     then: { outcome: 'Opted out', reason: 'opt_out', check: (rec) => expect(rec.enrichCalls).toBe(1) },
   },
   {
@@ -152,10 +190,15 @@ const rows: Row[] = [
     ]),
     script: [{ enrich: { ok: false, reason: 'not found' } }, { expectQuiet: 1_500 }, { signal: 'close', reason: 'cancelled' }],
     endWithin: 3_000,
-    then: { outcome: undefined, reason: 'cancelled', notes: ['Enrichment failed at "lookup": not found; will retry'], check: (rec) => expect(rec.enrichCalls).toBe(1) },
+    then: {
+      outcome: undefined,
+      reason: 'cancelled',
+      notes: ['Enrichment failed at "lookup": not found; will retry'],
+      check: (rec) => expect(rec.enrichCalls).toBe(1),
+    },
   },
   {
-    name: 'an agent sets an outcome, it wins over the journey\'s own',
+    name: "an agent sets an outcome, it wins over the journey's own",
     journey: yesNo(),
     script: [
       greeted,
@@ -173,7 +216,7 @@ const rows: Row[] = [
     script: [{ expectSends: ['Hi there.'] }],
     then: {
       outcome: 'Undeliverable',
-      notes: ['stopped: PermanentSendError'],
+      notes: ['stopped: PermanentSendError: bad number'],
       check: (rec) => expect(rec.failedSends.map((s) => s.stepId)).toEqual(['q']),
     },
   },
@@ -182,7 +225,10 @@ const rows: Row[] = [
     journey: yesNo(),
     // Built from the server's clock when the conversation loads, which is the clock the workflow reads.
     settings: windowAround(-1, 1),
-    script: [{ expectSends: ['Hi there.', PROMPT], within: 3_000 }, { signal: 'close', reason: 'cancelled' }],
+    script: [
+      { expectSends: ['Hi there.', PROMPT], within: 3_000 },
+      { signal: 'close', reason: 'cancelled' },
+    ],
     then: { outcome: undefined, reason: 'cancelled' },
   },
   {
@@ -231,7 +277,10 @@ describe('conversation workflow: signals, timeouts and failures', () => {
         },
         { reply: 'blue', messageId: 'm2' },
         { expectSends: ['Third, after red and blue?'] },
-        { call: async (h) => void (await eventually(async () => ((await h.describe()).runId !== runIds[0] ? true : undefined), 10_000, 'a new run')) },
+        {
+          call: async (h) =>
+            void (await eventually(async () => ((await h.describe()).runId !== runIds[0] ? true : undefined), 10_000, 'a new run')),
+        },
         { call: runId },
         // The first answer again, now only remembered through the carried state.
         { reply: 'red', messageId: 'm1' },

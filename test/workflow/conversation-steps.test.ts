@@ -15,7 +15,13 @@ const say = (id: string, text: string, next?: string) => ({ id, kind: 'message',
 // One question with a branch of each matcher kind; each branch echoes what was saved.
 const menu = journey([
   {
-    id: 'q', kind: 'ask', text: 'What now?', saveAs: 'ans', timeout: '1m', maxInvalid: 2, invalidText: 'Sorry?',
+    id: 'q',
+    kind: 'ask',
+    text: 'What now?',
+    saveAs: 'ans',
+    timeout: '1m',
+    maxInvalid: 2,
+    invalidText: 'Sorry?',
     branches: [
       { match: { keywords: ['pay now', 'pay online'] }, next: 'kw' },
       { match: { menu: 1 }, next: 'menu1' },
@@ -23,7 +29,8 @@ const menu = journey([
       { match: { number: { min: 1, max: 500 } }, next: 'num' },
       { match: { date: { maxDays: 30 } }, next: 'date' },
     ],
-    onTimeout: 'bye', onTooManyInvalid: 'bye',
+    onTimeout: 'bye',
+    onTooManyInvalid: 'bye',
   },
   say('kw', 'keywords: <<ans>>', 'bye'),
   say('menu1', 'menu: <<ans>>', 'bye'),
@@ -53,7 +60,10 @@ const askTomorrow: Row = {
     { expectSends: [expect.stringMatching(/^date: \d{4}-\d\d-\d\d$/)] },
     { call: async (h) => void (tomorrowReadAt = await firstSignalReadAt(h)) },
   ],
-  then: { outcome: 'Answered', check: (rec) => expect(rec.sends.at(-1)!.text).toBe(`date: ${isoDate(1, 'Pacific/Kiritimati', tomorrowReadAt)}`) },
+  then: {
+    outcome: 'Answered',
+    check: (rec) => expect(rec.sends.at(-1)!.text).toBe(`date: ${isoDate(1, 'Pacific/Kiritimati', tomorrowReadAt)}`),
+  },
 };
 
 const plan = journey([
@@ -66,8 +76,17 @@ const plan = journey([
 
 const idv = journey([
   {
-    id: 'checkDob', kind: 'verify', field: 'dob', compare: 'dob', maxAttempts: 2, timeout: '1m',
-    text: 'Your date of birth?', retryText: 'That does not match. Try again.', next: 'ok', onFail: 'locked', outcome: 'Failed ID&V',
+    id: 'checkDob',
+    kind: 'verify',
+    field: 'dob',
+    compare: 'dob',
+    maxAttempts: 2,
+    timeout: '1m',
+    text: 'Your date of birth?',
+    retryText: 'That does not match. Try again.',
+    next: 'ok',
+    onFail: 'locked',
+    outcome: 'Failed ID&V',
   },
   say('ok', 'Thanks, verified (<<verified_checkDob>>).', 'done'),
   say('locked', 'Sorry, we could not confirm your details.', 'done'),
@@ -83,7 +102,14 @@ const lookup = journey([
 
 // "named" is reachable only by hand-back; onMissing keeps the validator's reachability check happy.
 const handoff = journey([
-  { id: 'agent', kind: 'handoff', text: 'Passing you to a colleague.', note: 'Hand-off for <<firstName>>', next: 'after', onMissing: 'named' },
+  {
+    id: 'agent',
+    kind: 'handoff',
+    text: 'Passing you to a colleague.',
+    note: 'Hand-off for <<firstName>>',
+    next: 'after',
+    onMissing: 'named',
+  },
   say('after', 'Back to the bot (next).', 'done'),
   say('named', 'Back to the bot (named step).', 'done'),
   end('done', 'Handled'),
@@ -98,7 +124,14 @@ const rows: Row[] = [
     ),
     contact: { firstName: 'Aoife', balance: '1250.5' },
     script: [{ expectSends: ['Hi Aoife, you owe £1,250.50.', 'Bye friend!'] }],
-    then: { outcome: 'Done', check: (rec) => expect(rec.sends.map((s) => [s.stepId, s.attempt, s.author])).toEqual([['hi', 1, 'bot'], ['bye', 1, 'bot']]) },
+    then: {
+      outcome: 'Done',
+      check: (rec) =>
+        expect(rec.sends.map((s) => [s.stepId, s.attempt, s.author])).toEqual([
+          ['hi', 1, 'bot'],
+          ['bye', 1, 'bot'],
+        ]),
+    },
   },
   {
     name: 'a message with a missing field and no fallback is never sent and ends with "Missing data"',
@@ -152,7 +185,10 @@ const rows: Row[] = [
   {
     name: 'enriched values land in a later message',
     journey: lookup,
-    script: [{ enrich: { ok: true, values: { balance: '99.5', dueDate: '2026-03-01' } } }, { expectSends: ['You owe £99.50 by 1 March 2026.'] }],
+    script: [
+      { enrich: { ok: true, values: { balance: '99.5', dueDate: '2026-03-01' } } },
+      { expectSends: ['You owe £99.50 by 1 March 2026.'] },
+    ],
     then: { outcome: 'Informed', check: (rec) => expect(rec.enrichCalls).toBe(1) },
   },
   {
@@ -172,18 +208,34 @@ const rows: Row[] = [
     ]),
     contact: { firstName: 'Aoife' },
     script: [{ expectSends: ['Dear AOIFE, thanks.'] }],
-    then: { outcome: 'Contacted', notes: ['Spoke to Aoife about .'], check: (rec) => expect(rec.outcomes).toEqual(['Contacted']) },
+    // On the journey's last turn the outcome is written once, with the end of the row.
+    then: { outcome: 'Contacted', notes: ['Spoke to Aoife about .'], check: (rec) => expect(rec.outcomes).toEqual([]) },
+  },
+  {
+    name: 'an outcome set before a wait is written before the wait',
+    journey: journey([
+      { id: 'mark', kind: 'setOutcome', outcome: 'Reached', next: 'q' },
+      { id: 'q', kind: 'ask', text: 'Anything else?', timeout: '1h', fallback: 'done', branches: [] },
+      end('done'),
+    ]),
+    script: [{ expectSends: ['Anything else?'] }, { reply: 'no' }],
+    then: { outcome: 'Reached', check: (rec) => expect(rec.outcomes).toEqual(['Reached']) },
   },
   {
     name: 'a hand-off waits for the agent; hand-back to a named step goes there',
     journey: handoff,
     contact: { firstName: 'Aoife' },
-    script: [{ expectSends: ['Passing you to a colleague.'] }, { expectQuiet: 500 }, { signal: 'handback', stepId: 'named' }, { expectSends: ['Back to the bot (named step).'] }],
+    script: [
+      { expectSends: ['Passing you to a colleague.'] },
+      { expectQuiet: 500 },
+      { signal: 'handback', stepId: 'named' },
+      { expectSends: ['Back to the bot (named step).'] },
+    ],
     // The journey ends straight after, so the row goes from handoff to ended without "active".
     then: { outcome: 'Handled', notes: ['Hand-off for Aoife'], check: (rec) => expect(rec.statuses).toEqual(['handoff']) },
   },
   {
-    name: 'a hand-back without a step goes to the hand-off\'s next',
+    name: "a hand-back without a step goes to the hand-off's next",
     journey: handoff,
     contact: { firstName: 'Aoife' },
     script: [{ expectSends: ['Passing you to a colleague.'] }, { signal: 'handback' }, { expectSends: ['Back to the bot (next).'] }],
@@ -191,7 +243,12 @@ const rows: Row[] = [
   },
   {
     name: 'a wait step holds the next message for its duration',
-    journey: journey([say('hold', 'Hold on.', 'pause'), { id: 'pause', kind: 'wait', duration: '2s', next: 'thanks' }, say('thanks', 'Thanks for waiting.', 'done'), end('done', 'Waited')]),
+    journey: journey([
+      say('hold', 'Hold on.', 'pause'),
+      { id: 'pause', kind: 'wait', duration: '2s', next: 'thanks' },
+      say('thanks', 'Thanks for waiting.', 'done'),
+      end('done', 'Waited'),
+    ]),
     script: [{ expectSends: ['Hold on.'] }, { expectQuiet: 1_000 }, { expectSends: ['Thanks for waiting.'] }],
     then: { outcome: 'Waited', check: (rec) => expect(rec.sends[1].at - rec.sends[0].at).toBeGreaterThanOrEqual(1_900) },
   },

@@ -134,7 +134,11 @@ export function journeyHarness() {
     enrich: async ({ conversationId }) => {
       const c = get(conversationId);
       c.rec.enrichCalls++;
-      const next = await until(() => c.enrichQueue.shift(), 10_000, () => 'a scripted enrich result').catch(() => undefined);
+      const next = await until(
+        () => c.enrichQueue.shift(),
+        10_000,
+        () => 'a scripted enrich result',
+      ).catch(() => undefined);
       if (!next) throw ApplicationFailure.nonRetryable('the script gave no enrich result', 'TestScriptError');
       return next;
     },
@@ -146,7 +150,16 @@ export function journeyHarness() {
     if (!checked.ok) throw new Error(`invalid test journey: ${JSON.stringify(checked.errors)}`);
     const w = await (worker ??= startFakeWorker(activities));
     const conversationId = uid();
-    const rec: Recording = { conversationId, sends: [], failedSends: [], notes: [], outcomes: [], statuses: [], enrichCalls: 0, finished: [] };
+    const rec: Recording = {
+      conversationId,
+      sends: [],
+      failedSends: [],
+      notes: [],
+      outcomes: [],
+      statuses: [],
+      enrichCalls: 0,
+      finished: [],
+    };
     const context: ConversationContext = {
       orgId: 'org-1',
       journeyId: 'journey-1',
@@ -173,7 +186,11 @@ export function journeyHarness() {
           await handle.signal(inboundSignal, { messageId: step.messageId ?? uid(), text: step.reply });
         } else if ('expectSends' in step) {
           const want = expected.length + step.expectSends.length;
-          await until(() => (rec.sends.length >= want ? true : undefined), step.within ?? 10_000, () => `sends ${JSON.stringify(step.expectSends)} after ${JSON.stringify(expected)}; sent so far ${texts()}`);
+          await until(
+            () => (rec.sends.length >= want ? true : undefined),
+            step.within ?? 10_000,
+            () => `sends ${JSON.stringify(step.expectSends)} after ${JSON.stringify(expected)}; sent so far ${texts()}`,
+          );
           expect(rec.sends.slice(expected.length).map((s) => s.text)).toEqual(step.expectSends);
           expected.push(...step.expectSends);
         } else if ('expectQuiet' in step) {
@@ -184,7 +201,11 @@ export function journeyHarness() {
         } else if ('signal' in step && step.signal === 'handoff') {
           await handle.signal(handoffSignal, {});
         } else if ('signal' in step && step.signal === 'handback') {
-          await until(() => (rec.statuses.at(-1) === 'handoff' ? true : undefined), 10_000, () => 'the conversation to be handed off');
+          await until(
+            () => (rec.statuses.at(-1) === 'handoff' ? true : undefined),
+            10_000,
+            () => 'the conversation to be handed off',
+          );
           const view = await handle.query(conversationStateQuery);
           expect(view.phase).toBe('handoff');
           await handle.signal(handbackSignal, { stepId: step.stepId });
@@ -197,7 +218,11 @@ export function journeyHarness() {
         } else if ('enrich' in step) {
           c.enrichQueue.push(step.enrich);
         } else if ('expectEnrichCalls' in step) {
-          await until(() => (rec.enrichCalls >= step.expectEnrichCalls ? true : undefined), 10_000, () => `${step.expectEnrichCalls} enrich calls`);
+          await until(
+            () => (rec.enrichCalls >= step.expectEnrichCalls ? true : undefined),
+            10_000,
+            () => `${step.expectEnrichCalls} enrich calls`,
+          );
           expect(rec.enrichCalls).toBe(step.expectEnrichCalls);
         } else {
           await step.call(handle);

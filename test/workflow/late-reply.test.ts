@@ -12,9 +12,27 @@ const checked = validateJourney({
   name: 'Test',
   start: 'q',
   steps: [
-    { id: 'q', kind: 'ask', text: Q, timeout: '1h', branches: [{ match: { yesno: 'yes' }, next: 'great' }, { match: { yesno: 'no' }, next: 'bye' }] },
+    {
+      id: 'q',
+      kind: 'ask',
+      text: Q,
+      timeout: '1h',
+      branches: [
+        { match: { yesno: 'yes' }, next: 'great' },
+        { match: { yesno: 'no' }, next: 'bye' },
+      ],
+    },
     { id: 'great', kind: 'message', text: 'Great!', next: 'more' },
-    { id: 'more', kind: 'ask', text: MORE, timeout: '1h', branches: [{ match: { yesno: 'yes' }, next: 'q' }, { match: { yesno: 'no' }, next: 'bye' }] },
+    {
+      id: 'more',
+      kind: 'ask',
+      text: MORE,
+      timeout: '1h',
+      branches: [
+        { match: { yesno: 'yes' }, next: 'q' },
+        { match: { yesno: 'no' }, next: 'bye' },
+      ],
+    },
     { id: 'bye', kind: 'message', text: 'Bye.', next: 'done' },
     { id: 'done', kind: 'end', outcome: 'Completed' },
   ],
@@ -56,7 +74,8 @@ let hold = { conversationId: '', entered: latch(), release: latch() };
 let successor: string | undefined;
 
 const activities: Partial<Activities> = {
-  loadConversation: async ({ conversationId }) => (noticeIds.has(conversationId) && notice.ok ? { ...context, journey: notice.journey } : context),
+  loadConversation: async ({ conversationId }) =>
+    noticeIds.has(conversationId) && notice.ok ? { ...context, journey: notice.journey } : context,
   // Keyed like the real activity: a local activity may run again when its workflow task is retried.
   sendMessage: async (input: SendInput) => {
     const key = `${input.conversationId}:${input.stepId}:${input.attempt}`;
@@ -85,7 +104,11 @@ beforeAll(async () => {
 afterAll(() => worker?.stop());
 
 const sentTo = (conversationId: string, n: number) =>
-  eventually(async () => ((sends.get(conversationId) ?? []).length >= n ? sends.get(conversationId) : undefined), 15_000, `${n} sends to ${conversationId}`);
+  eventually(
+    async () => ((sends.get(conversationId) ?? []).length >= n ? sends.get(conversationId) : undefined),
+    15_000,
+    `${n} sends to ${conversationId}`,
+  );
 
 /** Starts inbound conversation `a` with its first reply; its close waits on `hold`, and `b` is the successor it makes. */
 function startHeld(a: string, b: string, firstText: string) {
@@ -104,26 +127,29 @@ describe('a reply that arrives while the conversation closes', () => {
   it.each([
     ['the API routed it to the successor it made', (next: string) => next],
     ['the API still saw the conversation live', (_next: string, own: string) => own],
-  ])('when it reaches an inbound conversation (%s), then the same workflow id carries on as the next conversation and answers it', async (_name, target) => {
-    const [a, b] = [uid(), uid()];
-    const handle = await startHeld(a, b, 'yes');
-    expect(await sentTo(a, 3)).toEqual([Q, 'Great!', MORE]);
-    await handle.signal(inboundSignal, { messageId: uid(), text: 'no', conversationId: a });
-    await hold.entered.opened;
-    const late = uid();
-    await handle.signal(inboundSignal, { messageId: late, text: 'yes', conversationId: target(b, a) });
-    hold.release.open();
+  ])(
+    'when it reaches an inbound conversation (%s), then the same workflow id carries on as the next conversation and answers it',
+    async (_name, target) => {
+      const [a, b] = [uid(), uid()];
+      const handle = await startHeld(a, b, 'yes');
+      expect(await sentTo(a, 3)).toEqual([Q, 'Great!', MORE]);
+      await handle.signal(inboundSignal, { messageId: uid(), text: 'no', conversationId: a });
+      await hold.entered.opened;
+      const late = uid();
+      await handle.signal(inboundSignal, { messageId: late, text: 'yes', conversationId: target(b, a) });
+      hold.release.open();
 
-    // The late "yes" answers the next conversation's first question.
-    expect(await sentTo(b, 3)).toEqual([Q, 'Great!', MORE]);
-    expect(lateCalls).toContainEqual({ conversationId: a, messageIds: [late] });
-    expect(sends.get(a)).toEqual([Q, 'Great!', MORE, 'Bye.']);
-    // A later message reaches the live successor.
-    await handle.signal(inboundSignal, { messageId: uid(), text: 'no', conversationId: b });
-    expect(await handle.result()).toEqual({ status: 'ended', outcome: 'Completed' });
-    expect(sends.get(b)).toEqual([Q, 'Great!', MORE, 'Bye.']);
-    expect(finished).toContain(b);
-  });
+      // The late "yes" answers the next conversation's first question.
+      expect(await sentTo(b, 3)).toEqual([Q, 'Great!', MORE]);
+      expect(lateCalls).toContainEqual({ conversationId: a, messageIds: [late] });
+      expect(sends.get(a)).toEqual([Q, 'Great!', MORE, 'Bye.']);
+      // A later message reaches the live successor.
+      await handle.signal(inboundSignal, { messageId: uid(), text: 'no', conversationId: b });
+      expect(await handle.result()).toEqual({ status: 'ended', outcome: 'Completed' });
+      expect(sends.get(b)).toEqual([Q, 'Great!', MORE, 'Bye.']);
+      expect(finished).toContain(b);
+    },
+  );
 
   it('when two replies come while it closes, then the next conversation reads them in the order they came', async () => {
     const [a, b] = [uid(), uid()];
@@ -161,7 +187,11 @@ describe('a reply that arrives while the conversation closes', () => {
     const a = uid();
     successor = undefined;
     hold = { conversationId: a, entered: latch(), release: latch() };
-    const handle = await worker.client.workflow.start('conversation', { taskQueue: worker.taskQueue, workflowId: conversationWorkflowId(a), args: [{ conversationId: a }] });
+    const handle = await worker.client.workflow.start('conversation', {
+      taskQueue: worker.taskQueue,
+      workflowId: conversationWorkflowId(a),
+      args: [{ conversationId: a }],
+    });
     await sentTo(a, 1);
     await handle.signal(inboundSignal, { messageId: uid(), text: 'no', conversationId: a });
     await hold.entered.opened;

@@ -35,7 +35,11 @@ describe('workflow task isolation', () => {
   const sent: Record<string, string[]> = {};
   const finished: Record<string, string | undefined> = {};
   const context = (conversationId: string): ConversationContext => ({
-    orgId: 'org-1', journeyId: 'journey-1', journeyVersion: 1, contact: {}, channelKind: 'sandbox',
+    orgId: 'org-1',
+    journeyId: 'journey-1',
+    journeyVersion: 1,
+    contact: {},
+    channelKind: 'sandbox',
     settings: { timeZone: 'Europe/London', locale: 'en-GB', currency: 'GBP' },
     journey: conversationId === poisoned ? broken : checked.journey,
   });
@@ -54,7 +58,11 @@ describe('workflow task isolation', () => {
 
   it('when one conversation fails its workflow task again and again, then the others complete and the worker stays up', async () => {
     const start = (conversationId: string) =>
-      worker.client.workflow.start('conversation', { taskQueue: worker.taskQueue, workflowId: conversationWorkflowId(conversationId), args: [{ conversationId }] });
+      worker.client.workflow.start('conversation', {
+        taskQueue: worker.taskQueue,
+        workflowId: conversationWorkflowId(conversationId),
+        args: [{ conversationId }],
+      });
     const bad = await start(poisoned);
     await until('the broken conversation to fail its task twice', async () => {
       const { raw } = await bad.describe();

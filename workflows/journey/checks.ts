@@ -49,7 +49,8 @@ export function graphProblems(journey: Journey): Problem[] {
   } else {
     const seen = reachable(journey, index);
     journey.steps.forEach((s, i) => {
-      if (!seen.has(i) && index.get(s.id) === i) problems.push({ path: ['steps', i], message: `step "${s.id}" is unreachable from start "${journey.start}"` });
+      if (!seen.has(i) && index.get(s.id) === i)
+        problems.push({ path: ['steps', i], message: `step "${s.id}" is unreachable from start "${journey.start}"` });
     });
   }
   for (const loop of loopsWithoutPause(journey, index)) {
@@ -141,7 +142,10 @@ export function outcomeProblems(journey: Journey, outcomes: string[]): Problem[]
   journey.steps.forEach((s, i) => {
     const outcome = 'outcome' in s ? s.outcome : undefined;
     if (outcome !== undefined && !allowed.has(outcome)) {
-      problems.push({ path: ['steps', i, 'outcome'], message: `unknown outcome "${outcome}"; expected one of ${outcomes.map((o) => `"${o}"`).join(', ')}` });
+      problems.push({
+        path: ['steps', i, 'outcome'],
+        message: `unknown outcome "${outcome}"; expected one of ${outcomes.map((o) => `"${o}"`).join(', ')}`,
+      });
     }
   });
   return problems;

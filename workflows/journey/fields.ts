@@ -1,4 +1,4 @@
-import type { Fields } from './contract';
+import type { Fields } from './types';
 
 /** A field's value by exact name, else ignoring case; blank values count as absent unless `allowBlank`. */
 export function lookup(fields: Fields, name: string, allowBlank = false): string | undefined {

@@ -1,4 +1,4 @@
-import type { RunContext } from './contract';
+import type { RunContext } from './types';
 import { parseFieldDate } from './field-date';
 import { readAmount } from './match/number';
 
@@ -18,8 +18,9 @@ function cached<T extends Intl.NumberFormat | Intl.DateTimeFormat>(key: string, 
 function currency(value: string, ctx: FormatContext): string | undefined {
   const n = readAmount(value);
   if (n === undefined) return undefined;
-  return cached(`c:${ctx.locale}:${ctx.currency}`, () =>
-    new Intl.NumberFormat(ctx.locale, { style: 'currency', currency: ctx.currency }),
+  return cached(
+    `c:${ctx.locale}:${ctx.currency}`,
+    () => new Intl.NumberFormat(ctx.locale, { style: 'currency', currency: ctx.currency }),
   ).format(n);
 }
 
@@ -33,8 +34,9 @@ function date(value: string, ctx: FormatContext): string | undefined {
   if (!parsed) return undefined;
   const { year, month, day } = parsed.date;
   // The calendar date is already in the org's zone; formatting it at UTC noon keeps it.
-  return cached(`d:${ctx.locale}`, () =>
-    new Intl.DateTimeFormat(ctx.locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }),
+  return cached(
+    `d:${ctx.locale}`,
+    () => new Intl.DateTimeFormat(ctx.locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }),
   ).format(new Date(Date.UTC(year, month - 1, day, 12)));
 }
 

@@ -1,4 +1,4 @@
-export type { Action, Fields, Input, RunContext, RunState, StepResult, Wait } from './contract';
+export type { Action, Fields, Input, RunContext, RunState, StepResult, Wait } from './types';
 export { advance, initialState } from './interpreter';
 export { journeySchema, validateJourney, formatPath, type Validation, type ValidationError } from './validate';
 export { journeyShape, matcherSchema, stepSchema, STEP_KINDS, type Journey, type Step, type StepOf } from './schema';

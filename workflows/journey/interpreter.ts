@@ -1,4 +1,4 @@
-import type { Input, RunContext, RunState, StepResult } from './contract';
+import type { Input, RunContext, RunState, StepResult } from './types';
 import { JOURNEY_ERROR_OUTCOME, MAX_STEPS_PER_ADVANCE } from './defaults';
 import type { Extra, Run, Transition } from './run';
 import { setOutcome } from './run';

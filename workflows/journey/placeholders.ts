@@ -20,9 +20,7 @@ export function placeholders(template: string): Placeholder[] {
 
 /** Replaces every placeholder with what `value` returns for it. */
 export function substitute(template: string, value: (p: Placeholder) => string): string {
-  return template.replace(PLACEHOLDER, (raw, name: string, format?: string) =>
-    value({ raw, name, format: format || undefined }),
-  );
+  return template.replace(PLACEHOLDER, (raw, name: string, format?: string) => value({ raw, name, format: format || undefined }));
 }
 
 /** True when a `<<` is left over once placeholders are taken out, as in "Hi <<name". */

@@ -1,4 +1,4 @@
-import type { Action, Fields, RunContext, RunState, Wait } from './contract';
+import type { Action, Fields, RunContext, RunState, Wait } from './types';
 import { MISSING_DATA_OUTCOME } from './defaults';
 import type { Journey } from './schema';
 import { type Rendered, render, renderLoose } from './template';

@@ -5,9 +5,7 @@ import { parseClock } from './zone';
 const MATCHER_KEYS = ['keywords', 'regex', 'menu', 'yesno', 'number', 'date'] as const;
 const DURATION_HINT = 'expected a duration such as "10s", "5m", "24h", "3d" or a number of seconds';
 
-const stepId = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'a step id is 1–64 letters, digits, "_" or "-"');
+const stepId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a step id is 1–64 letters, digits, "_" or "-"');
 const target = z.string().min(1, 'expected a step id');
 const text = z.string().trim().min(1, 'must not be empty').max(4_096);
 const name = z.string().trim().min(1, 'must not be empty').max(100);
@@ -15,9 +13,7 @@ const name = z.string().trim().min(1, 'must not be empty').max(100);
 const MAX_ITEMS = 100;
 const list = <T extends z.ZodType>(item: T) => z.array(item).max(MAX_ITEMS, `at most ${MAX_ITEMS} items`);
 
-const duration = z
-  .union([z.string(), z.number()], { error: DURATION_HINT })
-  .refine((v) => (parseDuration(v) ?? 0) > 0, DURATION_HINT);
+const duration = z.union([z.string(), z.number()], { error: DURATION_HINT }).refine((v) => (parseDuration(v) ?? 0) > 0, DURATION_HINT);
 const offset = z
   .union([z.string(), z.number()], { error: DURATION_HINT })
   .refine((v) => parseDuration(v, true) !== undefined, 'expected an offset such as "-3d" or "2h"');
@@ -27,12 +23,13 @@ export const matcherSchema = z
   .strictObject({
     keywords: list(text).min(1).optional(),
     regex: z.string().min(1).max(2_000).optional(),
-    flags: z.string().regex(/^[imsu]*$/, 'regex flags may only be i, m, s and u').optional(),
+    flags: z
+      .string()
+      .regex(/^[imsu]*$/, 'regex flags may only be i, m, s and u')
+      .optional(),
     menu: z.number().int().min(0).max(99).optional(),
     yesno: z.enum(['yes', 'no']).optional(),
-    number: z
-      .union([z.literal(true), z.strictObject({ min: z.number().optional(), max: z.number().optional() })])
-      .optional(),
+    number: z.union([z.literal(true), z.strictObject({ min: z.number().optional(), max: z.number().optional() })]).optional(),
     date: z.union([z.literal(true), z.strictObject({ maxDays: z.number().int().min(0).optional() })]).optional(),
   })
   .superRefine((m, ctx) => {
@@ -55,10 +52,17 @@ const replyWait = {
 };
 
 const message = z.strictObject({
-  id: stepId, kind: z.literal('message'), text, next: target.optional(), onMissing: target.optional(),
+  id: stepId,
+  kind: z.literal('message'),
+  text,
+  next: target.optional(),
+  onMissing: target.optional(),
 });
 const ask = z.strictObject({
-  id: stepId, kind: z.literal('ask'), text, ...replyWait,
+  id: stepId,
+  kind: z.literal('ask'),
+  text,
+  ...replyWait,
   branches: list(branch).optional(),
   fallback: target.optional(),
   saveAs: name.optional(),
@@ -67,10 +71,18 @@ const ask = z.strictObject({
   onTooManyInvalid: target.optional(),
 });
 const branchStep = z.strictObject({
-  id: stepId, kind: z.literal('branch'), on: name, branches: list(branch).min(1), fallback: target, saveAs: name.optional(),
+  id: stepId,
+  kind: z.literal('branch'),
+  on: name,
+  branches: list(branch).min(1),
+  fallback: target,
+  saveAs: name.optional(),
 });
 const verify = z.strictObject({
-  id: stepId, kind: z.literal('verify'), text, ...replyWait,
+  id: stepId,
+  kind: z.literal('verify'),
+  text,
+  ...replyWait,
   field: name,
   compare: z.enum(['dob', 'postcode', 'exact']),
   maxAttempts: z.number().int().min(1).max(10).optional(),
@@ -80,29 +92,54 @@ const verify = z.strictObject({
   outcome: name.optional(),
 });
 const enrich = z.strictObject({
-  id: stepId, kind: z.literal('enrich'), fields: list(name).min(1), next: target.optional(), onError: target.optional(),
+  id: stepId,
+  kind: z.literal('enrich'),
+  fields: list(name).min(1),
+  next: target.optional(),
+  onError: target.optional(),
 });
 const setField = z.strictObject({
-  id: stepId, kind: z.literal('setField'), field: name, value: z.string().max(4_096),
-  next: target.optional(), onMissing: target.optional(),
+  id: stepId,
+  kind: z.literal('setField'),
+  field: name,
+  value: z.string().max(4_096),
+  next: target.optional(),
+  onMissing: target.optional(),
 });
 const setOutcome = z.strictObject({ id: stepId, kind: z.literal('setOutcome'), outcome: name, next: target.optional() });
 const addNote = z.strictObject({ id: stepId, kind: z.literal('addNote'), text, next: target.optional() });
 const handoff = z.strictObject({
-  id: stepId, kind: z.literal('handoff'), text: text.optional(), note: text.optional(),
-  next: target.optional(), onMissing: target.optional(),
+  id: stepId,
+  kind: z.literal('handoff'),
+  text: text.optional(),
+  note: text.optional(),
+  next: target.optional(),
+  onMissing: target.optional(),
 });
 const wait = z
   .strictObject({
-    id: stepId, kind: z.literal('wait'), duration: duration.optional(),
+    id: stepId,
+    kind: z.literal('wait'),
+    duration: duration.optional(),
     until: z.strictObject({ field: name, offset: offset.optional(), at: clock.optional() }).optional(),
-    next: target.optional(), onMissing: target.optional(),
+    next: target.optional(),
+    onMissing: target.optional(),
   })
   .refine((w) => (w.duration === undefined) !== (w.until === undefined), 'a wait step needs exactly one of duration and until');
 const end = z.strictObject({ id: stepId, kind: z.literal('end'), outcome: name.optional() });
 
 export const STEP_KINDS = [
-  'message', 'ask', 'branch', 'verify', 'enrich', 'setField', 'setOutcome', 'addNote', 'handoff', 'wait', 'end',
+  'message',
+  'ask',
+  'branch',
+  'verify',
+  'enrich',
+  'setField',
+  'setOutcome',
+  'addNote',
+  'handoff',
+  'wait',
+  'end',
 ] as const;
 
 export const stepSchema = z.discriminatedUnion(

@@ -1,4 +1,4 @@
-import type { Fields } from './contract';
+import type { Fields } from './types';
 import { lookup } from './fields';
 import { type FormatContext, formatValue } from './format';
 import { hasUnclosed, type Placeholder, placeholders, substitute } from './placeholders';

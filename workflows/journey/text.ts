@@ -12,11 +12,7 @@ function westernDigit(ch: string): string {
 
 /** Lower case, without accents, compatibility forms folded ("Sí" → "si", "１" → "1"). */
 export function fold(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .replace(EASTERN_DIGITS, westernDigit)
-    .toLowerCase();
+  return text.normalize('NFKD').replace(/\p{M}/gu, '').replace(EASTERN_DIGITS, westernDigit).toLowerCase();
 }
 
 /** The folded words and numbers of a text, punctuation and emoji dropped. */

@@ -7,9 +7,7 @@ export type Validation = { ok: true; journey: Journey } | { ok: false; errors: V
 
 /** "steps[3].branches[0].next" for ['steps', 3, 'branches', 0, 'next']. */
 export function formatPath(path: readonly PropertyKey[]): string {
-  const text = path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
-    .join('');
+  const text = path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
   return text || 'journey';
 }
 

@@ -5,16 +5,25 @@ const ctx = ctxAt('2026-03-10T12:00:00Z', { firstName: 'Ann' });
 
 const menu = journeyOf([
   {
-    id: 'menu', kind: 'ask', text: 'Reply 1 to pay, 2 to talk to us', saveAs: 'choice',
-    timeout: '24h', reminders: [{ after: '4h', text: 'Still there, <<firstName>>?' }, { after: '8h', text: 'Last call' }],
-    maxInvalid: 3, invalidText: 'Sorry, reply 1 or 2',
+    id: 'menu',
+    kind: 'ask',
+    text: 'Reply 1 to pay, 2 to talk to us',
+    saveAs: 'choice',
+    timeout: '24h',
+    reminders: [
+      { after: '4h', text: 'Still there, <<firstName>>?' },
+      { after: '8h', text: 'Last call' },
+    ],
+    maxInvalid: 3,
+    invalidText: 'Sorry, reply 1 or 2',
     branches: [
       { match: { menu: 1 }, next: 'pay' },
       { match: { keywords: ['pay', 'payment'] }, next: 'pay' },
       { match: { menu: 2 }, next: 'agent' },
       { match: { date: true }, next: 'dated' },
     ],
-    onTimeout: 'silent', onTooManyInvalid: 'agent',
+    onTimeout: 'silent',
+    onTooManyInvalid: 'agent',
   },
   { id: 'pay', kind: 'message', text: 'Paying (<<choice>>)', next: 'done' },
   { id: 'agent', kind: 'message', text: 'Agent', next: 'done' },
@@ -56,7 +65,14 @@ describe('ask: answers', () => {
 
   it('when there is a fallback, then any unmatched answer goes there and is saved as written', () => {
     const j = journeyOf([
-      { id: 'q', kind: 'ask', text: 'Email?', saveAs: 'email', fallback: 'thanks', branches: [{ match: { keywords: ['skip'] }, next: 'thanks' }] },
+      {
+        id: 'q',
+        kind: 'ask',
+        text: 'Email?',
+        saveAs: 'email',
+        fallback: 'thanks',
+        branches: [{ match: { keywords: ['skip'] }, next: 'thanks' }],
+      },
       { id: 'thanks', kind: 'message', text: 'Got <<email>>' },
     ]);
     expect(play(j, ctx, [reply('  ann@example.com ')]).sends[1]).toBe('Got ann@example.com');
@@ -76,7 +92,10 @@ describe('ask: timeouts and reminders', () => {
     expect(p.sendIds).toEqual(['menu', 'menu#r1', 'menu#r2']);
     expect(p.sends.slice(1)).toEqual(['Still there, Ann?', 'Last call']);
     expect(p.results.map((r) => (r.wait.kind === 'reply' ? r.wait.timeoutMs : r.wait.kind))).toEqual([
-      4 * HOUR, 4 * HOUR, 16 * HOUR, 'end',
+      4 * HOUR,
+      4 * HOUR,
+      16 * HOUR,
+      'end',
     ]);
     expect(p.outcomes).toEqual(['No response']);
     expect(p.now - ctx.now).toBe(24 * HOUR);
@@ -123,7 +142,10 @@ describe('ask: hostile and odd replies', () => {
   });
 
   it('when a long free-text answer is saved, then it is cut to 500 characters', () => {
-    const j = journeyOf([{ id: 'q', kind: 'ask', text: 'Tell us', saveAs: 'story', fallback: 'end' }, { id: 'end', kind: 'end' }]);
+    const j = journeyOf([
+      { id: 'q', kind: 'ask', text: 'Tell us', saveAs: 'story', fallback: 'end' },
+      { id: 'end', kind: 'end' },
+    ]);
     expect(play(j, ctx, [reply('y'.repeat(10_000))]).last.state.vars.story).toHaveLength(500);
   });
 
@@ -139,7 +161,14 @@ describe('ask: hostile and odd replies', () => {
 describe('ask: send ids', () => {
   it('when a loop revisits an ask many times, then every send id is unique', () => {
     const j = journeyOf([
-      { id: 'q', kind: 'ask', text: 'Again?', reminders: [{ after: '1h', text: 'Hello?' }], branches: [{ match: { yesno: 'yes' }, next: 'm' }], onTimeout: 'm' },
+      {
+        id: 'q',
+        kind: 'ask',
+        text: 'Again?',
+        reminders: [{ after: '1h', text: 'Hello?' }],
+        branches: [{ match: { yesno: 'yes' }, next: 'm' }],
+        onTimeout: 'm',
+      },
       { id: 'm', kind: 'message', text: 'Looping', next: 'q' },
     ]);
     const script = [reply('yes'), reply('nah'), timeout, reply('yes'), timeout, timeout, reply('yes'), reply('??')];

@@ -25,8 +25,12 @@ const collections: Journey = (() => {
 function promise(start: number, timeZone: string, when: string) {
   const contact = { firstName: 'Aoife', dob: '1985-02-14', postcode: 'SW1A 1AA', accountRef: 'ACC123' };
   const script: Input[] = [
-    reply('14 Feb 1985'), reply('sw1a1aa'), { kind: 'enriched', values: { balance: '1250.5', dueDate: '2026-12-31' } },
-    reply('2'), reply(when), reply('£50'),
+    reply('14 Feb 1985'),
+    reply('sw1a1aa'),
+    { kind: 'enriched', values: { balance: '1250.5', dueDate: '2026-12-31' } },
+    reply('2'),
+    reply(when),
+    reply('£50'),
   ];
   const p = play(collections, ctxAt(new Date(start).toISOString(), contact, timeZone), script);
   const dateReadAt = start + 5 * MINUTE;

@@ -3,7 +3,18 @@ import { compareIdv, parseDob, sameDob, sameExact, samePostcode } from '../../..
 const THIS_YEAR = 2026;
 
 describe('date of birth', () => {
-  const same = ['14/02/1985', '14-2-85', '14 Feb 1985', '1985-02-14', '14.02.1985', '14021985', '14th February 1985', 'February 14, 1985', ' 14/2/1985 ', '14 feb 85'];
+  const same = [
+    '14/02/1985',
+    '14-2-85',
+    '14 Feb 1985',
+    '1985-02-14',
+    '14.02.1985',
+    '14021985',
+    '14th February 1985',
+    'February 14, 1985',
+    ' 14/2/1985 ',
+    '14 feb 85',
+  ];
   it.each(same)('when the answer is %p and the record says 1985-02-14, then they match', (answer) => {
     expect(sameDob(answer, '1985-02-14', THIS_YEAR)).toBe(true);
   });

@@ -1,12 +1,4 @@
-import {
-  matchAnswer,
-  matchDate,
-  matchKeywords,
-  matchMenu,
-  matchNumber,
-  matchRegex,
-  readYesNo,
-} from '../../../workflows/journey';
+import { matchAnswer, matchDate, matchKeywords, matchMenu, matchNumber, matchRegex, readYesNo } from '../../../workflows/journey';
 import { LONDON } from './helpers';
 
 // Tuesday 10 March 2026, midday in London.
@@ -46,10 +38,13 @@ describe('regex', () => {
   it('when the pattern needs backtracking (lookaround), then it does not match and does not throw', () => {
     expect(matchRegex('(?=a)a', undefined, 'a')).toBeUndefined();
   });
-  it.each(['^(a|a)*$', '^(a+)+$', '^(\\w+\\s?)*$'])('when %p meets a reply built to backtrack, then it answers without hanging', (pattern) => {
-    expect(matchRegex(pattern, undefined, `${'a'.repeat(40)}!`)).toBeUndefined();
-    expect(matchRegex(pattern, undefined, 'a'.repeat(40))).toBe(new RegExp(pattern).exec('a'.repeat(40))![1]);
-  });
+  it.each(['^(a|a)*$', '^(a+)+$', '^(\\w+\\s?)*$'])(
+    'when %p meets a reply built to backtrack, then it answers without hanging',
+    (pattern) => {
+      expect(matchRegex(pattern, undefined, `${'a'.repeat(40)}!`)).toBeUndefined();
+      expect(matchRegex(pattern, undefined, 'a'.repeat(40))).toBe(new RegExp(pattern).exec('a'.repeat(40))![1]);
+    },
+  );
   const semantics: [string, string, string | undefined, string, string | undefined][] = [
     ['\\s takes a no-break space as JavaScript does', '^ref\\s(\\d+)$', undefined, 'ref\u00a012', '12'],
     ['\\S refuses a no-break space', '^a\\Sb$', undefined, 'a\u00a0b', undefined],
@@ -77,11 +72,34 @@ describe('menu numbers', () => {
 
 describe('yes and no', () => {
   const cases: [string, 'yes' | 'no' | undefined][] = [
-    ['y', 'yes'], ['Yes', 'yes'], ['YES!', 'yes'], ['yeah', 'yes'], ['yep', 'yes'], ['ok', 'yes'], ['Okay.', 'yes'],
-    ['Sure', 'yes'], ['yes please', 'yes'], ['Sí', 'yes'], ['si', 'yes'], ['👍', 'yes'], ['👍🏽', 'yes'], ['of course', 'yes'],
-    ['n', 'no'], ['no', 'no'], ['Nope', 'no'], ['No thanks', 'no'], ['nah', 'no'], ['👎', 'no'], ['not really', 'no'],
-    ['maybe', undefined], ['yes no', undefined], ['', undefined], ['🙂', undefined], ['yesterday', undefined],
-    ["no, that's right", undefined], ['👍👎', undefined],
+    ['y', 'yes'],
+    ['Yes', 'yes'],
+    ['YES!', 'yes'],
+    ['yeah', 'yes'],
+    ['yep', 'yes'],
+    ['ok', 'yes'],
+    ['Okay.', 'yes'],
+    ['Sure', 'yes'],
+    ['yes please', 'yes'],
+    ['Sí', 'yes'],
+    ['si', 'yes'],
+    ['👍', 'yes'],
+    ['👍🏽', 'yes'],
+    ['of course', 'yes'],
+    ['n', 'no'],
+    ['no', 'no'],
+    ['Nope', 'no'],
+    ['No thanks', 'no'],
+    ['nah', 'no'],
+    ['👎', 'no'],
+    ['not really', 'no'],
+    ['maybe', undefined],
+    ['yes no', undefined],
+    ['', undefined],
+    ['🙂', undefined],
+    ['yesterday', undefined],
+    ["no, that's right", undefined],
+    ['👍👎', undefined],
   ];
   it.each(cases)('when the answer is %p, then it reads as %p', (text, expected) => {
     expect(readYesNo(text)).toBe(expected);
@@ -90,8 +108,17 @@ describe('yes and no', () => {
 
 describe('numbers and amounts', () => {
   const cases: [string, string | undefined][] = [
-    ['£1,250.50', '1250.5'], ['1250', '1250'], ['12.5', '12.5'], ['12,5', '12.5'], ['I can pay £50 on friday', '50'],
-    ['50 pounds', '50'], ['(£20)', '20'], ['50 or 60', undefined], ['fifty', undefined], ['14/12', undefined], ['', undefined],
+    ['£1,250.50', '1250.5'],
+    ['1250', '1250'],
+    ['12.5', '12.5'],
+    ['12,5', '12.5'],
+    ['I can pay £50 on friday', '50'],
+    ['50 pounds', '50'],
+    ['(£20)', '20'],
+    ['50 or 60', undefined],
+    ['fifty', undefined],
+    ['14/12', undefined],
+    ['', undefined],
   ];
   it.each(cases)('when the answer is %p, then the number is %p', (text, expected) => {
     expect(matchNumber(true, text)).toBe(expected);
@@ -105,13 +132,32 @@ describe('numbers and amounts', () => {
 
 describe('dates', () => {
   const cases: [string, string | undefined][] = [
-    ['14/12', '2026-12-14'], ['14/12/2026', '2026-12-14'], ['14-12-27', '2027-12-14'], ['14.12.2026', '2026-12-14'],
-    ['12th Dec', '2026-12-12'], ['Dec 12', '2026-12-12'], ['December 12th 2027', '2027-12-12'], ['1st of March', '2027-03-01'],
-    ['10/03', '2026-03-10'], ['today', '2026-03-10'], ['Tomorrow!', '2026-03-11'], ['day after tomorrow', '2026-03-12'],
-    ['friday', '2026-03-13'], ['next friday', '2026-03-13'], ['tuesday', '2026-03-10'], ['next Tuesday', '2026-03-17'],
-    ['sat', '2026-03-14'], ['in 3 days', '2026-03-13'], ['in a week', '2026-03-17'], ['2026-04-01', '2026-04-01'],
-    ['I can pay on the 20th of March', '2026-03-20'], ['friday 20 march', '2026-03-20'], ['31/02', undefined],
-    ['hello', undefined], ['I sat down', undefined], ['', undefined],
+    ['14/12', '2026-12-14'],
+    ['14/12/2026', '2026-12-14'],
+    ['14-12-27', '2027-12-14'],
+    ['14.12.2026', '2026-12-14'],
+    ['12th Dec', '2026-12-12'],
+    ['Dec 12', '2026-12-12'],
+    ['December 12th 2027', '2027-12-12'],
+    ['1st of March', '2027-03-01'],
+    ['10/03', '2026-03-10'],
+    ['today', '2026-03-10'],
+    ['Tomorrow!', '2026-03-11'],
+    ['day after tomorrow', '2026-03-12'],
+    ['friday', '2026-03-13'],
+    ['next friday', '2026-03-13'],
+    ['tuesday', '2026-03-10'],
+    ['next Tuesday', '2026-03-17'],
+    ['sat', '2026-03-14'],
+    ['in 3 days', '2026-03-13'],
+    ['in a week', '2026-03-17'],
+    ['2026-04-01', '2026-04-01'],
+    ['I can pay on the 20th of March', '2026-03-20'],
+    ['friday 20 march', '2026-03-20'],
+    ['31/02', undefined],
+    ['hello', undefined],
+    ['I sat down', undefined],
+    ['', undefined],
   ];
   it.each(cases)('when the answer is %p on Tuesday 10 March 2026, then the date is %p', (text, expected) => {
     expect(matchDate(true, text, NOW, LONDON)).toBe(expected);

@@ -4,8 +4,17 @@ import { type Journey, validateJourney } from '../../../workflows/journey';
 import { ctxAt, play, reply } from './helpers';
 
 const OUTCOMES = [
-  'Completed', 'No response', 'Failed ID&V', 'Payment link sent', 'Promise to pay', 'Handled by agent',
-  'Confirmed', 'Cancelled', 'Reschedule requested', 'Resolved by bot', 'Handed to agent',
+  'Completed',
+  'No response',
+  'Failed ID&V',
+  'Payment link sent',
+  'Promise to pay',
+  'Handled by agent',
+  'Confirmed',
+  'Cancelled',
+  'Reschedule requested',
+  'Resolved by bot',
+  'Handed to agent',
 ];
 
 function sample(name: string): Journey {
@@ -56,14 +65,22 @@ describe('sample journeys', () => {
     expect(p.results[6].wait).toEqual({ kind: 'until', stepId: 'beforePromise', at: Date.parse('2026-03-12T10:00:00Z') });
     expect(p.outcomes).toEqual(['Promise to pay']);
     expect(p.notes).toEqual(['Promise to pay £100.00 on 2026-03-13']);
-    expect(p.last.state.vars).toMatchObject({ verified_checkDob: 'true', verified_checkPostcode: 'true', promiseDate: '2026-03-13', promiseAmount: '100' });
+    expect(p.last.state.vars).toMatchObject({
+      verified_checkDob: 'true',
+      verified_checkPostcode: 'true',
+      promiseDate: '2026-03-13',
+      promiseAmount: '100',
+    });
   });
 
   it('when a collections contact asks to talk to someone, then the journey hands off', () => {
     const contact = { firstName: 'Ann', dob: '1985-02-14', postcode: 'SW1A 1AA', accountRef: 'AC123' };
     const p = play(sample('collections'), ctxAt('2026-03-10T12:00:00Z', contact), [
-      reply('14/02/1985'), reply('SW1A 1AA'), { kind: 'enriched', values: { balance: '10', dueDate: '2026-03-31' } },
-      reply('can I talk to someone'), { kind: 'handback' },
+      reply('14/02/1985'),
+      reply('SW1A 1AA'),
+      { kind: 'enriched', values: { balance: '10', dueDate: '2026-03-31' } },
+      reply('can I talk to someone'),
+      { kind: 'handback' },
     ]);
     expect(p.results[4].wait).toEqual({ kind: 'handoff', stepId: 'agent' });
     expect(p.outcomes).toEqual(['Handled by agent']);

@@ -61,8 +61,14 @@ describe('message, setField, setOutcome, addNote and end', () => {
 describe('branch', () => {
   const j = journeyOf([
     {
-      id: 'route', kind: 'branch', on: 'tier', saveAs: 'level',
-      branches: [{ match: { keywords: ['gold', 'platinum'] }, next: 'vip' }, { match: { number: true }, next: 'scored' }],
+      id: 'route',
+      kind: 'branch',
+      on: 'tier',
+      saveAs: 'level',
+      branches: [
+        { match: { keywords: ['gold', 'platinum'] }, next: 'vip' },
+        { match: { number: true }, next: 'scored' },
+      ],
       fallback: 'standard',
     },
     { id: 'vip', kind: 'message', text: 'VIP <<level>>' },
@@ -109,7 +115,10 @@ describe('enrich', () => {
   });
 
   it('when enrichment fails and there is no onError, then it keeps waiting on the same step', () => {
-    const k = journeyOf([{ id: 'fetch', kind: 'enrich', fields: ['balance'], next: 'show' }, { id: 'show', kind: 'message', text: 'ok' }]);
+    const k = journeyOf([
+      { id: 'fetch', kind: 'enrich', fields: ['balance'], next: 'show' },
+      { id: 'show', kind: 'message', text: 'ok' },
+    ]);
     const p = play(k, ctx, [{ kind: 'enrichFailed', reason: 'timeout' }]);
     expect(p.last.actions).toEqual([]);
     expect(p.last.wait).toEqual({ kind: 'enrich', stepId: 'fetch', fields: ['balance'] });
@@ -118,10 +127,19 @@ describe('enrich', () => {
 
 describe('wait', () => {
   const after = (until: Record<string, unknown>, more: Record<string, unknown> = {}): Journey =>
-    journeyOf([{ id: 'w', kind: 'wait', until, next: 'go', ...more }, { id: 'go', kind: 'message', text: 'Now' }, { id: 'gap', kind: 'message', text: 'No date' }].filter((s) => s.id !== 'gap' || more.onMissing));
+    journeyOf(
+      [
+        { id: 'w', kind: 'wait', until, next: 'go', ...more },
+        { id: 'go', kind: 'message', text: 'Now' },
+        { id: 'gap', kind: 'message', text: 'No date' },
+      ].filter((s) => s.id !== 'gap' || more.onMissing),
+    );
 
   it('when the wait is a duration, then it waits that long and continues on the timer', () => {
-    const j = journeyOf([{ id: 'w', kind: 'wait', duration: '3d', next: 'go' }, { id: 'go', kind: 'message', text: 'Now' }]);
+    const j = journeyOf([
+      { id: 'w', kind: 'wait', duration: '3d', next: 'go' },
+      { id: 'go', kind: 'message', text: 'Now' },
+    ]);
     const p = play(j, ctx, [{ kind: 'timer' }]);
     expect(p.results[0].wait).toEqual({ kind: 'until', stepId: 'w', at: ctx.now + 3 * 86_400_000 });
     expect(p.sends).toEqual(['Now']);
@@ -147,7 +165,10 @@ describe('wait', () => {
   });
 
   it('when a reply arrives during a wait, then it is ignored and the same wait is reported', () => {
-    const j = journeyOf([{ id: 'w', kind: 'wait', duration: '1h', next: 'go' }, { id: 'go', kind: 'message', text: 'Now' }]);
+    const j = journeyOf([
+      { id: 'w', kind: 'wait', duration: '1h', next: 'go' },
+      { id: 'go', kind: 'message', text: 'Now' },
+    ]);
     const p = play(j, ctx, [reply('hello?')]);
     expect(p.last.actions).toEqual([]);
     expect(p.last.wait).toEqual(p.results[0].wait);
@@ -155,12 +176,15 @@ describe('wait', () => {
 });
 
 describe('handoff', () => {
-  const j = journeyOf([
-    { id: 'ask', kind: 'ask', text: 'Need help?', branches: [{ match: { yesno: 'yes' }, next: 'agent' }], fallback: 'bye' },
-    { id: 'agent', kind: 'handoff', text: 'Passing you to <<team>>', note: 'Wants help', next: 'after' },
-    { id: 'after', kind: 'message', text: 'Back with the bot', next: 'bye' },
-    { id: 'bye', kind: 'end', outcome: 'Done' },
-  ], { fallbacks: { team: 'our team' } });
+  const j = journeyOf(
+    [
+      { id: 'ask', kind: 'ask', text: 'Need help?', branches: [{ match: { yesno: 'yes' }, next: 'agent' }], fallback: 'bye' },
+      { id: 'agent', kind: 'handoff', text: 'Passing you to <<team>>', note: 'Wants help', next: 'after' },
+      { id: 'after', kind: 'message', text: 'Back with the bot', next: 'bye' },
+      { id: 'bye', kind: 'end', outcome: 'Done' },
+    ],
+    { fallbacks: { team: 'our team' } },
+  );
 
   it('when the journey hands off, then it tells the customer, notes it and waits for the agent', () => {
     const p = play(j, ctx, [reply('yes')]);
@@ -216,7 +240,10 @@ describe('interpreter guards', () => {
   it('when the state names a step the journey lacks, then the run stops with "Journey error"', () => {
     const j = journeyOf([{ id: 'a', kind: 'message', text: 'x' }]);
     const r = advance(j, { ...initialState(j), stepId: 'gone' }, { kind: 'start' }, ctx);
-    expect(r.actions).toEqual([{ kind: 'note', text: 'Journey stopped: no step "gone"' }, { kind: 'outcome', outcome: 'Journey error' }]);
+    expect(r.actions).toEqual([
+      { kind: 'note', text: 'Journey stopped: no step "gone"' },
+      { kind: 'outcome', outcome: 'Journey error' },
+    ]);
   });
 
   it('when the journey has ended, then further input does nothing', () => {

@@ -5,8 +5,18 @@ const ctx = ctxAt('2026-03-10T12:00:00Z', contact);
 
 const idv = journeyOf([
   {
-    id: 'dob', kind: 'verify', text: 'Your date of birth?', retryText: 'No match, try again', field: 'dob', compare: 'dob',
-    maxAttempts: 3, next: 'pc', onFail: 'locked', outcome: 'Failed ID&V', timeout: '1h', onTimeout: 'gone',
+    id: 'dob',
+    kind: 'verify',
+    text: 'Your date of birth?',
+    retryText: 'No match, try again',
+    field: 'dob',
+    compare: 'dob',
+    maxAttempts: 3,
+    next: 'pc',
+    onFail: 'locked',
+    outcome: 'Failed ID&V',
+    timeout: '1h',
+    onTimeout: 'gone',
   },
   { id: 'pc', kind: 'verify', text: 'Postcode?', field: 'postcode', compare: 'postcode', next: 'ok', onFail: 'locked' },
   { id: 'ok', kind: 'message', text: 'Thanks, verified (<<verified_dob>>)', next: 'done' },

@@ -37,8 +37,12 @@ describe('guardedGet against a real local server', () => {
   });
 
   it('when the allow-list is empty, then loopback is refused before any connection', async () => {
-    expect(await failure(guardedGet(`http://127.0.0.1:${port}/a`, outboundPolicy([]), opts))).toMatch(/^OutboundRefusedError: must use https/);
-    expect(await failure(guardedGet(`https://127.0.0.1:${port}/a`, outboundPolicy([]), opts))).toBe('OutboundRefusedError: is a loopback address');
+    expect(await failure(guardedGet(`http://127.0.0.1:${port}/a`, outboundPolicy([]), opts))).toMatch(
+      /^OutboundRefusedError: must use https/,
+    );
+    expect(await failure(guardedGet(`https://127.0.0.1:${port}/a`, outboundPolicy([]), opts))).toBe(
+      'OutboundRefusedError: is a loopback address',
+    );
     expect(hits).toEqual([]);
   });
 
@@ -62,11 +66,14 @@ describe('guardedGet against a real local server', () => {
 
   it('when the host resolves to a public and a private address, then the request is refused', async () => {
     const both: Resolver = async () => ['93.184.216.34', '10.0.0.5'];
-    expect(await failure(guardedGet(`https://both.test:${port}/`, outboundPolicy([], both), opts))).toBe('OutboundRefusedError: resolves to a private address');
+    expect(await failure(guardedGet(`https://both.test:${port}/`, outboundPolicy([], both), opts))).toBe(
+      'OutboundRefusedError: resolves to a private address',
+    );
   });
 
   it('when the server redirects, then the redirect is returned, not followed', async () => {
-    handler = (req, res) => void (req.url === '/from' ? res.writeHead(302, { location: `http://127.0.0.1:${port}/to` }).end() : res.end('followed'));
+    handler = (req, res) =>
+      void (req.url === '/from' ? res.writeHead(302, { location: `http://127.0.0.1:${port}/to` }).end() : res.end('followed'));
     const res = await guardedGet(`http://127.0.0.1:${port}/from`, loopbackOnly, opts);
     expect(res.status).toBe(302);
     expect(hits).toEqual(['/from']);
@@ -74,19 +81,25 @@ describe('guardedGet against a real local server', () => {
 
   it('when the body is over the cap, declared or streamed, then it is refused', async () => {
     handler = (_req, res) => void res.writeHead(200, { 'content-length': '2000' }).end('x'.repeat(2000));
-    expect(await failure(guardedGet(`http://127.0.0.1:${port}/declared`, loopbackOnly, opts))).toBe('OutboundTooLargeError: response over 1000 bytes');
+    expect(await failure(guardedGet(`http://127.0.0.1:${port}/declared`, loopbackOnly, opts))).toBe(
+      'OutboundTooLargeError: response over 1000 bytes',
+    );
     handler = (_req, res) => {
       res.writeHead(200);
       res.write('x'.repeat(600));
       setTimeout(() => res.end('x'.repeat(600)), 20);
     };
-    expect(await failure(guardedGet(`http://127.0.0.1:${port}/streamed`, loopbackOnly, opts))).toBe('OutboundTooLargeError: response over 1000 bytes');
+    expect(await failure(guardedGet(`http://127.0.0.1:${port}/streamed`, loopbackOnly, opts))).toBe(
+      'OutboundTooLargeError: response over 1000 bytes',
+    );
   });
 
   it('when the server does not answer in time, then the request times out', async () => {
     const open: ServerResponse[] = [];
     handler = (_req, res) => void open.push(res);
-    expect(await failure(guardedGet(`http://127.0.0.1:${port}/slow`, loopbackOnly, { ...opts, timeoutMs: 200 }))).toBe('OutboundTimeoutError: timed out after 200 ms');
+    expect(await failure(guardedGet(`http://127.0.0.1:${port}/slow`, loopbackOnly, { ...opts, timeoutMs: 200 }))).toBe(
+      'OutboundTimeoutError: timed out after 200 ms',
+    );
     for (const res of open) res.end();
   });
 });

@@ -78,7 +78,9 @@ describe('checkUrl with an empty allow-list', () => {
   });
 
   it('when a name resolves to loopback through the real resolver (localhost), then it is refused', async () => {
-    expect(await outcome(checkUrl('https://localhost:8443/x', outboundPolicy([], systemResolver)))).toMatch(/^OutboundRefusedError: resolves to a loopback address/);
+    expect(await outcome(checkUrl('https://localhost:8443/x', outboundPolicy([], systemResolver)))).toMatch(
+      /^OutboundRefusedError: resolves to a loopback address/,
+    );
   });
 });
 
@@ -106,6 +108,10 @@ describe('checkUrl with an allow-list', () => {
 
   it('when an entry is neither a host, an address nor a range, then configuration fails at start-up naming the variable', () => {
     expect(() => loadConfig({ OUTBOUND_ALLOW: '127.0.0.1, not a host' })).toThrow(/OUTBOUND_ALLOW/);
-    expect(loadConfig({ OUTBOUND_ALLOW: '127.0.0.1, enrich.internal,10.0.0.0/8' }).OUTBOUND_ALLOW).toEqual(['127.0.0.1', 'enrich.internal', '10.0.0.0/8']);
+    expect(loadConfig({ OUTBOUND_ALLOW: '127.0.0.1, enrich.internal,10.0.0.0/8' }).OUTBOUND_ALLOW).toEqual([
+      '127.0.0.1',
+      'enrich.internal',
+      '10.0.0.0/8',
+    ]);
   });
 });

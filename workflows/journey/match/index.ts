@@ -1,4 +1,4 @@
-import type { RunContext } from '../contract';
+import type { RunContext } from '../types';
 import { type DateRule, matchDate } from './date';
 import { matchKeywords } from './keywords';
 import { matchMenu } from './menu';

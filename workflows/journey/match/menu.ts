@@ -9,9 +9,5 @@ export function matchMenu(choice: number, text: string): boolean {
   const rest = words(text).filter((w) => !FILLER.has(w));
   if (rest.length !== 1) return false;
   const w = rest[0].replace(/^(\d+)(st|nd|rd|th)$/, '$1');
-  return (
-    (/^\d+$/.test(w) && Number(w) === choice) ||
-    NUMBER_WORDS[choice] === w ||
-    ORDINALS[choice] === w
-  );
+  return (/^\d+$/.test(w) && Number(w) === choice) || NUMBER_WORDS[choice] === w || ORDINALS[choice] === w;
 }

@@ -64,7 +64,10 @@ function compile(pattern: string, flags: string): RE2JS | string {
   const re2 = toRe2(pattern, flags.includes('s'));
   if ('problem' in re2) return `/${pattern}/ ${re2.problem}, which journey regexes do not support`;
   try {
-    return RE2JS.compile(re2.source, [...flags].reduce((all, f) => all | (FLAGS[f] ?? 0), 0));
+    return RE2JS.compile(
+      re2.source,
+      [...flags].reduce((all, f) => all | (FLAGS[f] ?? 0), 0),
+    );
   } catch (err) {
     const reason = err instanceof Error ? err.message.replace(/^error parsing regexp: /, '') : String(err);
     return `/${pattern}/ is not supported in journeys: ${reason}`;

@@ -1,13 +1,46 @@
 import { words } from '../text';
 
 const YES = new Set([
-  'y', 'yes', 'yeah', 'yea', 'yeh', 'yep', 'yup', 'ya', 'yah', 'ok', 'okay', 'okey', 'k', 'kk',
-  'sure', 'correct', 'right', 'confirm', 'confirmed', 'affirmative', 'aye', 'absolutely',
-  'definitely', 'certainly', 'agreed', 'si', 'oui', 'ja', 'sim',
+  'y',
+  'yes',
+  'yeah',
+  'yea',
+  'yeh',
+  'yep',
+  'yup',
+  'ya',
+  'yah',
+  'ok',
+  'okay',
+  'okey',
+  'k',
+  'kk',
+  'sure',
+  'correct',
+  'right',
+  'confirm',
+  'confirmed',
+  'affirmative',
+  'aye',
+  'absolutely',
+  'definitely',
+  'certainly',
+  'agreed',
+  'si',
+  'oui',
+  'ja',
+  'sim',
 ]);
 const NO = new Set(['n', 'no', 'nope', 'nah', 'na', 'never', 'negative', 'non', 'nein', 'nao', 'incorrect', 'wrong']);
-const YES_PHRASES = [['of', 'course'], ['that', 's', 'right']];
-const NO_PHRASES = [['not', 'really'], ['not', 'now'], ['no', 'way']];
+const YES_PHRASES = [
+  ['of', 'course'],
+  ['that', 's', 'right'],
+];
+const NO_PHRASES = [
+  ['not', 'really'],
+  ['not', 'now'],
+  ['no', 'way'],
+];
 const ONLY_EMOJI = /^(?:\p{Extended_Pictographic}|\s)*$/u;
 
 function startsWith(answer: string[], phrases: string[][]): boolean {

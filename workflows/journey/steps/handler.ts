@@ -1,4 +1,4 @@
-import type { Input, Wait } from '../contract';
+import type { Input, Wait } from '../types';
 import type { Run, Transition } from '../run';
 import type { Step } from '../schema';
 

@@ -1,4 +1,4 @@
-import type { Wait } from '../contract';
+import type { Wait } from '../types';
 import { missingData, note, say, send, sendId } from '../run';
 import type { StepOf } from '../schema';
 import type { StepHandler } from './handler';

@@ -1,4 +1,4 @@
-import type { Wait } from '../contract';
+import type { Wait } from '../types';
 import { DEFAULT_TIMEOUT } from '../defaults';
 import { parseDuration } from '../duration';
 import { missingData, type Run, say, send, sendId, type Transition } from '../run';

@@ -1,4 +1,4 @@
-import type { RunContext } from '../contract';
+import type { RunContext } from '../types';
 import { addDays } from '../calendar';
 import { DAY_MS, parseDuration } from '../duration';
 import { lookup } from '../fields';

@@ -23,7 +23,10 @@ export function payloadKey(masterKey: Buffer): { id: string; key: Buffer } {
 export class EncryptionCodec implements PayloadCodec {
   private readonly keys: Map<string, Buffer>;
 
-  constructor(private readonly current: { id: string; key: Buffer }, older: { id: string; key: Buffer }[] = []) {
+  constructor(
+    private readonly current: { id: string; key: Buffer },
+    older: { id: string; key: Buffer }[] = [],
+  ) {
     this.keys = new Map([current, ...older].map((k) => [k.id, k.key]));
   }
 

@@ -3,15 +3,18 @@ import { Client, Connection } from '@temporalio/client';
 import { IllegalStateError } from '@temporalio/common';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import pino from 'pino';
-import type { ChannelRegistry } from '../activities/channels';
-import { createWorker } from '../activities/worker';
+import type { ChannelRegistry } from '../channels';
+import { createWorker } from './worker';
 import { createApp } from '../api/app';
 import { type Config, hashKey, jwtSecret, masterKey, temporalConnectionOptions } from '../config';
-import { EncryptionCodec, payloadKey } from '../activities/codec';
+import { EncryptionCodec, payloadKey } from './codec';
+import { type SecretBox, secretBox } from './secrets';
 import { type Db, createDb, migrate } from '../db/database';
 
 export interface Stack {
   db: Db;
+  /** Seals channel secrets, as orgs and channels are created. */
+  secrets: SecretBox;
   client: Client;
   server?: Server;
   url?: string;
@@ -43,24 +46,39 @@ export function installRuntime(level: Config['LOG_LEVEL'], metricsAddress?: stri
 /** Connects to PostgreSQL and Temporal, then runs the API and/or a worker in this process. */
 export async function startStack(
   config: Config,
-  opts: { api?: boolean; worker?: boolean; workflowBundle?: { codePath: string }; channelsFor?: (db: Db) => ChannelRegistry } = { api: true, worker: true },
+  opts: {
+    api?: boolean;
+    worker?: boolean;
+    workflowBundle?: { codePath: string };
+    channelsFor?: (db: Db, secrets: SecretBox) => ChannelRegistry;
+  } = {
+    api: true,
+    worker: true,
+  },
 ): Promise<Stack> {
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required');
   const log = pino({ level: config.LOG_LEVEL, base: undefined });
   installRuntime(config.LOG_LEVEL, opts.worker ? config.WORKER_METRICS_ADDRESS : undefined);
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_MAX, (err) => log.warn({ err }, 'database connection lost'));
-  await migrate(db);
+  const secrets = secretBox(masterKey(config));
+  await migrate(db, secrets);
   const connection = await Connection.connect(temporalConnectionOptions(config));
   const codec = new EncryptionCodec(payloadKey(masterKey(config)));
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: { payloadCodecs: [codec] } });
-  const stack: Stack = { db, client, stop: async () => undefined };
+  const stack: Stack = { db, secrets, client, stop: async () => undefined };
 
   if (opts.worker) {
-    stack.worker = await createWorker({ config, db, codec, workflowBundle: opts.workflowBundle, channels: opts.channelsFor?.(db) });
+    stack.worker = await createWorker({
+      config,
+      db,
+      codec,
+      workflowBundle: opts.workflowBundle,
+      channels: opts.channelsFor?.(db, secrets),
+    });
     stack.workerRun = stack.worker.run();
   }
   if (opts.api) {
-    const app = createApp({ config, db, temporal: client, log, jwtSecret: jwtSecret(config), hashKey: hashKey(config), codec });
+    const app = createApp({ config, db, temporal: client, log, jwtSecret: jwtSecret(config), hashKey: hashKey(config), codec, secrets });
     stack.server = await new Promise<Server>((resolve) => {
       const s = app.listen(config.PORT, () => resolve(s));
     });

@@ -1,0 +1,190 @@
+import { type Selectable, sql } from 'kysely';
+import type { Db } from './database';
+import { type ConversationStatus, type ConversationTable, LIVE_STATUSES } from './tables/conversation.table';
+
+const BATCH = 1000;
+
+export type ConversationRow = Selectable<ConversationTable>;
+
+/** A conversation to create; it starts pending. */
+export interface NewConversation {
+  id?: string;
+  orgId: string;
+  contactId: string;
+  channelId: string;
+  journeyId: string;
+  journeyVersion: number;
+  workflowId: string;
+  campaignId?: string;
+  campaignSeq?: number;
+}
+
+/** The one place a conversation row is created. Its event outbox and audit log will hook in here. */
+function insertConversations(db: Db, rows: NewConversation[], unlessLive: boolean) {
+  const query = db.insertInto('conversations').values(
+    rows.map((r) => ({
+      ...(r.id ? { id: r.id } : {}),
+      org_id: r.orgId,
+      campaign_id: r.campaignId ?? null,
+      campaign_seq: r.campaignSeq ?? null,
+      contact_id: r.contactId,
+      channel_id: r.channelId,
+      journey_id: r.journeyId,
+      journey_version: r.journeyVersion,
+      workflow_id: r.workflowId,
+      status: 'pending' as const,
+    })),
+  );
+  return unlessLive ? query.onConflict((oc) => oc.column('workflow_id').where('status', 'in', LIVE_STATUSES).doNothing()) : query;
+}
+
+/** Many conversations (a campaign's members), in batches. */
+export async function createConversations(db: Db, rows: NewConversation[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += BATCH) await insertConversations(db, rows.slice(i, i + BATCH), false).execute();
+}
+
+/**
+ * One conversation. With `unlessLive`, a live conversation already on its workflow id
+ * wins the race: that one is returned instead, or undefined if it ended meanwhile.
+ */
+export async function createConversation(
+  db: Db,
+  row: NewConversation,
+  opts: { unlessLive?: boolean } = {},
+): Promise<ConversationRow | undefined> {
+  const created = await insertConversations(db, [row], !!opts.unlessLive).returningAll().executeTakeFirst();
+  return created ?? (opts.unlessLive ? liveConversationOnWorkflow(db, row.workflowId) : undefined);
+}
+
+export async function deleteConversation(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('conversations').where('id', '=', id).execute();
+}
+
+/** A change to conversations' state: every write of status, step, outcome, notes and times goes through changeConversation. */
+export interface ConversationChange {
+  status?: ConversationStatus;
+  step?: string;
+  outcome?: string;
+  /** Appended to the notes. */
+  note?: string;
+  startedAt?: Date;
+  endedAt?: Date;
+}
+
+/**
+ * The one place a conversation's state changes, for one conversation or a campaign's members,
+ * only those whose status is in `from` when given. Returns the rows it changed.
+ * The event outbox and audit log will hook in here.
+ */
+export async function changeConversation(
+  db: Db,
+  target: { id: string } | { campaignId: string },
+  change: ConversationChange,
+  opts: { from?: readonly ConversationStatus[] } = {},
+): Promise<{ id: string; notes: string[] }[]> {
+  let query = db.updateTable('conversations').set((eb) => ({
+    ...(change.status ? { status: change.status } : {}),
+    ...(change.step ? { step: change.step } : {}),
+    ...(change.outcome ? { outcome: change.outcome } : {}),
+    ...(change.note ? { notes: sql<string>`${eb.ref('notes')} || ${JSON.stringify([change.note])}::jsonb` } : {}),
+    ...(change.startedAt ? { started_at: change.startedAt } : {}),
+    ...(change.endedAt ? { ended_at: change.endedAt } : {}),
+  }));
+  query = 'id' in target ? query.where('id', '=', target.id) : query.where('campaign_id', '=', target.campaignId);
+  if (opts.from) query = query.where('status', 'in', opts.from);
+  return query.returning(['id', 'notes']).execute();
+}
+
+/** The org's conversation with this id, if it has one. */
+export async function findConversation(db: Db, orgId: string, id: string): Promise<ConversationRow | undefined> {
+  return db.selectFrom('conversations').selectAll().where('id', '=', id).where('org_id', '=', orgId).executeTakeFirst();
+}
+
+/** A conversation by id, whatever its org: for the worker and for routing, which know the id from their own rows. */
+export async function conversationById(db: Db, id: string): Promise<ConversationRow | undefined> {
+  return db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The live conversation a workflow id runs, if any. */
+export async function liveConversationOnWorkflow(db: Db, workflowId: string): Promise<ConversationRow | undefined> {
+  return db
+    .selectFrom('conversations')
+    .selectAll()
+    .where('workflow_id', '=', workflowId)
+    .where('status', 'in', LIVE_STATUSES)
+    .executeTakeFirst();
+}
+
+/** The newest live conversation with a contact on a channel. */
+export async function liveConversationWith(db: Db, contactId: string, channelId: string) {
+  return db
+    .selectFrom('conversations')
+    .select(['id', 'workflow_id', 'status'])
+    .where('contact_id', '=', contactId)
+    .where('channel_id', '=', channelId)
+    .where('status', 'in', LIVE_STATUSES)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** What a conversation's run needs: its journey version, contact fields, channel kind and org settings. */
+export async function conversationContext(db: Db, id: string) {
+  return db
+    .selectFrom('conversations as cv')
+    .innerJoin('journey_versions as jv', (j) =>
+      j.onRef('jv.journey_id', '=', 'cv.journey_id').onRef('jv.version', '=', 'cv.journey_version'),
+    )
+    .innerJoin('contacts as ct', 'ct.id', 'cv.contact_id')
+    .innerJoin('channels as ch', 'ch.id', 'cv.channel_id')
+    .innerJoin('orgs as o', 'o.id', 'cv.org_id')
+    .select([
+      'cv.org_id',
+      'cv.status',
+      'cv.journey_id',
+      'cv.journey_version',
+      'cv.contact_id',
+      'cv.channel_id',
+      'jv.definition',
+      'ct.fields',
+      'ch.kind',
+      'o.settings',
+    ])
+    .where('cv.id', '=', id)
+    .executeTakeFirst();
+}
+
+/** Where a conversation's messages go: the contact's address and the channel's kind and config. */
+export async function sendTarget(db: Db, id: string) {
+  return (
+    db
+      .selectFrom('conversations as cv')
+      .innerJoin('contacts as ct', 'ct.id', 'cv.contact_id')
+      .innerJoin('channels as ch', 'ch.id', 'cv.channel_id')
+      .select(['cv.org_id', 'cv.channel_id', 'cv.contact_id', 'ct.address', 'ch.kind', 'ch.config'])
+      // The consent check rides along, to spare each send a round trip.
+      .select((eb) =>
+        eb
+          .selectFrom('consents as cs')
+          .select(sql<boolean>`cs.status = 'opted_out'`.as('stopped'))
+          .whereRef('cs.contact_id', '=', 'cv.contact_id')
+          .whereRef('cs.channel_id', '=', 'cv.channel_id')
+          .orderBy('cs.created_at', 'desc')
+          .limit(1)
+          .as('opted_out'),
+      )
+      .where('cv.id', '=', id)
+      .executeTakeFirst()
+  );
+}
+
+/** The org's enrichment settings and the contact's fields, for a conversation's enrichment call. */
+export async function enrichmentTarget(db: Db, id: string) {
+  return db
+    .selectFrom('conversations as cv')
+    .innerJoin('orgs as o', 'o.id', 'cv.org_id')
+    .innerJoin('contacts as ct', 'ct.id', 'cv.contact_id')
+    .select(['o.settings', 'ct.fields', 'cv.contact_id'])
+    .where('cv.id', '=', id)
+    .executeTakeFirst();
+}

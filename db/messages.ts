@@ -1,0 +1,188 @@
+import { sql } from 'kysely';
+import type { StatusUpdate } from '../channels/provider';
+import type { Db } from './database';
+import type { MessageStatus, MessageTable } from './tables/message.table';
+
+/** A message to store: an outbound one keyed by its idempotency key, an inbound one by its provider's id. */
+export type NewMessage = {
+  orgId: string;
+  conversationId?: string | null;
+  channelId: string;
+  author: MessageTable['author'];
+  body: string;
+  step?: string;
+} & ({ direction: 'out'; idempotencyKey: string } | { direction: 'in'; providerMessageId: string });
+
+const STORED = ['id', 'status', 'conversation_id', 'provider_message_id', 'routed_at'] as const;
+
+/**
+ * The one place a message is stored. Storing the same message again (the same key or
+ * provider id) stores nothing and returns the first one, with `created` false.
+ */
+export async function storeMessage(db: Db, msg: NewMessage) {
+  const out = msg.direction === 'out';
+  const inserted = await db
+    .insertInto('messages')
+    .values({
+      org_id: msg.orgId,
+      conversation_id: msg.conversationId ?? null,
+      channel_id: msg.channelId,
+      direction: msg.direction,
+      author: msg.author,
+      body: msg.body,
+      status: out ? 'pending' : 'received',
+      step: msg.step ?? null,
+      ...(out ? { idempotency_key: msg.idempotencyKey } : { provider_message_id: msg.providerMessageId }),
+    })
+    .onConflict((oc) => (out ? oc.column('idempotency_key') : oc.columns(['channel_id', 'direction', 'provider_message_id'])).doNothing())
+    .returning(STORED)
+    .executeTakeFirst();
+  if (inserted) return { message: inserted, created: true };
+  let first = db.selectFrom('messages').select(STORED);
+  first = out
+    ? first.where('idempotency_key', '=', msg.idempotencyKey)
+    : first.where('channel_id', '=', msg.channelId).where('direction', '=', 'in').where('provider_message_id', '=', msg.providerMessageId);
+  return { message: await first.executeTakeFirstOrThrow(), created: false };
+}
+
+/**
+ * The provider took an outbound message. Status callbacks that arrived before
+ * this (kept in pending_statuses) are applied now, under the same lock as
+ * applyStatusUpdate, so none falls between the two.
+ */
+export async function markSent(db: Db, id: string, sent: { status: MessageStatus; providerMessageId: string }): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const { channel_id: channelId } = await trx.selectFrom('messages').select('channel_id').where('id', '=', id).executeTakeFirstOrThrow();
+    await lockStatuses(trx, channelId, sent.providerMessageId);
+    await trx
+      .updateTable('messages')
+      .set({ status: sent.status, provider_message_id: sent.providerMessageId, status_at: new Date(), updated_at: new Date() })
+      .where('id', '=', id)
+      .execute();
+    const early = await trx
+      .deleteFrom('pending_statuses')
+      .where('channel_id', '=', channelId)
+      .where('provider_message_id', '=', sent.providerMessageId)
+      .returningAll()
+      .execute();
+    early.sort((x, y) => ORDER.indexOf(x.status) - ORDER.indexOf(y.status));
+    for (const p of early) {
+      await advance(trx, channelId, {
+        providerMessageId: p.provider_message_id,
+        status: p.status,
+        ...(p.status_at ? { at: p.status_at } : {}),
+        ...(p.error !== null ? { error: p.error } : {}),
+        ...(p.error_code !== null ? { errorCode: p.error_code } : {}),
+      });
+    }
+  });
+}
+
+/** The provider (or the channel's setup) refused an outbound message for good. */
+export async function markFailed(db: Db, id: string, error: string): Promise<void> {
+  await db
+    .updateTable('messages')
+    .set({ status: 'failed', error, status_at: new Date(), updated_at: new Date() })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Replaces an inbound message's text, which must not be kept. */
+export async function withholdInbound(db: Db, id: string, body: string): Promise<void> {
+  await db.updateTable('messages').set({ body, updated_at: new Date() }).where('id', '=', id).where('direction', '=', 'in').execute();
+}
+
+/** An inbound message has reached its conversation (or none). */
+export async function markRouted(db: Db, id: string, conversationId: string | null): Promise<void> {
+  // A closing conversation may already have handed the message on to the sender's next one.
+  await db
+    .updateTable('messages')
+    .set((eb) => ({ conversation_id: eb.fn.coalesce('conversation_id', eb.val(conversationId)), routed_at: new Date() }))
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Hands inbound messages on to another conversation. */
+export async function moveInbound(db: Db, ids: string[], conversationId: string): Promise<void> {
+  await db
+    .updateTable('messages')
+    .set({ conversation_id: conversationId, updated_at: new Date() })
+    .where('id', 'in', ids)
+    .where('direction', '=', 'in')
+    .execute();
+}
+
+/** A conversation's messages in order. */
+export async function transcript(db: Db, conversationId: string) {
+  return db
+    .selectFrom('messages')
+    .select(['id', 'direction', 'author', 'body', 'status', 'status_at', 'step', 'error', 'error_code', 'created_at', 'updated_at'])
+    .where('conversation_id', '=', conversationId)
+    .orderBy('seq')
+    .execute();
+}
+
+// Statuses only move forward, and failed is terminal: a late or repeated callback changes nothing.
+const ORDER: StatusUpdate['status'][] = ['sent', 'delivered', 'read', 'failed'];
+const REPLACES: Record<StatusUpdate['status'], MessageStatus[]> = {
+  sent: ['pending'],
+  delivered: ['pending', 'sent'],
+  read: ['pending', 'sent', 'delivered'],
+  failed: ['pending', 'sent', 'delivered'],
+};
+
+/** Serialises the status writes of one provider message id: a callback and the send's record. */
+async function lockStatuses(trx: Db, channelId: string, providerMessageId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`${channelId}:${providerMessageId}`}, 0))`.execute(trx);
+}
+
+/** Moves the message forward to the update's status; false when it is not a step forward (or there is no such message). */
+async function advance(trx: Db, channelId: string, update: StatusUpdate): Promise<boolean> {
+  const result = await trx
+    .updateTable('messages')
+    .set({
+      status: update.status,
+      status_at: update.at ?? new Date(),
+      updated_at: new Date(),
+      ...(update.status === 'failed' ? { error: update.error ?? 'failed at the provider', error_code: update.errorCode ?? null } : {}),
+    })
+    .where('channel_id', '=', channelId)
+    .where('direction', '=', 'out')
+    .where('provider_message_id', '=', update.providerMessageId)
+    .where('status', 'in', REPLACES[update.status])
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/**
+ * Applies a provider's status callback to the outbound message it names; false when it
+ * changed nothing. One for a message whose send is not recorded yet is kept for markSent.
+ */
+export async function applyStatusUpdate(db: Db, channelId: string, update: StatusUpdate): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    await lockStatuses(trx, channelId, update.providerMessageId);
+    if (await advance(trx, channelId, update)) return true;
+    const known = await trx
+      .selectFrom('messages')
+      .select('id')
+      .where('channel_id', '=', channelId)
+      .where('direction', '=', 'out')
+      .where('provider_message_id', '=', update.providerMessageId)
+      .executeTakeFirst();
+    if (!known) {
+      await trx
+        .insertInto('pending_statuses')
+        .values({
+          channel_id: channelId,
+          provider_message_id: update.providerMessageId,
+          status: update.status,
+          status_at: update.at ?? new Date(),
+          error: update.error ?? null,
+          error_code: update.errorCode ?? null,
+        })
+        .onConflict((oc) => oc.columns(['channel_id', 'provider_message_id', 'status']).doNothing())
+        .execute();
+    }
+    return false;
+  });
+}
