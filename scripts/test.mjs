@@ -10,6 +10,7 @@ if (require('./node.cjs').rerunOnSupportedNode()) await new Promise(() => {});
 const run = (cmd) => execSync(cmd, { stdio: 'inherit' });
 if (!existsSync('node_modules')) run('npm install --no-audit --no-fund');
 require('./temporal.cjs').ensureTemporal();
+require('./chromium.cjs').ensureChromium();
 run('npx eslint .');
 run('npx prettier --check --log-level warn .');
 run('npx tsc -p tsconfig.json --noEmit');
