@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { hmacSha256Header } from '../../channels/signature';
 import { createChannel } from '../../db/channels';
 import { type Accepted, type FakeWhatsApp, startFakeWhatsApp } from '../fakes/whatsapp';
@@ -5,7 +6,8 @@ import { tableCounts } from '../helpers/rows';
 import { greetingJourney } from '../fixtures/journeys';
 import { type TestStack, apiClient, eventually, seedOrg, startTestStack } from '../helpers/stack';
 
-const PHONE_NUMBER_ID = '106540352242922';
+// Its own number per file: the suite shares one database, and /hooks/whatsapp routes by this id.
+const PHONE_NUMBER_ID = `1065${randomInt(10 ** 10, 10 ** 11)}`;
 const SECRETS = { accessToken: 'EAAG-integration', appSecret: 'integration-app-secret', verifyToken: 'integration-verify' };
 
 describe('a WhatsApp channel, end to end against the fake Cloud API', () => {

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import { type AddressInfo, createServer } from 'node:net';
 import { sql } from 'kysely';
@@ -16,7 +17,8 @@ import { type FakeWhatsApp, startFakeWhatsApp } from '../../fakes/whatsapp';
 import { greetingJourney } from '../../fixtures/journeys';
 import { seedOrg } from '../../helpers/stack';
 
-const PHONE_NUMBER_ID = '106540352242922';
+// Its own number per file: the suite shares one database, and /hooks/whatsapp routes by this id.
+const PHONE_NUMBER_ID = `1065${randomInt(10 ** 10, 10 ** 11)}`;
 const SECRETS = { accessToken: 'EAAG-test-token', appSecret: 'app-secret-for-tests', verifyToken: 'verify-me' };
 const TEMPLATES = {
   hello: { name: 'payment_reminder', language: 'en_GB', parameters: ['<<firstName>>', '<<amount|currency>>'] },
