@@ -2,14 +2,15 @@ import type { Db } from '../db/database';
 import type { SecretBox } from '../platform/secrets';
 import { openConfig } from './config';
 import { ConfigurationError } from './errors';
+import { messenger } from './messenger';
 import { pendingKinds } from './pending';
 import type { ChannelKind, KindRules, OutboundMessage, Provider, SendResult } from './provider';
 import { sandbox } from './sandbox';
 import { twilio } from './twilio';
 import { whatsapp } from './whatsapp';
 
-const providers: Partial<Record<ChannelKind, Provider>> = { sandbox, twilio, whatsapp };
-const kinds: Record<ChannelKind, KindRules> = { ...pendingKinds, sandbox, twilio, whatsapp };
+const providers: Partial<Record<ChannelKind, Provider>> = { sandbox, twilio, whatsapp, messenger };
+const kinds: Record<ChannelKind, KindRules> = { ...pendingKinds, sandbox, twilio, whatsapp, messenger };
 
 export const CHANNEL_KINDS = Object.keys(kinds) as ChannelKind[];
 

@@ -6,11 +6,6 @@ import type { ChannelKind, KindRules } from './provider';
  * capabilities already hold, so contacts on them validate as they will.
  */
 export const pendingKinds = {
-  messenger: {
-    kind: 'messenger',
-    normaliseAddress: (raw) => plainAddress(raw),
-    capabilities: { confirmsStop: false, sessionWindowHours: null, defaultRatePerSecond: 10 },
-  },
   webchat: {
     kind: 'webchat',
     normaliseAddress: (raw) => plainAddress(raw),

@@ -76,6 +76,20 @@ export interface StatusUpdate {
   at?: Date;
 }
 
+/**
+ * Everything sent to `recipient` at or before `watermark` has reached `status` (Messenger's
+ * delivery and read events, which name no message).
+ */
+export interface WatermarkUpdate {
+  /** The person's address as the provider wrote it; normalised with the kind's address rules. */
+  recipient: string;
+  status: 'delivered' | 'read';
+  watermark: Date;
+}
+
+/** A status a webhook carries: for one message by its provider id, or for all sent to a person up to a time. */
+export type ProviderStatus = StatusUpdate | WatermarkUpdate;
+
 /** A plain answer to a provider's request, such as WhatsApp's `hub.challenge` handshake. */
 export interface WebhookAnswer {
   status: number;
@@ -105,7 +119,7 @@ export interface Provider extends KindRules {
   verify(req: WebhookRequest, config: Record<string, unknown>): boolean;
   /** `config` lets a provider whose one webhook serves several senders keep only this channel's events. */
   parseInbound(req: WebhookRequest, config?: Record<string, unknown>): { messages: InboundMessage[]; ack?: WebhookAck };
-  parseStatus(req: WebhookRequest, config?: Record<string, unknown>): StatusUpdate[];
+  parseStatus(req: WebhookRequest, config?: Record<string, unknown>): ProviderStatus[];
   /** Answers the provider's GET subscription check at the webhook; providers without one leave it out. */
   handshake?(req: WebhookRequest, config: Record<string, unknown>): WebhookAnswer;
 }

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { StatusUpdate } from '../channels/provider';
+import type { StatusUpdate, WatermarkUpdate } from '../channels/provider';
 import type { Db } from './database';
 import type { MessageStatus, MessageTable } from './tables/message.table';
 
@@ -185,4 +185,32 @@ export async function applyStatusUpdate(db: Db, channelId: string, update: Statu
     }
     return false;
   });
+}
+
+/**
+ * Applies a watermark (Messenger's delivery and read events): every outbound message this channel
+ * sent to the person at `recipient`, at or before the watermark, moves forward to its status; the
+ * number moved. A message counts as sent when its send was recorded (`status_at` then is ours, a
+ * little after Meta's own time), so one sent just before a watermark may wait for the next event:
+ * better late than moved on a guess. Statuses move forward only, as in applyStatusUpdate.
+ */
+export async function applyWatermark(db: Db, channelId: string, update: WatermarkUpdate): Promise<number> {
+  const result = await db
+    .updateTable('messages')
+    .set({ status: update.status, status_at: update.watermark, updated_at: new Date() })
+    .where('channel_id', '=', channelId)
+    .where('direction', '=', 'out')
+    .where('status', 'in', REPLACES[update.status])
+    .where('provider_message_id', 'is not', null)
+    .where('status_at', '<=', update.watermark)
+    .where('conversation_id', 'in', (eb) =>
+      eb
+        .selectFrom('conversations as cv')
+        .innerJoin('contacts as ct', 'ct.id', 'cv.contact_id')
+        .select('cv.id')
+        .where('ct.channel_id', '=', channelId)
+        .where('ct.address', '=', update.recipient),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }

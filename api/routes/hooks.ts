@@ -3,7 +3,7 @@ import { providerFor } from '../../channels';
 import { openConfig } from '../../channels/config';
 import type { WebhookRequest } from '../../channels/provider';
 import { getChannelById, whatsAppChannelsByNumber } from '../../db/channels';
-import { applyStatusUpdate } from '../../db/messages';
+import { applyStatusUpdate, applyWatermark } from '../../db/messages';
 import { settleSendAttempt } from '../../db/send-attempts';
 import type { ApiDeps } from '../deps';
 import { receiveInbound } from '../inbound';
@@ -63,6 +63,12 @@ export function hooksRouter(deps: ApiDeps): Router {
       if ('error' in from) errors.push({ field: `messages[${i}].from`, message: from.error });
       return 'address' in from ? from.address : '';
     });
+    const recipients = statuses.map((s, i) => {
+      if (!('watermark' in s)) return '';
+      const to = provider.normaliseAddress(s.recipient, defaultCountry);
+      if ('error' in to) errors.push({ field: `statuses[${i}].recipient`, message: to.error });
+      return 'address' in to ? to.address : '';
+    });
     if (errors.length) throw new HttpError(400, 'Invalid request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
 
     const received = [];
@@ -81,7 +87,11 @@ export function hooksRouter(deps: ApiDeps): Router {
       );
     }
     let updated = 0;
-    for (const status of statuses) {
+    for (const [i, status] of statuses.entries()) {
+      if ('watermark' in status) {
+        updated += await applyWatermark(db, channel.id, { ...status, recipient: recipients[i] });
+        continue;
+      }
       // The key names a send whose answer was lost: a retry of it now finds the provider's id instead of sending again.
       if (status.idempotencyKey) await settleSendAttempt(db, channel.id, status.idempotencyKey, status.providerMessageId);
       if (await applyStatusUpdate(db, channel.id, status)) updated++;
@@ -97,7 +107,7 @@ export function hooksRouter(deps: ApiDeps): Router {
     if (!channel || !provider?.handshake) throw notFound('channel');
     const answer = provider.handshake(
       { method: req.method, headers: req.headers, rawBody: Buffer.alloc(0), query: req.query },
-      channel.config,
+      openConfig(provider, channel.config, deps.secrets),
     );
     res.status(answer.status).type('text/plain').send(answer.body);
   });

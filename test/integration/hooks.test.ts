@@ -189,12 +189,12 @@ describe('provider webhooks at /hooks/:channelId', () => {
   });
 
   it('when a channel kind has no provider yet, then its webhook is not found', async () => {
-    const messenger = await stack.db
+    const webchat = await stack.db
       .insertInto('channels')
-      .values({ org_id: org.orgId, kind: 'messenger', name: 'Messenger', config: JSON.stringify({ webhookSecret: secret }) })
+      .values({ org_id: org.orgId, kind: 'webchat', name: 'Web chat', config: JSON.stringify({ webhookSecret: secret }) })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const res = await hook({ messages: [{ from: '07911 123484', text: 'hi', id: 'tw-1' }] }, secret, messenger.id);
+    const res = await hook({ messages: [{ from: '07911 123484', text: 'hi', id: 'tw-1' }] }, secret, webchat.id);
     expect(res.status).toBe(404);
   });
 });

@@ -16,7 +16,7 @@ const cases: [ChannelKind, string, string, { address: string } | { error: string
   ['whatsapp', 'whatsapp:447911123456', 'US', { address: '+447911123456' }],
   ['whatsapp', '07911 123456', 'GB', { address: '+447911123456' }],
   ['messenger', ' 6543210987654321 ', 'GB', { address: '6543210987654321' }],
-  ['messenger', '07911 123456', 'GB', { address: '07911 123456' }],
+  ['messenger', '07911 123456', 'GB', { error: 'is not a page-scoped id (digits)' }],
   ['webchat', 'visitor-3f9c0e1a', 'GB', { address: 'visitor-3f9c0e1a' }],
 ];
 

@@ -3,19 +3,19 @@ import { ConfigurationError } from '../../../channels/errors';
 import type { Db } from '../../../db/database';
 
 describe('channel kinds', () => {
-  it('when the kinds are listed, then every kind has rules and the sandbox, Twilio and WhatsApp have providers', () => {
+  it('when the kinds are listed, then every kind has rules and the sandbox, Twilio, WhatsApp and Messenger have providers', () => {
     expect([...CHANNEL_KINDS].sort()).toEqual(['messenger', 'sandbox', 'twilio', 'webchat', 'whatsapp']);
     for (const kind of CHANNEL_KINDS) expect(kindRules(kind).kind).toBe(kind);
-    expect(CHANNEL_KINDS.filter((k) => providerFor(k)).sort()).toEqual(['sandbox', 'twilio', 'whatsapp']);
+    expect(CHANNEL_KINDS.filter((k) => providerFor(k)).sort()).toEqual(['messenger', 'sandbox', 'twilio', 'whatsapp']);
   });
 
-  it('when capabilities are asked for, then Twilio confirms STOP itself and WhatsApp has a 24-hour window', () => {
+  it('when capabilities are asked for, then Twilio confirms STOP itself and WhatsApp and Messenger have a 24-hour window', () => {
     const table = Object.fromEntries(CHANNEL_KINDS.map((k) => [k, kindRules(k).capabilities]));
     expect(table).toEqual({
       sandbox: { confirmsStop: false, sessionWindowHours: null, defaultRatePerSecond: 100 },
       twilio: { confirmsStop: true, sessionWindowHours: null, defaultRatePerSecond: 1 },
       whatsapp: { confirmsStop: false, sessionWindowHours: 24, defaultRatePerSecond: 80 },
-      messenger: { confirmsStop: false, sessionWindowHours: null, defaultRatePerSecond: 10 },
+      messenger: { confirmsStop: false, sessionWindowHours: 24, defaultRatePerSecond: 10 },
       webchat: { confirmsStop: false, sessionWindowHours: null, defaultRatePerSecond: 100 },
     });
   });
@@ -26,12 +26,15 @@ describe('channel kinds', () => {
     expect(publicConfig('whatsapp', { phoneNumberId: '1065', accessToken: 't', appSecret: 's', verifyToken: 'v' })).toEqual({
       phoneNumberId: '1065',
     });
-    expect(publicConfig('messenger', { pageToken: 'secret' })).toEqual({});
+    expect(publicConfig('messenger', { pageId: '1045', pageAccessToken: 't', appSecret: 's', verifyToken: 'v' })).toEqual({
+      pageId: '1045',
+    });
+    expect(publicConfig('webchat', { token: 'secret' })).toEqual({});
   });
 
   it('when the worker asks for a kind without a provider, then it is a configuration error', () => {
     const channels = createChannelRegistry({} as Db);
-    expect(() => channels('messenger')).toThrow(ConfigurationError);
+    expect(() => channels('webchat')).toThrow(ConfigurationError);
     expect(channels('sandbox').kind).toBe('sandbox');
   });
 });
