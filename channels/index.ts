@@ -6,10 +6,11 @@ import { pendingKinds } from './pending';
 import type { ChannelKind, KindRules, OutboundMessage, Provider, SendResult } from './provider';
 import { sandbox } from './sandbox';
 import { twilio } from './twilio';
+import { webchat } from './webchat';
 import { whatsapp } from './whatsapp';
 
-const providers: Partial<Record<ChannelKind, Provider>> = { sandbox, twilio, whatsapp };
-const kinds: Record<ChannelKind, KindRules> = { ...pendingKinds, sandbox, twilio, whatsapp };
+const providers: Partial<Record<ChannelKind, Provider>> = { sandbox, twilio, whatsapp, webchat };
+const kinds: Record<ChannelKind, KindRules> = { ...pendingKinds, sandbox, twilio, whatsapp, webchat };
 
 export const CHANNEL_KINDS = Object.keys(kinds) as ChannelKind[];
 

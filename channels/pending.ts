@@ -11,9 +11,4 @@ export const pendingKinds = {
     normaliseAddress: (raw) => plainAddress(raw),
     capabilities: { confirmsStop: false, sessionWindowHours: null, defaultRatePerSecond: 10 },
   },
-  webchat: {
-    kind: 'webchat',
-    normaliseAddress: (raw) => plainAddress(raw),
-    capabilities: { confirmsStop: false, sessionWindowHours: null, defaultRatePerSecond: 100 },
-  },
 } satisfies Partial<Record<ChannelKind, KindRules>>;

@@ -3,10 +3,10 @@ import { ConfigurationError } from '../../../channels/errors';
 import type { Db } from '../../../db/database';
 
 describe('channel kinds', () => {
-  it('when the kinds are listed, then every kind has rules and the sandbox, Twilio and WhatsApp have providers', () => {
+  it('when the kinds are listed, then every kind has rules and the sandbox, Twilio, WhatsApp and web chat have providers', () => {
     expect([...CHANNEL_KINDS].sort()).toEqual(['messenger', 'sandbox', 'twilio', 'webchat', 'whatsapp']);
     for (const kind of CHANNEL_KINDS) expect(kindRules(kind).kind).toBe(kind);
-    expect(CHANNEL_KINDS.filter((k) => providerFor(k)).sort()).toEqual(['sandbox', 'twilio', 'whatsapp']);
+    expect(CHANNEL_KINDS.filter((k) => providerFor(k)).sort()).toEqual(['sandbox', 'twilio', 'webchat', 'whatsapp']);
   });
 
   it('when capabilities are asked for, then Twilio confirms STOP itself and WhatsApp has a 24-hour window', () => {
