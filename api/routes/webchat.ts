@@ -18,7 +18,7 @@ const MAX_STREAMS_PER_VISITOR = 5;
 const REPLAY_PAGE = 200;
 const RECONNECT_AFTER_MS = 3000;
 
-const messageBody = z.strictObject({
+export const webchatMessageSchema = z.strictObject({
   text: z.string().trim().min(1).max(4000),
   id: z.uuid().optional(),
 });
@@ -98,7 +98,7 @@ export function webchatRouter(deps: ApiDeps): Router {
   router.post('/:channelId/messages', json, async (req: Request, res: Response) => {
     const channel = await channelFor(req.params.channelId);
     const address = visitor(req, channel.id);
-    const body = parse(messageBody, req.body);
+    const body = parse(webchatMessageSchema, req.body);
     const flaws = unstorable(body, 'body');
     if (flaws.length) throw new HttpError(400, 'Invalid request', flaws.map((e) => `${e.field}: ${e.message}`).join('; '), flaws);
     const providerMessageId = `${address}/${body.id ?? randomUUID()}`;
