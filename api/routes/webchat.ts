@@ -46,6 +46,8 @@ export function webchatRouter(deps: ApiDeps): Router {
   const listener = new WebchatListener(config.DATABASE_URL ?? '', db, deps.log);
   const secure = config.PUBLIC_URL?.startsWith('https:') ?? false;
   const ownOrigin = config.PUBLIC_URL ? new URL(config.PUBLIC_URL).origin : undefined;
+  // A proxy may serve the API under a path (PUBLIC_URL https://example.com/parley): the cookie's path includes it.
+  const pathPrefix = config.PUBLIC_URL ? new URL(config.PUBLIC_URL).pathname.replace(/\/+$/, '') : '';
 
   const channelFor = async (raw: string | string[] | undefined) => {
     const channel = await getChannelById(db, pathId(raw, 'web chat'));
@@ -71,11 +73,16 @@ export function webchatRouter(deps: ApiDeps): Router {
 
   router.get('/:channelId', async (req, res) => {
     const channel = await channelFor(req.params.channelId);
+    // The cookie's path is the canonical (lower-case) one, so the page must be too.
+    if (req.params.channelId !== channel.id) return res.redirect(308, `${pathPrefix}${req.baseUrl}/${channel.id}`);
     const settings = webchatConfig(channel.config);
     if (!isVisitorToken(cookieValue(req, VISITOR_COOKIE))) {
       // Over https the cookie must also work inside another site's iframe: SameSite=None, partitioned by that site (CHIPS).
       const site = secure ? 'SameSite=None; Secure; Partitioned' : 'SameSite=Lax';
-      res.append('Set-Cookie', `${VISITOR_COOKIE}=${newVisitorToken()}; Path=/webchat/${channel.id}; HttpOnly; ${site}; Max-Age=31536000`);
+      res.append(
+        'Set-Cookie',
+        `${VISITOR_COOKIE}=${newVisitorToken()}; Path=${pathPrefix}${req.baseUrl}/${channel.id}; HttpOnly; ${site}; Max-Age=31536000`,
+      );
     }
     res
       .set({

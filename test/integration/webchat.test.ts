@@ -33,6 +33,7 @@ describe('web chat', () => {
       welcome: 'Ask us anything.',
     });
     channelId = channel.body.id;
+    expect(channel.body).toMatchObject({ webhookPath: null, chatPath: `/webchat/${channelId}` });
   });
   afterEach(() => streams.splice(0).forEach((s) => s.close()));
   afterAll(() => stack?.stop());
@@ -73,6 +74,8 @@ describe('web chat', () => {
     expect(visitorCookie(await page())).not.toBe(cookie.split(';')[0]);
     const again = await page({ cookie: cookie.split(';')[0] });
     expect(again.headers.getSetCookie()).toEqual([]);
+    const upper = await fetch(`${stack.url}/webchat/${channelId.toUpperCase()}`, { redirect: 'manual' });
+    expect([upper.status, upper.headers.get('location')]).toEqual([308, `/webchat/${channelId}`]);
   });
 
   it('when the page is asked for a channel that is not a web chat, or does not exist, then it is not found', async () => {
@@ -193,6 +196,27 @@ describe('web chat', () => {
       s.close();
       return s.status === 200 ? true : undefined;
     });
+  });
+
+  it('when PUBLIC_URL is https under a path, then the cookie is secure, partitioned and on that path, and only that origin may post', async () => {
+    const other = await startTestStack({ PUBLIC_URL: 'https://chat.example.com/parley' }, { worker: false });
+    try {
+      const res = await fetch(`${other.url}/webchat/${channelId}`);
+      const [cookie] = res.headers.getSetCookie();
+      expect(cookie).toMatch(
+        new RegExp(`^parley_visitor=[A-Za-z0-9_-]{22}; Path=/parley/webchat/${channelId}; HttpOnly; SameSite=None; Secure; Partitioned;`),
+      );
+      const send = (origin: string) =>
+        fetch(`${other.url}/webchat/${channelId}/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', cookie: cookie.split(';')[0], origin },
+          body: JSON.stringify({ text: 'hello?' }),
+        });
+      expect((await send(other.url)).status).toBe(403);
+      expect((await send('https://chat.example.com')).status).toBe(202);
+    } finally {
+      await other.stop();
+    }
   });
 
   it('when the API stops with a stream open, then the stream ends and the stop completes', async () => {
