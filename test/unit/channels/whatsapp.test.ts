@@ -16,7 +16,8 @@ import { type FakeWhatsApp, startFakeWhatsApp } from '../../fakes/whatsapp';
 import { greetingJourney } from '../../fixtures/journeys';
 import { seedOrg } from '../../helpers/stack';
 
-const PHONE_NUMBER_ID = '106540352242922';
+// Not the integration test's number: both store a channel in the run's one database, and /hooks/whatsapp routes by the number.
+const PHONE_NUMBER_ID = '106540352242933';
 const SECRETS = { accessToken: 'EAAG-test-token', appSecret: 'app-secret-for-tests', verifyToken: 'verify-me' };
 const TEMPLATES = {
   hello: { name: 'payment_reminder', language: 'en_GB', parameters: ['<<firstName>>', '<<amount|currency>>'] },
