@@ -13,6 +13,7 @@ import { openApiDocument } from './openapi';
 import { sandboxRouter } from './routes/sandbox';
 import { channelsRouter } from './routes/channels';
 import { hooksRouter } from './routes/hooks';
+import { webchatRouter } from './routes/webchat';
 import { storableInput } from './storable';
 import { apiMetrics } from './metrics';
 
@@ -41,6 +42,8 @@ export function createApp(deps: ApiDeps): express.Express {
   app.get('/metrics', metrics.endpoint);
   // Signed by the provider instead of an API key; the raw body is kept for the signature.
   app.use('/hooks', hooksRouter(deps));
+  // The visitor's cookie, issued by the chat page, instead of an API key.
+  app.use('/webchat', webchatRouter(deps));
   app.use(
     '/codec',
     codecRouter(deps.codec, {

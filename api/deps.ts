@@ -18,4 +18,6 @@ export interface ApiDeps {
   codec: PayloadCodec;
   /** Seals channel secrets on the way in; opens them only to verify webhooks. */
   secrets: SecretBox;
+  /** Aborted as the process stops: long-lived responses (web chat streams) end, so the server can close. */
+  closing?: AbortSignal;
 }

@@ -8,11 +8,19 @@ import { payloadsSchema } from './routes/codec';
 import { messageSchema, startSchema } from './routes/conversations';
 import { orgPatchSchema } from './routes/org';
 import { inboundSchema } from './routes/sandbox';
+import { webchatMessageSchema } from './routes/webchat';
 
 type Route = [method: string, path: string, summary: string, body?: z.ZodType, status?: number];
 
-// Authenticated by the provider's signature, not by a bearer token.
-const UNAUTHENTICATED = new Set(['post /hooks/whatsapp', 'post /hooks/{channelId}', 'get /hooks/{channelId}']);
+// Authenticated by the provider's signature or the web chat visitor's cookie, not by a bearer token.
+const UNAUTHENTICATED = new Set([
+  'post /hooks/whatsapp',
+  'post /hooks/{channelId}',
+  'get /hooks/{channelId}',
+  'get /webchat/{channelId}',
+  'post /webchat/{channelId}/messages',
+  'get /webchat/{channelId}/events',
+]);
 const IDEMPOTENT = new Set(['post /v1/campaigns', 'post /v1/conversations', 'post /v1/conversations/{id}/messages']);
 
 const journeyBody = z.strictObject({ name: z.string().min(1).max(200), definition: journeyShape });
@@ -70,6 +78,15 @@ const routes = (config: Config): Route[] => [
     '/hooks/{channelId}',
     "A provider's subscription check (WhatsApp: hub.verify_token, answered with hub.challenge as text, or 403)",
   ],
+  ['get', '/webchat/{channelId}', "The web chat page (HTML) for a webchat channel; sets the visitor's cookie"],
+  [
+    'post',
+    '/webchat/{channelId}/messages',
+    "A visitor's message (the page's cookie; JSON from the page's own origin); `id` makes a retry a no-op",
+    webchatMessageSchema,
+    202,
+  ],
+  ['get', '/webchat/{channelId}/events', "The visitor's messages and the answers as Server-Sent Events, after Last-Event-ID or ?after"],
   ['post', '/codec/decode', 'Decrypt payloads for the Temporal UI (PARLEY_ADMIN_TOKEN; 404 when unset)', payloadsSchema],
   ['post', '/codec/encode', 'Encrypt payloads for the Temporal UI (PARLEY_ADMIN_TOKEN; 404 when unset)', payloadsSchema],
 ];

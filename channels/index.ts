@@ -3,14 +3,14 @@ import type { SecretBox } from '../platform/secrets';
 import { openConfig } from './config';
 import { ConfigurationError } from './errors';
 import { messenger } from './messenger';
-import { pendingKinds } from './pending';
 import type { ChannelKind, KindRules, OutboundMessage, Provider, SendResult } from './provider';
 import { sandbox } from './sandbox';
 import { twilio } from './twilio';
+import { webchat } from './webchat';
 import { whatsapp } from './whatsapp';
 
-const providers: Partial<Record<ChannelKind, Provider>> = { sandbox, twilio, whatsapp, messenger };
-const kinds: Record<ChannelKind, KindRules> = { ...pendingKinds, sandbox, twilio, whatsapp, messenger };
+const providers: Record<ChannelKind, Provider> = { sandbox, twilio, whatsapp, messenger, webchat };
+const kinds: Record<ChannelKind, KindRules> = providers;
 
 export const CHANNEL_KINDS = Object.keys(kinds) as ChannelKind[];
 

@@ -120,6 +120,8 @@ export interface Provider extends KindRules {
   /** `config` lets a provider whose one webhook serves several senders keep only this channel's events. */
   parseInbound(req: WebhookRequest, config?: Record<string, unknown>): { messages: InboundMessage[]; ack?: WebhookAck };
   parseStatus(req: WebhookRequest, config?: Record<string, unknown>): ProviderStatus[];
+  /** False for a kind that takes no provider webhooks (web chat, whose page posts to /webchat): /hooks does not know it. */
+  webhook?: false;
   /** Answers the provider's GET subscription check at the webhook; providers without one leave it out. */
   handshake?(req: WebhookRequest, config: Record<string, unknown>): WebhookAnswer;
 }

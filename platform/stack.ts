@@ -77,8 +77,19 @@ export async function startStack(
     });
     stack.workerRun = stack.worker.run();
   }
+  const closing = new AbortController();
   if (opts.api) {
-    const app = createApp({ config, db, temporal: client, log, jwtSecret: jwtSecret(config), hashKey: hashKey(config), codec, secrets });
+    const app = createApp({
+      config,
+      db,
+      temporal: client,
+      log,
+      jwtSecret: jwtSecret(config),
+      hashKey: hashKey(config),
+      codec,
+      secrets,
+      closing: closing.signal,
+    });
     stack.server = await new Promise<Server>((resolve) => {
       const s = app.listen(config.PORT, () => resolve(s));
     });
@@ -86,6 +97,7 @@ export async function startStack(
     stack.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : config.PORT}`;
   }
   stack.stop = async () => {
+    closing.abort();
     if (stack.server) await new Promise((resolve) => stack.server!.close(resolve));
     if (stack.worker) {
       if (stack.worker.getState() === 'RUNNING') stack.worker.shutdown();

@@ -23,7 +23,9 @@ const view = (c: ChannelRow) => ({
   name: c.name,
   config: publicConfig(c.kind, c.config),
   capabilities: kindRules(c.kind).capabilities,
-  webhookPath: providerFor(c.kind) ? `/hooks/${c.id}` : null,
+  // Web chat takes no webhooks: its visitors use the chat page.
+  webhookPath: providerFor(c.kind) && c.kind !== 'webchat' ? `/hooks/${c.id}` : null,
+  ...(c.kind === 'webchat' ? { chatPath: `/webchat/${c.id}` } : {}),
   createdAt: c.created_at,
 });
 

@@ -41,7 +41,7 @@ export function hooksRouter(deps: ApiDeps): Router {
 
   async function handle(channel: Awaited<ReturnType<typeof getChannelById>>, req: Request, res: Response) {
     const provider = channel && providerFor(channel.kind);
-    if (!channel || !provider) throw notFound('channel');
+    if (!channel || !provider || provider.webhook === false) throw notFound('channel');
     const hook: WebhookRequest = {
       method: req.method,
       headers: req.headers,

@@ -6,6 +6,7 @@ import * as sandboxWebhookSecret from './2026-11-23T0400-sandbox-webhook-secret'
 import * as sendAttempts from './2026-11-23T0500-send-attempts';
 import * as messageStatuses from './2026-11-23T0505-message-statuses';
 import { sealSandboxSecrets } from './2026-11-23T0510-seal-channel-secrets';
+import * as webchatEvents from './2026-11-23T0600-webchat-events';
 
 /** What the migrations that touch secrets need from the app. */
 export interface MigrationKeys {
@@ -22,6 +23,7 @@ export function migrationProvider(keys: MigrationKeys): MigrationProvider {
     '2026-11-23T0500-send-attempts': sendAttempts,
     '2026-11-23T0505-message-statuses': messageStatuses,
     '2026-11-23T0510-seal-channel-secrets': sealSandboxSecrets((field, plain) => keys.seal(field, plain)),
+    '2026-11-23T0600-webchat-events': webchatEvents,
   };
   return { getMigrations: async () => migrations };
 }

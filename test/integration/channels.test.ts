@@ -182,7 +182,7 @@ describe('POST, PATCH and DELETE /v1/channels', () => {
       { kind: 'sandbox', name: 'S', config: { webhookSecret: 'x'.repeat(32), to: 1 } },
       'config.to',
     ],
-    ['a kind without a provider', { kind: 'webchat', name: 'S', config: {} }, 'kind'],
+    ['a kind that does not exist', { kind: 'telegram', name: 'S', config: {} }, 'kind'],
     ['a Twilio sender neither from a number nor a messaging service', { kind: 'twilio', name: 'T', config: TWILIO }, 'config.from'],
     ['no name', { kind: 'sandbox', name: ' ', config: { webhookSecret: 'x'.repeat(32) } }, 'name'],
   ])('when a channel is added with %s, then it is a 400 naming the field and nothing is stored', async (_what, body, field) => {

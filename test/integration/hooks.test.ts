@@ -188,7 +188,7 @@ describe('provider webhooks at /hooks/:channelId', () => {
     expect(await post(`${stack.url}/hooks/${id}`)).toMatchObject({ status: 200, body: EMPTY_TWIML.body });
   });
 
-  it('when a channel kind has no provider yet, then its webhook is not found', async () => {
+  it('when a channel kind takes no provider webhooks (web chat), then its webhook is not found', async () => {
     const webchat = await stack.db
       .insertInto('channels')
       .values({ org_id: org.orgId, kind: 'webchat', name: 'Web chat', config: JSON.stringify({ webhookSecret: secret }) })

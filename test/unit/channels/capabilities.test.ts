@@ -3,10 +3,10 @@ import { ConfigurationError } from '../../../channels/errors';
 import type { Db } from '../../../db/database';
 
 describe('channel kinds', () => {
-  it('when the kinds are listed, then every kind has rules and the sandbox, Twilio, WhatsApp and Messenger have providers', () => {
+  it('when the kinds are listed, then every kind has its rules and a provider', () => {
     expect([...CHANNEL_KINDS].sort()).toEqual(['messenger', 'sandbox', 'twilio', 'webchat', 'whatsapp']);
     for (const kind of CHANNEL_KINDS) expect(kindRules(kind).kind).toBe(kind);
-    expect(CHANNEL_KINDS.filter((k) => providerFor(k)).sort()).toEqual(['messenger', 'sandbox', 'twilio', 'whatsapp']);
+    expect(CHANNEL_KINDS.filter((k) => providerFor(k)).sort()).toEqual(['messenger', 'sandbox', 'twilio', 'webchat', 'whatsapp']);
   });
 
   it('when capabilities are asked for, then Twilio confirms STOP itself and WhatsApp and Messenger have a 24-hour window', () => {
