@@ -9,6 +9,7 @@ import type { JourneyTable, JourneyVersionTable } from './tables/journey.table';
 import type { MessageTable, PendingStatusTable, SandboxOutboxTable } from './tables/message.table';
 import type { OrgTable } from './tables/org.table';
 import type { SendAttemptTable } from './tables/send-attempt.table';
+import type { SendRateTable } from './tables/send-rate.table';
 
 export interface Database {
   orgs: OrgTable;
@@ -25,4 +26,5 @@ export interface Database {
   consents: ConsentTable;
   idempotency_keys: IdempotencyKeyTable;
   send_attempts: SendAttemptTable;
+  send_rates: SendRateTable;
 }
