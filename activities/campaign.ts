@@ -1,13 +1,15 @@
 import { cancelPendingMembers, campaignForRun, campaignMembers, readyMembers, setCampaignStatus } from '../db/campaigns';
 import type { Db } from '../db/database';
 import type { CampaignStatus } from '../db/tables/campaign.table';
+import { sendRate } from './deliver';
 import { NotFoundError } from './errors';
 
 export const createCampaignActivities = ({ db }: { db: Db }) => ({
-  async loadCampaign({ campaignId }: { campaignId: string }): Promise<{ journeyId: string; channelKind: string }> {
+  /** The campaign's journey, and its channel's kind and send rate (absent from runs recorded before rates). */
+  async loadCampaign({ campaignId }: { campaignId: string }): Promise<{ journeyId: string; channelKind: string; ratePerSecond?: number }> {
     const row = await campaignForRun(db, campaignId);
     if (!row) throw new NotFoundError(`campaign ${campaignId}`);
-    return { journeyId: row.journey_id, channelKind: row.kind };
+    return { journeyId: row.journey_id, channelKind: row.kind, ratePerSecond: sendRate(row.kind, row.config).perSecond };
   },
 
   /** Ids only: the next members in campaign order, after the given sequence number. */

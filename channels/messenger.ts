@@ -25,6 +25,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { ratePerSecond } from './rate';
 import { claimSendAttempt, dropSendAttempt, restartSendAttempt, settleSendAttempt } from '../db/send-attempts';
 import { sessionContact } from '../db/session-window';
 import { plainAddress } from './address';
@@ -53,6 +54,7 @@ const configSchema = z.object({
   tags: z.record(z.string(), z.enum(MESSAGE_TAGS)).default({}),
   requestTimeoutMs: z.number().int().min(100).max(20_000).default(10_000),
   confirmWaitSeconds: z.number().int().min(0).max(3600).default(120),
+  ratePerSecond,
 });
 type Config = z.infer<typeof configSchema>;
 

@@ -3,12 +3,13 @@ import { z } from 'zod';
 import { jsonText } from './json';
 import { appendOutbox } from '../db/sandbox-outbox';
 import { phoneAddress } from './phone';
+import { ratePerSecond } from './rate';
 import type { Provider, WebhookRequest } from './provider';
 import { validHmacSha256 } from './signature';
 
 export const SIGNATURE_HEADER = 'x-parley-signature';
 
-const configSchema = z.object({ webhookSecret: z.string().min(32) });
+const configSchema = z.object({ webhookSecret: z.string().min(32), ratePerSecond });
 
 const id = z.string().min(1).max(200);
 const webhookBody = z.strictObject({

@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { outboundStoredAt, recordedProviderIds } from '../db/send-attempts';
 import { ConfigurationError, ContactStoppedError, PermanentSendError, RetryableSendError, ThrottledError } from './errors';
 import { phoneAddress } from './phone';
+import { ratePerSecond } from './rate';
 import type { OutboundMessage, Provider, ProviderDeps, SendResult, StatusUpdate, WebhookAck, WebhookRequest } from './provider';
 
 export const SIGNATURE_HEADER = 'x-twilio-signature';
@@ -47,6 +48,7 @@ const configFields = z.object({
       'must be https (plain http only to this machine)',
     ),
   channel: z.enum(['sms', 'whatsapp']).default('sms'),
+  ratePerSecond,
 });
 const oneSender = (c: { from?: string; messagingServiceSid?: string }) =>
   !!c.from === !!c.messagingServiceSid ? { field: 'from', message: 'set one of from and messagingServiceSid' } : undefined;

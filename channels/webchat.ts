@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { ratePerSecond } from './rate';
 import { appendWebchatEvent } from '../db/webchat';
 import { plainAddress } from './address';
 import type { Provider } from './provider';
@@ -16,6 +17,7 @@ const configSchema = z.object({
   allowedOrigins: z.array(origin).max(20).default([]),
   title: z.string().trim().min(1).max(100).optional(),
   welcome: z.string().trim().min(1).max(1000).optional(),
+  ratePerSecond,
 });
 export type WebchatConfig = z.infer<typeof configSchema>;
 

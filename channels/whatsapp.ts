@@ -23,6 +23,7 @@ import { rekeyContact, sessionContact } from '../db/session-window';
 import { render } from '../workflows/journey/template';
 import { ConfigurationError, PermanentSendError, RetryableSendError, ThrottledError } from './errors';
 import { phoneAddress } from './phone';
+import { ratePerSecond } from './rate';
 import type { OutboundMessage, Provider, ProviderDeps, SendResult, StatusUpdate, WebhookRequest } from './provider';
 import { validHmacSha256 } from './signature';
 
@@ -48,6 +49,7 @@ const configSchema = z.object({
   templates: z.record(z.string(), template).default({}),
   requestTimeoutMs: z.number().int().min(100).max(20_000).default(10_000),
   confirmWaitSeconds: z.number().int().min(0).max(3600).default(120),
+  ratePerSecond,
 });
 type Config = z.infer<typeof configSchema>;
 

@@ -79,7 +79,7 @@ export async function campaignForRun(db: Db, id: string) {
   return db
     .selectFrom('campaigns as c')
     .innerJoin('channels as ch', 'ch.id', 'c.channel_id')
-    .select(['c.journey_id', 'ch.kind'])
+    .select(['c.journey_id', 'ch.kind', 'ch.config'])
     .where('c.id', '=', id)
     .executeTakeFirst();
 }

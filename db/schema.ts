@@ -10,6 +10,7 @@ import type { MessageTable, PendingStatusTable, SandboxOutboxTable } from './tab
 import type { OrgTable } from './tables/org.table';
 import type { SendAttemptTable } from './tables/send-attempt.table';
 import type { WebchatEventTable } from './tables/webchat-event.table';
+import type { SendRateTable } from './tables/send-rate.table';
 
 export interface Database {
   orgs: OrgTable;
@@ -27,4 +28,5 @@ export interface Database {
   idempotency_keys: IdempotencyKeyTable;
   send_attempts: SendAttemptTable;
   webchat_events: WebchatEventTable;
+  send_rates: SendRateTable;
 }

@@ -31,15 +31,20 @@ const local = proxyLocalActivities<ReturnType<typeof createActivities>>(options)
 // Readiness is read from the rows in batches: often while members are getting ready, less often while none are.
 const POLL_MIN_MS = 250;
 const POLL_MAX_MS = 30_000;
+// No more conversations wait for their first send than the channel sends in this long.
+const PACE_SECONDS = 2;
 
 /**
  * Starts one conversation per campaign member in a sliding window: at most
  * `window` conversations that have not yet sent their first message. Pages
  * members by sequence number and continues-as-new every `runLimit` starts, so
  * no run holds more than `runLimit` pending children or an unbounded history.
+ * The window is no wider than the channel's send rate allows for a short while, so a
+ * slow channel paces the starts instead of gathering conversations that wait for send slots.
  */
 export async function campaign(input: CampaignInput): Promise<CampaignProgress> {
-  const { campaignId, orgId, window, runLimit } = input;
+  const { campaignId, orgId, runLimit } = input;
+  let window = input.window;
   const carried = input.carried;
   let afterSeq = carried?.afterSeq ?? 0;
   const inFlight = new Set<string>(carried?.inFlightIds ?? []);
@@ -78,6 +83,10 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   };
 
   const info = await acts.loadCampaign({ campaignId });
+  // A waiting send is a local activity retrying, which keeps its workflow task (and a worker's slot for one) open.
+  if (patched('campaign-paced-by-rate') && info.ratePerSecond) {
+    window = Math.min(window, Math.max(1, Math.ceil(info.ratePerSecond * PACE_SECONDS)));
+  }
   if (!carried) await acts.setCampaignStatus({ campaignId, status: 'running' });
 
   const statusStale = () => status !== (paused ? 'paused' : 'running');

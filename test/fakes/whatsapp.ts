@@ -9,6 +9,8 @@ export interface Recorded {
   path: string;
   headers: IncomingMessage['headers'];
   body: any;
+  /** When it arrived (ms since the epoch). */
+  at: number;
 }
 
 /** A message the fake accepted, whether or not its answer reached the caller. */
@@ -33,11 +35,24 @@ const ERRORS: Record<string, { status: number; title: string }> = {
  * A local WhatsApp Cloud API speaking CHANNELS.md's wire format. Recipients choose the fault:
  * a number ending in an error code gets that error; `...000429` a 429 with Retry-After: 2,
  * `...000500` a 500, `...000408` no answer at all (the message is not taken), and `...000504`
- * a message taken but never answered (the answer is lost, as after a timeout).
+ * a message taken but never answered (the answer is lost, as after a timeout). `hang` does the same
+ * once for a number, taking the message or not; `transientFault` fails valid sends by their count (1, 2, ...),
+ * with a 429 (Retry-After: 1) or a 500, before taking them.
  */
-export async function startFakeWhatsApp(opts: { accessToken: string; appSecret: string; phoneNumberId: string; enforceWindow?: boolean }) {
+export async function startFakeWhatsApp(opts: {
+  accessToken: string;
+  appSecret: string;
+  phoneNumberId: string;
+  enforceWindow?: boolean;
+  transientFault?: (n: number) => 429 | 500 | undefined;
+}) {
   const requests: Recorded[] = [];
   const accepted: Accepted[] = [];
+  /** Numbers whose next send gets no answer, the message taken or not; each is used once. */
+  const hang = new Map<string, 'taken' | 'not taken'>();
+  /** Sends left without an answer by `hang`. */
+  const hung: Recorded[] = [];
+  let sends = 0;
   /** wa_id by `to`, for people whom WhatsApp knows by another number. */
   const waIds = new Map<string, string>();
   const sockets = new Set<Socket>();
@@ -63,7 +78,8 @@ export async function startFakeWhatsApp(opts: { accessToken: string; appSecret: 
         body = undefined;
       }
       const path = req.url ?? '';
-      requests.push({ method: req.method ?? '', path, headers: req.headers, body });
+      const recorded = { method: req.method ?? '', path, headers: req.headers, body, at: Date.now() };
+      requests.push(recorded);
       if (req.method !== 'POST' || !/^\/v\d+\.0\/\d+\/messages$/.test(path)) return error(res, 404, 100, 'Unknown path');
       if (!path.includes(`/${opts.phoneNumberId}/`)) return error(res, 400, 100, 'Unsupported post request');
       if (req.headers.authorization !== `Bearer ${opts.accessToken}`) return error(res, 401, 190, 'Invalid OAuth access token');
@@ -72,6 +88,13 @@ export async function startFakeWhatsApp(opts: { accessToken: string; appSecret: 
         return error(res, 400, 100, 'Invalid parameter');
       }
       if (to.endsWith('000408')) return; // never answers, takes nothing
+      const fault = opts.transientFault?.(++sends);
+      if (fault === 429) return answer(res, 429, { error: { message: 'Too many', code: 4 } }, { 'retry-after': '1' });
+      if (fault === 500) return error(res, 500, 1, 'An unknown error occurred');
+      const hangs = hang.get(to);
+      hang.delete(to);
+      if (hangs) hung.push(recorded);
+      if (hangs === 'not taken') return;
       if (to.endsWith('000429')) return answer(res, 429, { error: { message: 'Too many', code: 4 } }, { 'retry-after': '2' });
       if (to.endsWith('000500')) return error(res, 500, 1, 'An unknown error occurred');
       const code =
@@ -81,7 +104,7 @@ export async function startFakeWhatsApp(opts: { accessToken: string; appSecret: 
       if (code) return error(res, ERRORS[code].status, Number(code), ERRORS[code].title);
       const id = `wamid.${randomBytes(12).toString('base64url')}`;
       accepted.push({ id, to, type: body.type, body });
-      if (to.endsWith('000504')) return; // taken, but the answer never comes
+      if (to.endsWith('000504') || hangs) return; // taken, but the answer never comes
       answer(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: waIds.get(to) ?? to }], messages: [{ id }] });
     });
   });
@@ -126,6 +149,8 @@ export async function startFakeWhatsApp(opts: { accessToken: string; appSecret: 
     baseUrl: `http://127.0.0.1:${port}/v21.0`,
     requests,
     accepted,
+    hang,
+    hung,
     waIds,
     envelope,
     deliver,

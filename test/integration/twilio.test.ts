@@ -24,7 +24,15 @@ describe('a Twilio SMS channel, end to end against the fake Twilio', () => {
     stack = await startTestStack({ PUBLIC_URL: PUBLIC });
     org = await seedOrg(stack.db, greetingJourney);
     api = apiClient(stack.url, org.apiKey);
-    const config = { accountSid: fake.accountSid, authToken: fake.authToken, from: OUR_NUMBER, apiBaseUrl: fake.url, channel: 'sms' };
+    // Faster than a long code's default of 1 a second, so that these tests do not wait for send slots.
+    const config = {
+      accountSid: fake.accountSid,
+      authToken: fake.authToken,
+      from: OUR_NUMBER,
+      apiBaseUrl: fake.url,
+      channel: 'sms',
+      ratePerSecond: 50,
+    };
     ({ id: channelId } = await createChannel(stack.db, { orgId: org.orgId, kind: 'twilio', name: 'SMS', config }));
   });
   afterAll(async () => {

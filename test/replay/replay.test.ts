@@ -15,7 +15,14 @@ const files = readdirSync(HISTORIES_DIR)
 describe('replay of committed histories', () => {
   it('has histories for the campaign, a conversation and each sample journey, from before and after the local load and polled readiness', () => {
     const before = ['campaign', 'greeting-yes', 'collections-promise', 'appointment-cancel', 'inbound-faq-handoff'];
-    const after = ['campaign-polling', 'greeting-yes-v2', 'collections-promise-v2', 'appointment-cancel-v2', 'inbound-faq-handoff-v2'];
+    const after = [
+      'campaign-polling',
+      'campaign-paced',
+      'greeting-yes-v2',
+      'collections-promise-v2',
+      'appointment-cancel-v2',
+      'inbound-faq-handoff-v2',
+    ];
     expect(files).toEqual(expect.arrayContaining([...before, ...after].map((name) => `${name}.json`)));
   });
 

@@ -61,6 +61,27 @@ describe('campaign workflow', () => {
     }
   });
 
+  it('when the channel sends 1.5 messages a second, then a window of 10 narrows to 3 conversations in flight (two seconds of sends)', async () => {
+    // Each conversation waits for a fourth to join it (or 500 ms): a wider window would let one in.
+    const c = fakeCampaign(12, async () => {
+      const deadline = Date.now() + 500;
+      while (c.record.current < 4 && Date.now() < deadline) await sleep(10);
+    });
+    c.activities.loadCampaign = async () => ({ journeyId: 'j1', channelKind: 'twilio', ratePerSecond: 1.5 });
+    const w = await startFakeWorker(c.activities);
+    try {
+      const result: CampaignProgress = await w.client.workflow.execute('campaign', {
+        taskQueue: w.taskQueue,
+        workflowId: `campaign:${c.campaignId}`,
+        args: [{ campaignId: c.campaignId, orgId: 'o1', window: 10, runLimit: 100 }],
+      });
+      expect(result).toEqual({ status: 'completed', started: 12, ready: 12, inFlight: 0, runs: 1 });
+      expect(c.record.max).toBe(3);
+    } finally {
+      await w.stop();
+    }
+  });
+
   it('when paused, then no new conversation starts until resumed; when cancelled, then the rest never starts', async () => {
     let open = false;
     const c = fakeCampaign(30, async () => {
