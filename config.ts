@@ -80,6 +80,13 @@ const schema = z.object({
     .max(24 * 30)
     .default(24)
     .describe('How long an Idempotency-Key and its first answer are kept'),
+  INBOUND_RELAY_SWEEP_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(2_000)
+    .describe('How often the API looks for acknowledged inbound messages still to route (after a crash or a failed try)'),
   CAMPAIGN_WINDOW: z.coerce.number().int().min(1).max(1000).default(100).describe('Conversations starting at once per campaign'),
   CAMPAIGN_RUN_LIMIT: z.coerce
     .number()

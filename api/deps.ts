@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Db } from '../db/database';
 import type { SecretBox } from '../platform/secrets';
+import type { InboundRelay } from './relay';
 
 /** What every route needs; built once per process. */
 export interface ApiDeps {
@@ -20,4 +21,6 @@ export interface ApiDeps {
   secrets: SecretBox;
   /** Aborted as the process stops: long-lived responses (web chat streams) end, so the server can close. */
   closing?: AbortSignal;
+  /** Routes stored inbound messages to their conversations after the webhook is answered. */
+  relay: InboundRelay;
 }

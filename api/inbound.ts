@@ -5,7 +5,8 @@ import { type ChannelKind, kindRules } from '../channels';
 import { recordConsent } from '../db/consent';
 import { ensureContact, findContactId } from '../db/contacts';
 import { changeConversation, conversationById, createConversation, liveConversationWith } from '../db/conversations';
-import { markRouted, storeMessage } from '../db/messages';
+import { acceptInbound } from '../db/inbound-queue';
+import { markRouted, messageRouting } from '../db/messages';
 import { orgSettings } from '../db/orgs';
 import type { OrgSettings } from '../db/tables/org.table';
 import { findJourney } from '../db/journeys';
@@ -23,6 +24,7 @@ import {
 } from '../workflows/contracts';
 import { optOutKeyword } from '../workflows/journey/optout';
 import type { ApiDeps } from './deps';
+import type { InboundRelay } from './relay';
 
 export interface InboundInput {
   orgId: string;
@@ -35,12 +37,17 @@ export interface InboundInput {
   settings?: OrgSettings;
 }
 
+/** A stored inbound message on its way to the relay; `routed` settles once the relay has routed the sender's queue. */
+export type AcceptedInbound = { messageId: string; duplicate: boolean; routed: Promise<void> };
+
 export type InboundResult = {
   messageId: string;
-  duplicate: boolean;
   conversationId: string | null;
   consent?: 'opted_out' | 'opted_in';
 };
+
+/** A stored message for routing: its sender, as queued, and its text. */
+export type RouteInput = Omit<InboundInput, 'providerMessageId'> & { messageId: string };
 
 type Deps = Pick<ApiDeps, 'db' | 'temporal' | 'config' | 'hashKey'>;
 
@@ -55,32 +62,35 @@ export function inboundWorkflowId(hashKey: Buffer, orgId: string, channelId: str
 }
 
 /**
- * Stores an inbound message before anything else (a unique provider id makes a
- * replay a no-op), applies opt-out keywords, then signals the sender's live
- * conversation or starts the org's inbound journey. A message stored but not
- * yet routed (a crash in between) is routed on the provider's retry.
+ * Stores an inbound message and queues it for the relay (a unique provider id makes a
+ * replay a no-op), then asks the relay to route it. The caller may answer the
+ * provider as soon as this returns: the message is durable.
  */
-export async function receiveInbound(deps: Deps, input: InboundInput): Promise<InboundResult> {
+export async function receiveInbound(deps: Deps & { relay: InboundRelay }, input: InboundInput): Promise<AcceptedInbound> {
+  const sender = { orgId: input.orgId, channelId: input.channelId, address: input.address };
+  const stored = await acceptInbound(deps.db, sender, input);
+  const routed = deps.relay.kick(sender);
+  return { messageId: stored.message.id, duplicate: !stored.created, routed };
+}
+
+/**
+ * Routes one stored inbound message: applies opt-out keywords, then signals the
+ * sender's live conversation or starts the org's inbound journey. The relay calls
+ * it for one sender at a time, in the order the messages were stored.
+ */
+export async function routeInbound(deps: Deps, input: RouteInput): Promise<InboundResult> {
   const { db } = deps;
   const settings = input.settings ?? (await orgSettings(db, input.orgId));
   const keyword = optOutKeyword(input.text);
   const mayStart = !!settings.inboundJourneyId && keyword === null;
   const key = { orgId: input.orgId, channelId: input.channelId, address: input.address };
+  const message = await messageRouting(db, input.messageId);
+  // Routed already, by a process that died before taking it off the queue.
+  if (message.conversation_id || message.routed_at) return { messageId: message.id, conversationId: message.conversation_id };
   const contact = (await findContactId(db, key)) ?? (mayStart ? await ensureContact(db, key) : undefined);
-  const stored = await storeMessage(db, {
-    orgId: input.orgId,
-    channelId: input.channelId,
-    direction: 'in',
-    author: 'contact',
-    body: input.text,
-    providerMessageId: input.providerMessageId,
-  });
-  const message = stored.message;
-  const duplicate = !stored.created;
-  if (message.conversation_id || message.routed_at) return { messageId: message.id, duplicate, conversationId: message.conversation_id };
   if (!contact) {
     await markRouted(db, message.id, null);
-    return { messageId: message.id, duplicate, conversationId: null };
+    return { messageId: message.id, conversationId: null };
   }
 
   const findLive = () => liveConversationWith(db, contact, input.channelId);
@@ -118,7 +128,7 @@ export async function receiveInbound(deps: Deps, input: InboundInput): Promise<I
         });
     }
     await markRouted(db, message.id, live?.id ?? null);
-    return { messageId: message.id, duplicate, conversationId: live?.id ?? null, consent: keyword === 'stop' ? 'opted_out' : 'opted_in' };
+    return { messageId: message.id, conversationId: live?.id ?? null, consent: status };
   }
 
   // A conversation whose run has ended is no longer live: look again, at most a few times.
@@ -126,7 +136,7 @@ export async function receiveInbound(deps: Deps, input: InboundInput): Promise<I
   for (let tries = 0; live && tries < 3; tries++) {
     if (await reachesRun(deps, live, input, message.id)) {
       await markRouted(db, message.id, live.id);
-      return { messageId: message.id, duplicate, conversationId: live.id };
+      return { messageId: message.id, conversationId: live.id };
     }
     endedId = live.id;
     live = await findLive();
@@ -134,11 +144,11 @@ export async function receiveInbound(deps: Deps, input: InboundInput): Promise<I
   if (!mayStart) {
     // Without an inbound journey, a reply that came as its conversation ended stays on it as a late reply.
     await markRouted(db, message.id, endedId);
-    return { messageId: message.id, duplicate, conversationId: endedId };
+    return { messageId: message.id, conversationId: endedId };
   }
   const conversationId = await startInbound(deps, input, contact, settings.inboundJourneyId!, message.id);
   await markRouted(db, message.id, conversationId);
-  return { messageId: message.id, duplicate, conversationId };
+  return { messageId: message.id, conversationId };
 }
 
 /**
@@ -149,7 +159,7 @@ export async function receiveInbound(deps: Deps, input: InboundInput): Promise<I
 async function reachesRun(
   deps: Deps,
   live: { id: string; workflow_id: string; status: string },
-  input: InboundInput,
+  input: RouteInput,
   messageId: string,
 ): Promise<boolean> {
   const msg = { messageId, text: input.text, conversationId: live.id };
@@ -182,7 +192,7 @@ async function signalQuietly<T>(deps: Deps, workflowId: string, def: SignalDefin
 }
 
 /** One live inbound conversation per sender, even when several first messages race. */
-async function startInbound(deps: Deps, input: InboundInput, contactId: string, journeyId: string, messageId: string): Promise<string> {
+async function startInbound(deps: Deps, input: RouteInput, contactId: string, journeyId: string, messageId: string): Promise<string> {
   const { db } = deps;
   const workflowId = inboundWorkflowId(deps.hashKey, input.orgId, input.channelId, input.address);
   const journey = await findJourney(db, input.orgId, journeyId);
@@ -205,7 +215,7 @@ async function startInbound(deps: Deps, input: InboundInput, contactId: string, 
   return conversation.id;
 }
 
-async function signalWithStartInbound(deps: Deps, input: InboundInput, conversationId: string, workflowId: string, msg: InboundMessage) {
+async function signalWithStartInbound(deps: Deps, input: RouteInput, conversationId: string, workflowId: string, msg: InboundMessage) {
   const row = await conversationById(deps.db, conversationId);
   if (!row) throw new Error('the conversation to start is missing');
   const journeyId = row.journey_id;

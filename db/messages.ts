@@ -93,6 +93,17 @@ export async function withholdInbound(db: Db, id: string, body: string): Promise
 }
 
 /** An inbound message has reached its conversation (or none). */
+/** Where an inbound message stands: routed once `routed_at` is set. */
+export async function messageRouting(db: Db, id: string) {
+  return db.selectFrom('messages').select(['id', 'conversation_id', 'routed_at']).where('id', '=', id).executeTakeFirstOrThrow();
+}
+
+/** An inbound message's conversation, as the API reports it. */
+export async function routedMessage(db: Db, id: string): Promise<{ messageId: string; conversationId: string | null }> {
+  const row = await messageRouting(db, id);
+  return { messageId: row.id, conversationId: row.conversation_id };
+}
+
 export async function markRouted(db: Db, id: string, conversationId: string | null): Promise<void> {
   // A closing conversation may already have handed the message on to the sender's next one.
   await db

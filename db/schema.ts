@@ -5,6 +5,7 @@ import type { ConsentTable } from './tables/consent.table';
 import type { ContactTable } from './tables/contact.table';
 import type { ConversationTable } from './tables/conversation.table';
 import type { IdempotencyKeyTable } from './tables/idempotency-key.table';
+import type { InboundQueueTable } from './tables/inbound-queue.table';
 import type { JourneyTable, JourneyVersionTable } from './tables/journey.table';
 import type { MessageTable, PendingStatusTable, SandboxOutboxTable } from './tables/message.table';
 import type { OrgTable } from './tables/org.table';
@@ -29,4 +30,5 @@ export interface Database {
   send_attempts: SendAttemptTable;
   webchat_events: WebchatEventTable;
   send_rates: SendRateTable;
+  inbound_queue: InboundQueueTable;
 }

@@ -6,6 +6,7 @@ import pino from 'pino';
 import type { ChannelRegistry } from '../channels';
 import { createWorker } from './worker';
 import { createApp } from '../api/app';
+import type { InboundRelay } from '../api/relay';
 import { type Config, hashKey, jwtSecret, masterKey, temporalConnectionOptions } from '../config';
 import { EncryptionCodec, payloadKey } from './codec';
 import { type SecretBox, secretBox } from './secrets';
@@ -17,6 +18,7 @@ export interface Stack {
   secrets: SecretBox;
   client: Client;
   server?: Server;
+  relay?: InboundRelay;
   url?: string;
   worker?: Worker;
   workerRun?: Promise<void>;
@@ -79,7 +81,7 @@ export async function startStack(
   }
   const closing = new AbortController();
   if (opts.api) {
-    const app = createApp({
+    const { app, relay } = createApp({
       config,
       db,
       temporal: client,
@@ -90,6 +92,7 @@ export async function startStack(
       secrets,
       closing: closing.signal,
     });
+    stack.relay = relay;
     stack.server = await new Promise<Server>((resolve) => {
       const s = app.listen(config.PORT, () => resolve(s));
     });
@@ -99,6 +102,8 @@ export async function startStack(
   stack.stop = async () => {
     closing.abort();
     if (stack.server) await new Promise((resolve) => stack.server!.close(resolve));
+    // Messages already acknowledged are routed before the Temporal connection goes; any left over wait for the next start.
+    await stack.relay?.stop();
     if (stack.worker) {
       if (stack.worker.getState() === 'RUNNING') stack.worker.shutdown();
       await stack.workerRun;

@@ -72,19 +72,17 @@ export function hooksRouter(deps: ApiDeps): Router {
     if (errors.length) throw new HttpError(400, 'Invalid request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
 
     const received = [];
-    // In the order the provider sent them: a conversation sees a sender's messages in turn.
+    // Stored in the order the provider sent them, which is the order the relay routes a sender's messages in.
     for (const [i, m] of messages.entries()) {
-      received.push(
-        await receiveInbound(deps, {
-          orgId: channel.org_id,
-          channelId: channel.id,
-          channelKind: channel.kind,
-          address: senders[i],
-          text: m.text,
-          providerMessageId: m.providerMessageId,
-          settings,
-        }),
-      );
+      const { messageId, duplicate } = await receiveInbound(deps, {
+        orgId: channel.org_id,
+        channelId: channel.id,
+        channelKind: channel.kind,
+        address: senders[i],
+        text: m.text,
+        providerMessageId: m.providerMessageId,
+      });
+      received.push({ messageId, duplicate });
     }
     let updated = 0;
     for (const [i, status] of statuses.entries()) {

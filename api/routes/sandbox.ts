@@ -7,6 +7,7 @@ import { readOutbox } from '../../db/sandbox-outbox';
 import { caller } from '../auth';
 import type { ApiDeps } from '../deps';
 import { receiveInbound } from '../inbound';
+import { routedMessage } from '../../db/messages';
 import { orgSettings } from '../../db/orgs';
 import { pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
@@ -41,16 +42,18 @@ export function sandboxRouter(deps: ApiDeps): Router {
     const settings = await orgSettings(db, orgId);
     const from = sandbox.normaliseAddress(body.from, settings.defaultCountry);
     if ('error' in from) throw new HttpError(400, 'Invalid request', `from: ${from.error}`, [{ field: 'from', message: from.error }]);
-    const result = await receiveInbound(deps, {
+    const accepted = await receiveInbound(deps, {
       orgId,
       channelId: channel.id,
       channelKind: channel.kind,
       address: from.address,
       text: body.text,
       providerMessageId: body.id ?? `sbx_in_${randomUUID()}`,
-      settings,
     });
-    res.status(result.duplicate ? 200 : 202).json(result);
+    // Playing the customer, the caller wants to know where the message went: wait for the relay.
+    await accepted.routed;
+    const routed = deps.relay.result(accepted.messageId) ?? (await routedMessage(db, accepted.messageId));
+    res.status(accepted.duplicate ? 200 : 202).json({ ...routed, duplicate: accepted.duplicate });
   });
 
   router.get('/:channelId/outbox', async (req, res) => {

@@ -6,6 +6,7 @@ import * as sandboxWebhookSecret from './2026-11-23T0400-sandbox-webhook-secret'
 import * as sendAttempts from './2026-11-23T0500-send-attempts';
 import * as messageStatuses from './2026-11-23T0505-message-statuses';
 import * as sendRates from './2026-11-23T0600-send-rates';
+import * as inboundQueue from './2026-11-23T0600-inbound-queue';
 import { sealSandboxSecrets } from './2026-11-23T0510-seal-channel-secrets';
 import * as webchatEvents from './2026-11-23T0600-webchat-events';
 
@@ -26,6 +27,7 @@ export function migrationProvider(keys: MigrationKeys): MigrationProvider {
     '2026-11-23T0510-seal-channel-secrets': sealSandboxSecrets((field, plain) => keys.seal(field, plain)),
     '2026-11-23T0600-webchat-events': webchatEvents,
     '2026-11-23T0600-send-rates': sendRates,
+    '2026-11-23T0600-inbound-queue': inboundQueue,
   };
   return { getMigrations: async () => migrations };
 }

@@ -76,7 +76,7 @@ export async function startBench(overrides: Partial<Config> = {}) {
   const workerProcesses = arg('workers', 0);
   const inProcess = workerProcesses > 0 ? undefined : await startInProcessWorker(config, db, codec, secrets, temporal.address);
   const children = await startWorkerProcesses(workerProcesses, config, master);
-  const app = createApp({
+  const { app, relay } = createApp({
     config,
     db,
     temporal: client,
@@ -103,6 +103,7 @@ export async function startBench(overrides: Partial<Config> = {}) {
     stop: async () => {
       try {
         await new Promise((r) => server.close(r));
+        await relay.stop();
         await inProcess?.stop();
         await children.stop();
         await connection.close();

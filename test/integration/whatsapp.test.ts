@@ -132,8 +132,10 @@ describe('a WhatsApp channel, end to end against the fake Cloud API', () => {
     expect(rows).toHaveLength(1);
     const answer = await nth('447911123502', 3);
     expect(answer.body.text.body).toBe('No problem. Goodbye.');
+    // Routed after the acknowledgement: its conversation is known by now.
+    const [routed] = await stack.db.selectFrom('messages').select('conversation_id').where('provider_message_id', '=', id).execute();
     const view = await eventually(async () => {
-      const r = await api.get(`/v1/conversations/${rows[0].conversation_id}/transcript`);
+      const r = await api.get(`/v1/conversations/${routed.conversation_id}/transcript`);
       return r.body.status === 'ended' ? r.body : undefined;
     });
     expect(view.messages.filter((m: { direction: string }) => m.direction === 'in')).toHaveLength(1);

@@ -1,0 +1,102 @@
+import { sql } from 'kysely';
+import type { Db } from './database';
+import { storeMessage } from './messages';
+
+export interface InboundSender {
+  orgId: string;
+  channelId: string;
+  address: string;
+}
+
+export interface QueuedInbound {
+  messageId: string;
+  body: string;
+  attempts: number;
+}
+
+/**
+ * Stores an inbound message and queues it for the relay, in one transaction: once this
+ * returns, the message is durable and will be routed. A repeated provider id stores and
+ * queues nothing (the unique provider id, not a read first, decides).
+ */
+export async function acceptInbound(db: Db, sender: InboundSender, msg: { text: string; providerMessageId: string }) {
+  return db.transaction().execute(async (trx) => {
+    const stored = await storeMessage(trx, {
+      orgId: sender.orgId,
+      channelId: sender.channelId,
+      direction: 'in',
+      author: 'contact',
+      body: msg.text,
+      providerMessageId: msg.providerMessageId,
+    });
+    if (stored.created)
+      await trx
+        .insertInto('inbound_queue')
+        .values({ message_id: stored.message.id, org_id: sender.orgId, channel_id: sender.channelId, address: sender.address })
+        .execute();
+    return stored;
+  });
+}
+
+/** A sender's queued messages, oldest first. */
+export async function queuedFrom(db: Db, sender: InboundSender, limit = 50): Promise<QueuedInbound[]> {
+  return db
+    .selectFrom('inbound_queue as q')
+    .innerJoin('messages as m', 'm.id', 'q.message_id')
+    .select(['q.message_id as messageId', 'm.body as body', 'q.attempts as attempts'])
+    .where('q.channel_id', '=', sender.channelId)
+    .where('q.address', '=', sender.address)
+    .orderBy('m.seq')
+    .limit(limit)
+    .execute();
+}
+
+export async function dequeue(db: Db, messageId: string): Promise<void> {
+  await db.deleteFrom('inbound_queue').where('message_id', '=', messageId).execute();
+}
+
+/** Keeps a message whose routing failed for a later try, backing off to at most five minutes. */
+export async function routingFailed(db: Db, messageId: string, error: string): Promise<void> {
+  await db
+    .updateTable('inbound_queue')
+    .set((eb) => ({
+      attempts: eb('attempts', '+', 1),
+      last_error: error.slice(0, 500),
+      next_attempt_at: sql<Date>`now() + least(interval '1 second' * power(2, attempts), interval '5 minutes')`,
+    }))
+    .where('message_id', '=', messageId)
+    .execute();
+}
+
+/** Senders with a message due: left behind by a crash, or whose routing failed and whose wait is over. */
+export async function sendersDue(db: Db, olderThanMs: number, limit = 200): Promise<InboundSender[]> {
+  return db
+    .selectFrom('inbound_queue')
+    .select(['org_id as orgId', 'channel_id as channelId', 'address'])
+    .where('next_attempt_at', '<=', sql<Date>`now()`)
+    .where('created_at', '<', sql<Date>`now() - ${olderThanMs} * interval '1 millisecond'`)
+    .groupBy(['org_id', 'channel_id', 'address'])
+    .orderBy(sql`min(created_at)`)
+    .limit(limit)
+    .execute();
+}
+
+/** Depth and age of the queue, for metrics. */
+export async function queueStats(db: Db): Promise<{ depth: number; oldestSeconds: number }> {
+  const row = await db
+    .selectFrom('inbound_queue')
+    .select([sql<string>`count(*)`.as('depth'), sql<string | null>`extract(epoch from now() - min(created_at))`.as('oldest')])
+    .executeTakeFirstOrThrow();
+  return { depth: Number(row.depth), oldestSeconds: Number(row.oldest ?? 0) };
+}
+
+/**
+ * Runs `fn` while holding the sender's lock, which every API process takes before routing
+ * that sender: one sender's messages reach the workflow one at a time, in order.
+ */
+export async function withSenderLock<T>(db: Db, sender: InboundSender, fn: () => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`inbound\n${sender.channelId}\n${sender.address}`}, 0))`.execute(trx);
+    return fn();
+  });
+}
