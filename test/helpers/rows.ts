@@ -8,6 +8,8 @@ import type { Db } from '../../db/database';
  * `channel_id` nor `journey_id` is counted whole.
  */
 export async function tableCounts(db: Db, orgIds: string[]): Promise<Record<string, number>> {
+  // Messages acknowledged earlier are still being routed (contacts, conversations): count once that is done.
+  await relayDrained(db, orgIds);
   const columns = await sql<{ table: string; column: string }>`
     select table_name as table, column_name as column from information_schema.columns
     where table_schema = 'public' and table_name not like 'kysely_%'
@@ -30,4 +32,15 @@ export async function tableCounts(db: Db, orgIds: string[]): Promise<Record<stri
   });
   const rows = await sql<{ t: string; n: number }>`${sql.join(parts, sql` union all `)}`.execute(db);
   return Object.fromEntries(rows.rows.map((r) => [r.t, r.n]));
+}
+
+/** Waits until the inbound relay has routed every acknowledged message of these orgs. */
+export async function relayDrained(db: Db, orgIds: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = await db.selectFrom('inbound_queue').select('message_id').where('org_id', 'in', orgIds).limit(1).execute();
+    if (left.length === 0) return;
+    if (Date.now() > deadline) throw new Error('timed out waiting for the inbound relay');
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -156,7 +156,14 @@ describe('a Messenger channel, end to end against the fake Send API', () => {
     expect(rows).toHaveLength(1);
     const answer = await nth(BRAM, 3);
     expect(answer.body).toMatchObject({ messaging_type: 'RESPONSE', message: { text: 'No problem. Goodbye.' } });
-    const view = await ended(rows[0].conversation_id!);
+    // Routed after the acknowledgement: its conversation is known by now.
+    const [routed] = await stack.db
+      .selectFrom('messages')
+      .select('conversation_id')
+      .where('channel_id', '=', channelId)
+      .where('provider_message_id', '=', mid)
+      .execute();
+    const view = await ended(routed.conversation_id!);
     expect(view.messages.filter((m: { direction: string }) => m.direction === 'in')).toHaveLength(1);
     expect(view.messages.filter((m: { text: string }) => m.text === 'No problem. Goodbye.')).toHaveLength(1);
   });
