@@ -16,16 +16,9 @@ import { hooksRouter } from './routes/hooks';
 import { webchatRouter } from './routes/webchat';
 import { storableInput } from './storable';
 import { apiMetrics } from './metrics';
-import { type InboundRelay, createInboundRelay } from './relay';
 
-/**
- * The HTTP API: thin handlers that validate, write, and start or signal workflows,
- * and the relay that routes acknowledged inbound messages, which the caller stops.
- */
-export function createApp(base: Omit<ApiDeps, 'relay'>): { app: express.Express; relay: InboundRelay } {
-  const relay = createInboundRelay(base);
-  relay.start(base.config.INBOUND_RELAY_SWEEP_MS);
-  const deps: ApiDeps = { ...base, relay };
+/** The HTTP API: thin handlers that validate, write, and start or signal workflows. */
+export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -74,5 +67,5 @@ export function createApp(base: Omit<ApiDeps, 'relay'>): { app: express.Express;
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
-  return { app, relay };
+  return app;
 }

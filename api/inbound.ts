@@ -24,7 +24,7 @@ import {
 } from '../workflows/contracts';
 import { optOutKeyword } from '../workflows/journey/optout';
 import type { ApiDeps } from './deps';
-import type { InboundRelay } from './relay';
+import type { InboundRelay, KickOutcome } from './relay';
 
 export interface InboundInput {
   orgId: string;
@@ -37,8 +37,8 @@ export interface InboundInput {
   settings?: OrgSettings;
 }
 
-/** A stored inbound message on its way to the relay; `routed` settles once the relay has routed the sender's queue. */
-export type AcceptedInbound = { messageId: string; duplicate: boolean; routed: Promise<void> };
+/** A stored inbound message on its way to a relay; `routed` settles once this process's relay has had its go at the sender's queue. */
+export type AcceptedInbound = { messageId: string; duplicate: boolean; routed: Promise<KickOutcome | 'elsewhere'> };
 
 export type InboundResult = {
   messageId: string;
@@ -66,10 +66,11 @@ export function inboundWorkflowId(hashKey: Buffer, orgId: string, channelId: str
  * replay a no-op), then asks the relay to route it. The caller may answer the
  * provider as soon as this returns: the message is durable.
  */
-export async function receiveInbound(deps: Deps & { relay: InboundRelay }, input: InboundInput): Promise<AcceptedInbound> {
+export async function receiveInbound(deps: Deps & { relay?: InboundRelay }, input: InboundInput): Promise<AcceptedInbound> {
   const sender = { orgId: input.orgId, channelId: input.channelId, address: input.address };
-  const stored = await acceptInbound(deps.db, sender, input);
-  const routed = deps.relay.kick(sender);
+  const stored = await acceptInbound(deps.db, sender, input, deps.config.TEMPORAL_TASK_QUEUE);
+  // A relay in this process starts at once; the workers' relays wake on the queue's notification.
+  const routed = deps.relay?.kick(sender) ?? Promise.resolve('elsewhere' as const);
   return { messageId: stored.message.id, duplicate: !stored.created, routed };
 }
 

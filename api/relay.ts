@@ -1,39 +1,50 @@
 import type { ChannelKind } from '../channels';
 import { getChannelById } from '../db/channels';
 import { type InboundSender, dequeue, queuedFrom, routingFailed, sendersDue, withSenderLock } from '../db/inbound-queue';
+import { listen } from '../db/listen';
+import { INBOUND_QUEUED } from '../db/messages';
 import type { ApiDeps } from './deps';
 import { type InboundResult, routeInbound } from './inbound';
 
 type Deps = Pick<ApiDeps, 'db' | 'temporal' | 'config' | 'hashKey' | 'log'>;
 
+/** How a kick ended: the sender's queue drained, a message left for a later try, or another relay at work on it. */
+export type KickOutcome = 'drained' | 'failed' | 'busy';
+
 export interface InboundRelay {
-  /** Routes the sender's queued messages soon; settles once they are routed (or left for a later try). */
-  kick(sender: InboundSender): Promise<void>;
+  /** Routes the sender's queued messages now. */
+  kick(sender: InboundSender): Promise<KickOutcome>;
   /** What routing a message this process routed came to; kept for a short while. */
   result(messageId: string): InboundResult | undefined;
-  /** Sweeps for messages left queued (a crash, a failed try) every `sweepMs`. */
+  /** Wakes on other processes' queued messages, and sweeps for ones left behind every `sweepMs`. */
   start(sweepMs: number): void;
-  /** Stops sweeping and waits for the routing under way. */
+  /** Stops listening and sweeping, and waits for the routing under way. */
   stop(): Promise<void>;
 }
 
 const KEPT_RESULTS = 2_000;
-// A message younger than this is still on its way through a kick; the sweep leaves it alone.
-const SWEEP_AGE_MS = 2_000;
+// A sender another relay held may have had a message queued as that relay finished: look again soon.
+const BUSY_RECHECK_MS = 100;
 
 /**
  * Hands stored inbound messages to their conversations after the webhook has been
- * answered. One sender's messages go one at a time, oldest first: in this process by
- * a chain per sender, across API processes by the sender's database lock. Senders
- * run side by side up to `concurrency`.
+ * answered; it runs in worker processes, so the API's event loop only acknowledges.
+ * One sender's messages go one at a time, oldest first: in this process by a chain per
+ * sender, across processes by the sender's database lock. Senders run side by side up
+ * to `concurrency`.
  */
 export function createInboundRelay(deps: Deps, concurrency = Math.max(1, Math.floor(deps.config.DATABASE_POOL_MAX / 2))): InboundRelay {
-  const chains = new Map<string, Promise<void>>();
+  const chains = new Map<string, Promise<KickOutcome>>();
+  // A kick not yet started reads the sender's whole queue when it does: later kicks join it.
+  const notStarted = new Map<string, Promise<KickOutcome>>();
   const results = new Map<string, InboundResult>();
   const kinds = new Map<string, ChannelKind>();
   const gate = semaphore(concurrency);
+  let listener: { stop: () => Promise<void> } | undefined;
   let timer: NodeJS.Timeout | undefined;
-  let sweeping: Promise<void> | undefined;
+  let scanning: Promise<void> | undefined;
+  let rescan = false;
+  let stopped = false;
 
   const kindOf = async (channelId: string) => {
     let kind = kinds.get(channelId);
@@ -51,12 +62,12 @@ export function createInboundRelay(deps: Deps, concurrency = Math.max(1, Math.fl
     if (results.size > KEPT_RESULTS) results.delete(results.keys().next().value!);
   };
 
-  async function routeSender(sender: InboundSender) {
-    await withSenderLock(deps.db, sender, async () => {
+  const routeSender = (sender: InboundSender) =>
+    withSenderLock(deps.db, sender, async (): Promise<KickOutcome> => {
       const channelKind = await kindOf(sender.channelId);
       for (;;) {
-        const queued = await queuedFrom(deps.db, sender);
-        if (queued.length === 0) return;
+        const queued = await queuedFrom(deps.db, sender, deps.config.TEMPORAL_TASK_QUEUE);
+        if (queued.length === 0) return 'drained';
         for (const q of queued) {
           try {
             keep(await routeInbound(deps, { ...sender, channelKind, messageId: q.messageId, text: q.body }));
@@ -64,52 +75,79 @@ export function createInboundRelay(deps: Deps, concurrency = Math.max(1, Math.fl
             // Later messages of this sender wait behind this one: order matters more than speed.
             await routingFailed(deps.db, q.messageId, (err as Error).message);
             deps.log.warn({ err, messageId: q.messageId, attempts: q.attempts + 1 }, 'inbound routing failed; it is retried');
-            return;
+            return 'failed';
           }
           await dequeue(deps.db, q.messageId);
         }
       }
     });
-  }
 
-  function kick(sender: InboundSender): Promise<void> {
+  function kick(sender: InboundSender): Promise<KickOutcome> {
     const key = `${sender.channelId}\n${sender.address}`;
-    const next = (chains.get(key) ?? Promise.resolve())
-      .then(() => gate(() => routeSender(sender)))
-      .catch((err) => {
+    const joined = notStarted.get(key);
+    if (joined) return joined;
+    const next = (chains.get(key) ?? Promise.resolve<KickOutcome>('drained'))
+      .then(() =>
+        gate(() => {
+          notStarted.delete(key);
+          return routeSender(sender);
+        }),
+      )
+      .catch((err): KickOutcome => {
         deps.log.warn({ err }, 'inbound relay could not reach the database');
+        return 'failed';
       });
     chains.set(key, next);
-    void next.then(() => {
+    notStarted.set(key, next);
+    void next.then((outcome) => {
       if (chains.get(key) === next) chains.delete(key);
+      if (outcome === 'busy') later(BUSY_RECHECK_MS);
     });
     return next;
   }
 
-  async function sweep() {
-    try {
-      const due = await sendersDue(deps.db, SWEEP_AGE_MS);
-      await Promise.all(due.map(kick));
-    } catch (err) {
-      deps.log.warn({ err }, 'inbound relay sweep failed');
+  /** Kicks every sender with a message due; runs one at a time, again at once if asked for meanwhile. */
+  function scan(): Promise<void> {
+    if (scanning) {
+      rescan = true;
+      return scanning;
     }
+    scanning = (async () => {
+      do {
+        rescan = false;
+        try {
+          const due = await sendersDue(deps.db, deps.config.TEMPORAL_TASK_QUEUE);
+          // Not awaited: a slow sender must not hold up the next scan.
+          for (const sender of due) void kick(sender);
+        } catch (err) {
+          deps.log.warn({ err }, 'inbound relay scan failed');
+        }
+      } while (rescan && !stopped);
+    })().finally(() => (scanning = undefined));
+    return scanning;
   }
+
+  const later = (ms: number) => {
+    if (!stopped) setTimeout(() => !stopped && void scan(), ms).unref();
+  };
 
   return {
     kick,
     result: (messageId) => results.get(messageId),
     start(sweepMs) {
+      listener = listen(deps.config.DATABASE_URL!, INBOUND_QUEUED, () => void scan(), deps.log);
       const tick = () => {
-        sweeping = sweep().finally(() => {
-          if (timer) timer = setTimeout(tick, sweepMs);
+        void scan().finally(() => {
+          if (!stopped) timer = setTimeout(tick, sweepMs);
         });
       };
-      timer = setTimeout(tick, 0);
+      timer = setTimeout(tick, sweepMs);
     },
     async stop() {
+      stopped = true;
       clearTimeout(timer);
-      timer = undefined;
-      await sweeping;
+      await listener?.stop();
+      await scanning;
       await Promise.all(chains.values());
     },
   };

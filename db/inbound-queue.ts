@@ -15,37 +15,31 @@ export interface QueuedInbound {
 }
 
 /**
- * Stores an inbound message and queues it for the relay, in one transaction: once this
+ * Stores an inbound message and queues it for the relay, in one statement: once this
  * returns, the message is durable and will be routed. A repeated provider id stores and
  * queues nothing (the unique provider id, not a read first, decides).
  */
-export async function acceptInbound(db: Db, sender: InboundSender, msg: { text: string; providerMessageId: string }) {
-  return db.transaction().execute(async (trx) => {
-    const stored = await storeMessage(trx, {
-      orgId: sender.orgId,
-      channelId: sender.channelId,
-      direction: 'in',
-      author: 'contact',
-      body: msg.text,
-      providerMessageId: msg.providerMessageId,
-    });
-    if (stored.created)
-      await trx
-        .insertInto('inbound_queue')
-        .values({ message_id: stored.message.id, org_id: sender.orgId, channel_id: sender.channelId, address: sender.address })
-        .execute();
-    return stored;
+export async function acceptInbound(db: Db, sender: InboundSender, msg: { text: string; providerMessageId: string }, taskQueue: string) {
+  return storeMessage(db, {
+    orgId: sender.orgId,
+    channelId: sender.channelId,
+    direction: 'in',
+    author: 'contact',
+    body: msg.text,
+    providerMessageId: msg.providerMessageId,
+    queueFor: { address: sender.address, taskQueue },
   });
 }
 
 /** A sender's queued messages, oldest first. */
-export async function queuedFrom(db: Db, sender: InboundSender, limit = 50): Promise<QueuedInbound[]> {
+export async function queuedFrom(db: Db, sender: InboundSender, taskQueue: string, limit = 50): Promise<QueuedInbound[]> {
   return db
     .selectFrom('inbound_queue as q')
     .innerJoin('messages as m', 'm.id', 'q.message_id')
     .select(['q.message_id as messageId', 'm.body as body', 'q.attempts as attempts'])
     .where('q.channel_id', '=', sender.channelId)
     .where('q.address', '=', sender.address)
+    .where('q.task_queue', '=', taskQueue)
     .orderBy('m.seq')
     .limit(limit)
     .execute();
@@ -68,13 +62,13 @@ export async function routingFailed(db: Db, messageId: string, error: string): P
     .execute();
 }
 
-/** Senders with a message due: left behind by a crash, or whose routing failed and whose wait is over. */
-export async function sendersDue(db: Db, olderThanMs: number, limit = 200): Promise<InboundSender[]> {
+/** Senders with a message due: just queued, left behind by a crash, or whose routing failed and whose wait is over. */
+export async function sendersDue(db: Db, taskQueue: string, limit = 200): Promise<InboundSender[]> {
   return db
     .selectFrom('inbound_queue')
+    .where('task_queue', '=', taskQueue)
     .select(['org_id as orgId', 'channel_id as channelId', 'address'])
     .where('next_attempt_at', '<=', sql<Date>`now()`)
-    .where('created_at', '<', sql<Date>`now() - ${olderThanMs} * interval '1 millisecond'`)
     .groupBy(['org_id', 'channel_id', 'address'])
     .orderBy(sql`min(created_at)`)
     .limit(limit)
@@ -91,12 +85,14 @@ export async function queueStats(db: Db): Promise<{ depth: number; oldestSeconds
 }
 
 /**
- * Runs `fn` while holding the sender's lock, which every API process takes before routing
- * that sender: one sender's messages reach the workflow one at a time, in order.
+ * Runs `fn` while holding the sender's lock, which every relay takes before routing that
+ * sender: one sender's messages reach the workflow one at a time, in order. Returns
+ * `busy` without running `fn` when another relay holds it (that one drains the queue).
  */
-export async function withSenderLock<T>(db: Db, sender: InboundSender, fn: () => Promise<T>): Promise<T> {
+export async function withSenderLock<T>(db: Db, sender: InboundSender, fn: () => Promise<T>): Promise<T | 'busy'> {
   return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtextextended(${`inbound\n${sender.channelId}\n${sender.address}`}, 0))`.execute(trx);
-    return fn();
+    const key = `inbound\n${sender.channelId}\n${sender.address}`;
+    const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(hashtextextended(${key}, 0)) as locked`.execute(trx);
+    return rows[0].locked ? fn() : 'busy';
   });
 }

@@ -11,17 +11,26 @@ export type NewMessage = {
   author: MessageTable['author'];
   body: string;
   step?: string;
-} & ({ direction: 'out'; idempotencyKey: string } | { direction: 'in'; providerMessageId: string });
+} & (
+  | { direction: 'out'; idempotencyKey: string }
+  /** `queueFor`: the sender's normalised address and the task queue whose relays route it. */
+  | { direction: 'in'; providerMessageId: string; queueFor?: { address: string; taskQueue: string } }
+);
+
+/** Notified (on commit) when an inbound message is queued: the relays of other processes wake. */
+export const INBOUND_QUEUED = 'parley_inbound_queued';
 
 const STORED = ['id', 'status', 'conversation_id', 'provider_message_id', 'routed_at'] as const;
 
 /**
  * The one place a message is stored. Storing the same message again (the same key or
- * provider id) stores nothing and returns the first one, with `created` false.
+ * provider id) stores nothing and returns the first one, with `created` false. An inbound
+ * message given `queueFor` is queued for the relay in the same statement, so it is
+ * durable and on its way in one round trip.
  */
 export async function storeMessage(db: Db, msg: NewMessage) {
   const out = msg.direction === 'out';
-  const inserted = await db
+  const insert = db
     .insertInto('messages')
     .values({
       org_id: msg.orgId,
@@ -35,15 +44,47 @@ export async function storeMessage(db: Db, msg: NewMessage) {
       ...(out ? { idempotency_key: msg.idempotencyKey } : { provider_message_id: msg.providerMessageId }),
     })
     .onConflict((oc) => (out ? oc.column('idempotency_key') : oc.columns(['channel_id', 'direction', 'provider_message_id'])).doNothing())
-    .returning(STORED)
-    .executeTakeFirst();
-  if (inserted) return { message: inserted, created: true };
+    .returning([...STORED, 'org_id', 'channel_id']);
+  const queueFor = msg.direction === 'in' ? msg.queueFor : undefined;
+  const inserted = queueFor
+    ? await db
+        .with('stored', () => insert)
+        .with('queued', (qb) =>
+          qb
+            .insertInto('inbound_queue')
+            .columns(['message_id', 'org_id', 'channel_id', 'address', 'task_queue'])
+            .expression((eb) =>
+              eb
+                .selectFrom('stored')
+                .select([
+                  'id',
+                  'org_id',
+                  'channel_id',
+                  sql<string>`${queueFor.address}::text`.as('address'),
+                  sql<string>`${queueFor.taskQueue}::text`.as('task_queue'),
+                ]),
+            ),
+        )
+        .selectFrom('stored')
+        .select([...STORED, sql<void>`pg_notify(${INBOUND_QUEUED}, '')`.as('notified')])
+        .executeTakeFirst()
+    : await insert.executeTakeFirst();
+  if (inserted) return { message: pick(inserted), created: true };
   let first = db.selectFrom('messages').select(STORED);
   first = out
     ? first.where('idempotency_key', '=', msg.idempotencyKey)
     : first.where('channel_id', '=', msg.channelId).where('direction', '=', 'in').where('provider_message_id', '=', msg.providerMessageId);
   return { message: await first.executeTakeFirstOrThrow(), created: false };
 }
+
+const pick = <T extends Record<(typeof STORED)[number], unknown>>(row: T) =>
+  ({
+    id: row.id,
+    status: row.status,
+    conversation_id: row.conversation_id,
+    provider_message_id: row.provider_message_id,
+    routed_at: row.routed_at,
+  }) as Pick<T, (typeof STORED)[number]>;
 
 /**
  * The provider took an outbound message. Status callbacks that arrived before
@@ -102,6 +143,12 @@ export async function messageRouting(db: Db, id: string) {
 export async function routedMessage(db: Db, id: string): Promise<{ messageId: string; conversationId: string | null }> {
   const row = await messageRouting(db, id);
   return { messageId: row.id, conversationId: row.conversation_id };
+}
+
+/** Waits, polling, until an inbound message is routed or `timeoutMs` pass. */
+export async function waitRouted(db: Db, id: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await messageRouting(db, id)).routed_at && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
 }
 
 export async function markRouted(db: Db, id: string, conversationId: string | null): Promise<void> {

@@ -6,7 +6,7 @@ import pino from 'pino';
 import type { ChannelRegistry } from '../channels';
 import { createWorker } from './worker';
 import { createApp } from '../api/app';
-import type { InboundRelay } from '../api/relay';
+import { type InboundRelay, createInboundRelay } from '../api/relay';
 import { type Config, hashKey, jwtSecret, masterKey, temporalConnectionOptions } from '../config';
 import { EncryptionCodec, payloadKey } from './codec';
 import { type SecretBox, secretBox } from './secrets';
@@ -78,10 +78,13 @@ export async function startStack(
       channels: opts.channelsFor?.(db, secrets),
     });
     stack.workerRun = stack.worker.run();
+    // Workers route the inbound messages the API has stored and acknowledged.
+    stack.relay = createInboundRelay({ db, temporal: client, config, hashKey: hashKey(config), log });
+    stack.relay.start(config.INBOUND_RELAY_SWEEP_MS);
   }
   const closing = new AbortController();
   if (opts.api) {
-    const { app, relay } = createApp({
+    const app = createApp({
       config,
       db,
       temporal: client,
@@ -91,8 +94,8 @@ export async function startStack(
       codec,
       secrets,
       closing: closing.signal,
+      relay: stack.relay,
     });
-    stack.relay = relay;
     stack.server = await new Promise<Server>((resolve) => {
       const s = app.listen(config.PORT, () => resolve(s));
     });

@@ -7,10 +7,13 @@ import { readOutbox } from '../../db/sandbox-outbox';
 import { caller } from '../auth';
 import type { ApiDeps } from '../deps';
 import { receiveInbound } from '../inbound';
-import { routedMessage } from '../../db/messages';
+import { routedMessage, waitRouted } from '../../db/messages';
 import { orgSettings } from '../../db/orgs';
 import { pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
+
+// How long the sandbox waits for another process's relay before answering without a conversation.
+const ROUTED_WAIT_MS = 10_000;
 
 export const inboundSchema = z.strictObject({
   from: z.string().min(1).max(256),
@@ -51,8 +54,9 @@ export function sandboxRouter(deps: ApiDeps): Router {
       providerMessageId: body.id ?? `sbx_in_${randomUUID()}`,
     });
     // Playing the customer, the caller wants to know where the message went: wait for the relay.
-    await accepted.routed;
-    const routed = deps.relay.result(accepted.messageId) ?? (await routedMessage(db, accepted.messageId));
+    const outcome = await accepted.routed;
+    if (outcome === 'busy' || outcome === 'elsewhere') await waitRouted(db, accepted.messageId, ROUTED_WAIT_MS);
+    const routed = deps.relay?.result(accepted.messageId) ?? (await routedMessage(db, accepted.messageId));
     res.status(accepted.duplicate ? 200 : 202).json({ ...routed, duplicate: accepted.duplicate });
   });
 

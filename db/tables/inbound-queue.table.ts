@@ -7,6 +7,8 @@ export interface InboundQueueTable {
   channel_id: string;
   /** The sender's address, normalised: the relay routes one sender's messages in the order they arrived. */
   address: string;
+  /** The Temporal task queue of the API that took it: only relays of workers on that queue route it. */
+  task_queue: string;
   attempts: ColumnType<number, never, number>;
   last_error: string | null;
   next_attempt_at: ColumnType<Date, never, Date>;

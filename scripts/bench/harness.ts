@@ -14,8 +14,9 @@ import { EncryptionCodec, payloadKey } from '../../platform/codec';
 import { type SecretBox, secretBox } from '../../platform/secrets';
 import { createChannelRegistry } from '../../channels';
 import { createApp } from '../../api/app';
+import { createInboundRelay } from '../../api/relay';
 import { provisionOrg } from '../../api/orgs';
-import { type Config, loadConfig } from '../../config';
+import { type Config, hashKey, loadConfig } from '../../config';
 import { type Db, createDb, migrate } from '../../db/database';
 import { installRuntime } from '../../platform/stack';
 import { WORKER_HEAP } from '../../platform/worker';
@@ -76,13 +77,19 @@ export async function startBench(overrides: Partial<Config> = {}) {
   const workerProcesses = arg('workers', 0);
   const inProcess = workerProcesses > 0 ? undefined : await startInProcessWorker(config, db, codec, secrets, temporal.address);
   const children = await startWorkerProcesses(workerProcesses, config, master);
-  const { app, relay } = createApp({
+  // With the worker in this process, so is the relay; worker processes run their own.
+  const relay = inProcess
+    ? createInboundRelay({ db, temporal: client, config, hashKey: hashKey(config), log: pino({ level: 'silent' }) })
+    : undefined;
+  relay?.start(config.INBOUND_RELAY_SWEEP_MS);
+  const app = createApp({
     config,
     db,
     temporal: client,
     log: pino({ level: 'silent' }),
     jwtSecret: randomBytes(32).toString('hex'),
-    hashKey: randomBytes(32),
+    hashKey: hashKey(config),
+    relay,
     codec,
     secrets,
   });
@@ -103,7 +110,7 @@ export async function startBench(overrides: Partial<Config> = {}) {
     stop: async () => {
       try {
         await new Promise((r) => server.close(r));
-        await relay.stop();
+        await relay?.stop();
         await inProcess?.stop();
         await children.stop();
         await connection.close();

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { hashKey } from '../../config';
 import { acceptInbound } from '../../db/inbound-queue';
+import { storeMessage } from '../../db/messages';
 import { createInboundRelay } from '../../api/relay';
 import { sandboxPhone } from '../helpers/sandbox';
 import { type TestStack, apiClient, eventually, sampleJourney, seedOrg, startTestStack } from '../helpers/stack';
@@ -27,10 +28,15 @@ describe('the inbound relay, which routes acknowledged messages', () => {
       .where('address', '=', address)
       .execute();
   const accept = (address: string, text: string, id: string) =>
-    acceptInbound(stack.db, { orgId: org.orgId, channelId: org.channelId, address }, { text, providerMessageId: id });
+    acceptInbound(
+      stack.db,
+      { orgId: org.orgId, channelId: org.channelId, address },
+      { text, providerMessageId: id },
+      stack.config.TEMPORAL_TASK_QUEUE,
+    );
 
   beforeAll(async () => {
-    stack = await startTestStack({ INBOUND_RELAY_SWEEP_MS: 200 });
+    stack = await startTestStack({ INBOUND_RELAY_SWEEP_MS: 1000 });
     org = await seedOrg(stack.db);
     api = apiClient(stack.url, org.apiKey);
     faqJourneyId = (await api.post('/v1/journeys', { name: 'FAQ', definition: sampleJourney('inbound-faq') })).body.id;
@@ -38,8 +44,25 @@ describe('the inbound relay, which routes acknowledged messages', () => {
   });
   afterAll(() => stack?.stop());
 
-  it('when a message was stored but its API process died before routing it, then the sweep routes it', async () => {
-    await accept('+447911123700', 'opening hours?', 'relay-crash-1');
+  it('when a message was queued but no relay heard of it (its notification lost), then the sweep routes it', async () => {
+    const { message } = await storeMessage(stack.db, {
+      orgId: org.orgId,
+      channelId: org.channelId,
+      direction: 'in',
+      author: 'contact',
+      body: 'opening hours?',
+      providerMessageId: 'relay-crash-1',
+    });
+    await stack.db
+      .insertInto('inbound_queue')
+      .values({
+        message_id: message.id,
+        org_id: org.orgId,
+        channel_id: org.channelId,
+        address: '+447911123700',
+        task_queue: stack.config.TEMPORAL_TASK_QUEUE,
+      })
+      .execute();
     const phone = sandboxPhone(api, org.channelId, '07911 123700');
     expect(await phone.receive(3)).toEqual([WELCOME, ANSWERS.hours, MORE]);
     expect(await queued('+447911123700')).toEqual([]);
@@ -83,7 +106,11 @@ describe('the inbound relay, which routes acknowledged messages', () => {
     // A journey that is not there: routing fails until the org names a real one.
     const current = (await stack.db.selectFrom('orgs').select('settings').where('id', '=', org.orgId).executeTakeFirstOrThrow()).settings;
     const settings = { ...current, inboundJourneyId: '00000000-0000-4000-8000-000000000000' };
-    await stack.db.updateTable('orgs').set({ settings: JSON.stringify(settings) }).where('id', '=', org.orgId).execute();
+    await stack.db
+      .updateTable('orgs')
+      .set({ settings: JSON.stringify(settings) })
+      .where('id', '=', org.orgId)
+      .execute();
     const phone = sandboxPhone(api, org.channelId, '07911 123702');
     const first = await phone.say('opening hours?');
     const second = await phone.say('returns?');
@@ -96,5 +123,22 @@ describe('the inbound relay, which routes acknowledged messages', () => {
     expect((await api.raw('PATCH', '/v1/org', { inboundJourneyId: faqJourneyId })).status).toBe(200);
     expect(await phone.receive(5)).toEqual([WELCOME, ANSWERS.hours, MORE, ANSWERS.returns, MORE]);
     await eventually(async () => ((await queued('+447911123702')).length === 0 ? true : undefined));
+  });
+
+  it('when the API runs alone, then a worker process on its task queue is woken by the queue and routes the message', async () => {
+    // No sweep within the test's time: only the notification can wake the worker's relay.
+    const shared = { TEMPORAL_TASK_QUEUE: `relay-${org.orgId.slice(0, 8)}`, INBOUND_RELAY_SWEEP_MS: 600_000 };
+    const apiOnly = await startTestStack(shared, { worker: false });
+    const workerOnly = await startTestStack(shared, { api: false });
+    try {
+      expect(apiOnly.relay).toBeUndefined();
+      const phone = sandboxPhone(apiClient(apiOnly.url, org.apiKey), org.channelId, '07911 123703');
+      const said = await phone.say('opening hours?');
+      expect(said.conversationId).toEqual(expect.any(String));
+      expect(await phone.receive(3)).toEqual([WELCOME, ANSWERS.hours, MORE]);
+    } finally {
+      await apiOnly.stop();
+      await workerOnly.stop();
+    }
   });
 });
