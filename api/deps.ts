@@ -21,6 +21,6 @@ export interface ApiDeps {
   secrets: SecretBox;
   /** Aborted as the process stops: long-lived responses (web chat streams) end, so the server can close. */
   closing?: AbortSignal;
-  /** This process's relay, when it runs a worker too; without one, a worker process's relay routes what the API stores. */
-  relay?: InboundRelay;
+  /** Routes stored inbound messages to their conversations after the webhook is answered. */
+  relay: InboundRelay;
 }

@@ -37,8 +37,8 @@ export interface InboundInput {
   settings?: OrgSettings;
 }
 
-/** A stored inbound message on its way to a relay; `routed` settles once this process's relay has had its go at the sender's queue. */
-export type AcceptedInbound = { messageId: string; duplicate: boolean; routed: Promise<KickOutcome | 'elsewhere'> };
+/** A stored inbound message on its way; `routed` settles once the relay has had its go at the sender's queue. */
+export type AcceptedInbound = { messageId: string; duplicate: boolean; routed: Promise<KickOutcome> };
 
 export type InboundResult = {
   messageId: string;
@@ -66,11 +66,10 @@ export function inboundWorkflowId(hashKey: Buffer, orgId: string, channelId: str
  * replay a no-op), then asks the relay to route it. The caller may answer the
  * provider as soon as this returns: the message is durable.
  */
-export async function receiveInbound(deps: Deps & { relay?: InboundRelay }, input: InboundInput): Promise<AcceptedInbound> {
+export async function receiveInbound(deps: Deps & { relay: InboundRelay }, input: InboundInput): Promise<AcceptedInbound> {
   const sender = { orgId: input.orgId, channelId: input.channelId, address: input.address };
   const stored = await acceptInbound(deps.db, sender, input, deps.config.TEMPORAL_TASK_QUEUE);
-  // A relay in this process starts at once; the workers' relays wake on the queue's notification.
-  const routed = deps.relay?.kick(sender) ?? Promise.resolve('elsewhere' as const);
+  const routed = deps.relay.kick(sender);
   return { messageId: stored.message.id, duplicate: !stored.created, routed };
 }
 

@@ -1,8 +1,6 @@
 import type { ChannelKind } from '../channels';
 import { getChannelById } from '../db/channels';
 import { type InboundSender, dequeue, queuedFrom, routingFailed, sendersDue, withSenderLock } from '../db/inbound-queue';
-import { listen } from '../db/listen';
-import { INBOUND_QUEUED } from '../db/messages';
 import type { ApiDeps } from './deps';
 import { type InboundResult, routeInbound } from './inbound';
 
@@ -16,9 +14,9 @@ export interface InboundRelay {
   kick(sender: InboundSender): Promise<KickOutcome>;
   /** What routing a message this process routed came to; kept for a short while. */
   result(messageId: string): InboundResult | undefined;
-  /** Wakes on other processes' queued messages, and sweeps for ones left behind every `sweepMs`. */
+  /** Sweeps for messages left behind (a crash, a failed try whose wait is over) every `sweepMs`. */
   start(sweepMs: number): void;
-  /** Stops listening and sweeping, and waits for the routing under way. */
+  /** Stops sweeping, and waits for the routing under way. */
   stop(): Promise<void>;
 }
 
@@ -28,8 +26,7 @@ const BUSY_RECHECK_MS = 100;
 
 /**
  * Hands stored inbound messages to their conversations after the webhook has been
- * answered; it runs in worker processes, so the API's event loop only acknowledges.
- * One sender's messages go one at a time, oldest first: in this process by a chain per
+ * answered, in the API process that stored them. One sender's messages go one at a time, oldest first: in this process by a chain per
  * sender, across processes by the sender's database lock. Senders run side by side up
  * to `concurrency`.
  */
@@ -40,7 +37,6 @@ export function createInboundRelay(deps: Deps, concurrency = Math.max(1, Math.fl
   const results = new Map<string, InboundResult>();
   const kinds = new Map<string, ChannelKind>();
   const gate = semaphore(concurrency);
-  let listener: { stop: () => Promise<void> } | undefined;
   let timer: NodeJS.Timeout | undefined;
   let scanning: Promise<void> | undefined;
   let rescan = false;
@@ -106,7 +102,7 @@ export function createInboundRelay(deps: Deps, concurrency = Math.max(1, Math.fl
     return next;
   }
 
-  /** Kicks every sender with a message due; runs one at a time, again at once if asked for meanwhile. */
+  /** Kicks every sender with a message due that this process is not already at; one scan at a time, again at once if asked for meanwhile. */
   function scan(): Promise<void> {
     if (scanning) {
       rescan = true;
@@ -117,8 +113,8 @@ export function createInboundRelay(deps: Deps, concurrency = Math.max(1, Math.fl
         rescan = false;
         try {
           const due = await sendersDue(deps.db, deps.config.TEMPORAL_TASK_QUEUE);
-          // Not awaited: a slow sender must not hold up the next scan.
-          for (const sender of due) void kick(sender);
+          // Not awaited: a slow sender must not hold up the next scan. A sender already on its way is left to that kick.
+          for (const sender of due) if (!chains.has(`${sender.channelId}\n${sender.address}`)) void kick(sender);
         } catch (err) {
           deps.log.warn({ err }, 'inbound relay scan failed');
         }
@@ -135,7 +131,6 @@ export function createInboundRelay(deps: Deps, concurrency = Math.max(1, Math.fl
     kick,
     result: (messageId) => results.get(messageId),
     start(sweepMs) {
-      listener = listen(deps.config.DATABASE_URL!, INBOUND_QUEUED, () => void scan(), deps.log);
       const tick = () => {
         void scan().finally(() => {
           if (!stopped) timer = setTimeout(tick, sweepMs);
@@ -146,7 +141,6 @@ export function createInboundRelay(deps: Deps, concurrency = Math.max(1, Math.fl
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      await listener?.stop();
       await scanning;
       await Promise.all(chains.values());
     },

@@ -17,9 +17,6 @@ export type NewMessage = {
   | { direction: 'in'; providerMessageId: string; queueFor?: { address: string; taskQueue: string } }
 );
 
-/** Notified (on commit) when an inbound message is queued: the relays of other processes wake. */
-export const INBOUND_QUEUED = 'parley_inbound_queued';
-
 const STORED = ['id', 'status', 'conversation_id', 'provider_message_id', 'routed_at'] as const;
 
 /**
@@ -66,7 +63,7 @@ export async function storeMessage(db: Db, msg: NewMessage) {
             ),
         )
         .selectFrom('stored')
-        .select([...STORED, sql<void>`pg_notify(${INBOUND_QUEUED}, '')`.as('notified')])
+        .select(STORED)
         .executeTakeFirst()
     : await insert.executeTakeFirst();
   if (inserted) return { message: pick(inserted), created: true };

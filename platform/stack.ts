@@ -78,12 +78,12 @@ export async function startStack(
       channels: opts.channelsFor?.(db, secrets),
     });
     stack.workerRun = stack.worker.run();
-    // Workers route the inbound messages the API has stored and acknowledged.
-    stack.relay = createInboundRelay({ db, temporal: client, config, hashKey: hashKey(config), log });
-    stack.relay.start(config.INBOUND_RELAY_SWEEP_MS);
   }
   const closing = new AbortController();
   if (opts.api) {
+    // The API routes the inbound messages it stored and acknowledged, after answering.
+    stack.relay = createInboundRelay({ db, temporal: client, config, hashKey: hashKey(config), log });
+    stack.relay.start(config.INBOUND_RELAY_SWEEP_MS);
     const app = createApp({
       config,
       db,

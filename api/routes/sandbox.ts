@@ -12,7 +12,7 @@ import { orgSettings } from '../../db/orgs';
 import { pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
 
-// How long the sandbox waits for another process's relay before answering without a conversation.
+// How long the sandbox waits for another API process's relay before answering without a conversation.
 const ROUTED_WAIT_MS = 10_000;
 
 export const inboundSchema = z.strictObject({
@@ -55,8 +55,8 @@ export function sandboxRouter(deps: ApiDeps): Router {
     });
     // Playing the customer, the caller wants to know where the message went: wait for the relay.
     const outcome = await accepted.routed;
-    if (outcome === 'busy' || outcome === 'elsewhere') await waitRouted(db, accepted.messageId, ROUTED_WAIT_MS);
-    const routed = deps.relay?.result(accepted.messageId) ?? (await routedMessage(db, accepted.messageId));
+    if (outcome === 'busy') await waitRouted(db, accepted.messageId, ROUTED_WAIT_MS);
+    const routed = deps.relay.result(accepted.messageId) ?? (await routedMessage(db, accepted.messageId));
     res.status(accepted.duplicate ? 200 : 202).json({ ...routed, duplicate: accepted.duplicate });
   });
 

@@ -77,11 +77,8 @@ export async function startBench(overrides: Partial<Config> = {}) {
   const workerProcesses = arg('workers', 0);
   const inProcess = workerProcesses > 0 ? undefined : await startInProcessWorker(config, db, codec, secrets, temporal.address);
   const children = await startWorkerProcesses(workerProcesses, config, master);
-  // With the worker in this process, so is the relay; worker processes run their own.
-  const relay = inProcess
-    ? createInboundRelay({ db, temporal: client, config, hashKey: hashKey(config), log: pino({ level: 'silent' }) })
-    : undefined;
-  relay?.start(config.INBOUND_RELAY_SWEEP_MS);
+  const relay = createInboundRelay({ db, temporal: client, config, hashKey: hashKey(config), log: pino({ level: 'silent' }) });
+  relay.start(config.INBOUND_RELAY_SWEEP_MS);
   const app = createApp({
     config,
     db,
@@ -110,7 +107,7 @@ export async function startBench(overrides: Partial<Config> = {}) {
     stop: async () => {
       try {
         await new Promise((r) => server.close(r));
-        await relay?.stop();
+        await relay.stop();
         await inProcess?.stop();
         await children.stop();
         await connection.close();

@@ -124,21 +124,4 @@ describe('the inbound relay, which routes acknowledged messages', () => {
     expect(await phone.receive(5)).toEqual([WELCOME, ANSWERS.hours, MORE, ANSWERS.returns, MORE]);
     await eventually(async () => ((await queued('+447911123702')).length === 0 ? true : undefined));
   });
-
-  it('when the API runs alone, then a worker process on its task queue is woken by the queue and routes the message', async () => {
-    // No sweep within the test's time: only the notification can wake the worker's relay.
-    const shared = { TEMPORAL_TASK_QUEUE: `relay-${org.orgId.slice(0, 8)}`, INBOUND_RELAY_SWEEP_MS: 600_000 };
-    const apiOnly = await startTestStack(shared, { worker: false });
-    const workerOnly = await startTestStack(shared, { api: false });
-    try {
-      expect(apiOnly.relay).toBeUndefined();
-      const phone = sandboxPhone(apiClient(apiOnly.url, org.apiKey), org.channelId, '07911 123703');
-      const said = await phone.say('opening hours?');
-      expect(said.conversationId).toEqual(expect.any(String));
-      expect(await phone.receive(3)).toEqual([WELCOME, ANSWERS.hours, MORE]);
-    } finally {
-      await apiOnly.stop();
-      await workerOnly.stop();
-    }
-  });
 });
