@@ -149,8 +149,8 @@ runBench(async (bench) => {
   const allOk = (s: typeof ours) =>
     Object.keys(s.statuses.open).every((k) => k === '200') && Object.keys(s.statuses.closed).every((k) => k === '200');
   const ratio = {
-    throughput: round((ours.maxRps / baseline.maxRps) * 1000) / 1000,
-    ackP99: round((ours.ackP99Ms / TARGET.ackP99Ms) * 1000) / 1000,
+    throughput: round(ours.maxRps / baseline.maxRps, 3),
+    ackP99: round(ours.ackP99Ms / TARGET.ackP99Ms, 3),
   };
   const pass = allOk(ours) && ours.ackP99Ms <= TARGET.ackP99Ms && ratio.throughput >= TARGET.throughputRatio;
   const figures = {
