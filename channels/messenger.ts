@@ -23,7 +23,7 @@
  * Our record of the window can lag (a reply not yet routed), so when it looks shut and the step
  * has no tag, Meta decides: its refusal (10/2018278) fails the send for good with the reason.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ratePerSecond } from './rate';
 import { claimSendAttempt, dropSendAttempt, restartSendAttempt, settleSendAttempt } from '../db/send-attempts';
@@ -32,9 +32,9 @@ import { plainAddress } from './address';
 import { ConfigurationError, PermanentSendError, RetryableSendError, ThrottledError } from './errors';
 import { jsonText } from './json';
 import type { AddressResult, OutboundMessage, Provider, ProviderDeps, ProviderStatus, SendResult, WebhookRequest } from './provider';
-import { validHmacSha256 } from './signature';
+import { metaWebhook } from './meta';
 
-export const SIGNATURE_HEADER = 'x-hub-signature-256';
+export { SIGNATURE_HEADER } from './meta';
 export const DEFAULT_API_BASE_URL = 'https://graph.facebook.com/v21.0';
 const MAX_TEXT = 2000;
 const MAX_METADATA = 1000;
@@ -280,11 +280,6 @@ const postbackId = (e: Event) =>
     .digest('hex')
     .slice(0, 40)}`;
 
-const sameText = (a: string, b: string) => {
-  const [x, y] = [Buffer.from(a), Buffer.from(b)];
-  return x.length === y.length && timingSafeEqual(x, y);
-};
-
 export const messenger: Provider = {
   kind: 'messenger',
   normaliseAddress: (raw) => psidAddress(raw),
@@ -292,22 +287,10 @@ export const messenger: Provider = {
   config: { schema: configSchema, secrets: ['pageAccessToken', 'appSecret', 'verifyToken'] },
   send,
 
-  verify(req, config) {
+  ...metaWebhook((config) => {
     const parsed = configSchema.safeParse(config);
-    return parsed.success && validHmacSha256(parsed.data.appSecret, req.rawBody, req.headers[SIGNATURE_HEADER]);
-  },
-
-  handshake(req, config) {
-    const parsed = configSchema.safeParse(config);
-    const { 'hub.mode': mode, 'hub.verify_token': token, 'hub.challenge': challenge } = req.query;
-    const ok =
-      parsed.success &&
-      mode === 'subscribe' &&
-      typeof challenge === 'string' &&
-      typeof token === 'string' &&
-      sameText(token, parsed.data.verifyToken);
-    return ok ? { status: 200, body: challenge } : { status: 403, body: 'Forbidden' };
-  },
+    return parsed.success ? parsed.data : undefined;
+  }),
 
   parseInbound: (req, config) => ({
     messages: events(req, config).flatMap((e) => {

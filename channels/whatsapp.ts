@@ -15,7 +15,6 @@
  *   possible duplicate should Meta have taken the first one yet sent no status in that time.
  * A refusal that Meta answered (any error response) clears the claim: nothing was sent.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { jsonText } from './json';
 import { dropSendAttempt, claimSendAttempt, restartSendAttempt, settleSendAttempt } from '../db/send-attempts';
@@ -25,9 +24,9 @@ import { ConfigurationError, PermanentSendError, RetryableSendError, ThrottledEr
 import { phoneAddress } from './phone';
 import { ratePerSecond } from './rate';
 import type { OutboundMessage, Provider, ProviderDeps, SendResult, StatusUpdate, WebhookRequest } from './provider';
-import { validHmacSha256 } from './signature';
+import { metaWebhook } from './meta';
 
-export const SIGNATURE_HEADER = 'x-hub-signature-256';
+export { SIGNATURE_HEADER } from './meta';
 export const DEFAULT_API_BASE_URL = 'https://graph.facebook.com/v21.0';
 const MAX_TEXT = 4096;
 const SESSION_WINDOW_HOURS = 24;
@@ -292,11 +291,6 @@ export function inboundText(m: z.infer<typeof message>): string {
   return `[${m.type}]`;
 }
 
-const sameText = (a: string, b: string) => {
-  const [x, y] = [Buffer.from(a), Buffer.from(b)];
-  return x.length === y.length && timingSafeEqual(x, y);
-};
-
 const STATUSES = ['sent', 'delivered', 'read', 'failed'] as const;
 const isStatus = (s: string): s is StatusUpdate['status'] => (STATUSES as readonly string[]).includes(s);
 
@@ -307,22 +301,10 @@ export const whatsapp: Provider = {
   config: { schema: configSchema, secrets: ['accessToken', 'appSecret', 'verifyToken'] },
   send,
 
-  verify(req, config) {
+  ...metaWebhook((config) => {
     const parsed = configSchema.safeParse(config);
-    return parsed.success && validHmacSha256(parsed.data.appSecret, req.rawBody, req.headers[SIGNATURE_HEADER]);
-  },
-
-  handshake(req, config) {
-    const parsed = configSchema.safeParse(config);
-    const { 'hub.mode': mode, 'hub.verify_token': token, 'hub.challenge': challenge } = req.query;
-    const ok =
-      parsed.success &&
-      mode === 'subscribe' &&
-      typeof challenge === 'string' &&
-      typeof token === 'string' &&
-      sameText(token, parsed.data.verifyToken);
-    return ok ? { status: 200, body: challenge } : { status: 403, body: 'Forbidden' };
-  },
+    return parsed.success ? parsed.data : undefined;
+  }),
 
   parseInbound: (req, config) => ({
     messages: changes(req, config).flatMap((v) => v.messages.map((m) => ({ from: m.from, text: inboundText(m), providerMessageId: m.id }))),
