@@ -133,10 +133,10 @@ export function createInboundRelay(deps: Deps, concurrency = Math.max(1, Math.fl
     start(sweepMs) {
       const tick = () => {
         void scan().finally(() => {
-          if (!stopped) timer = setTimeout(tick, sweepMs);
+          if (!stopped) timer = setTimeout(tick, sweepMs).unref();
         });
       };
-      timer = setTimeout(tick, sweepMs);
+      timer = setTimeout(tick, sweepMs).unref();
     },
     async stop() {
       stopped = true;
