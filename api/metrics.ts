@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../db/database';
+import { queueStats } from '../db/inbound-queue';
 import { conversationsByStatus } from '../db/stats';
 import type { ConversationStatus } from '../db/tables/conversation.table';
 import { HttpError } from './problem';
@@ -59,6 +60,32 @@ export function apiMetrics(db: Db, opts: { token?: string; log: { error: (obj: o
       }
     },
   });
+
+  // Acknowledged inbound messages not yet routed: a growing depth or age means the relay is behind or failing.
+  const queueGauge = (name: string, help: string, pick: (s: Awaited<ReturnType<typeof queueStats>>) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        try {
+          this.set(pick(await queueStats(db)));
+        } catch (err) {
+          this.reset();
+          opts.log.error({ err }, 'reading the inbound queue for /metrics failed');
+        }
+      },
+    });
+  queueGauge(
+    'parley_inbound_queue_depth',
+    'Inbound messages stored and acknowledged but not yet routed to their conversations',
+    (s) => s.depth,
+  );
+  queueGauge(
+    'parley_inbound_queue_oldest_seconds',
+    'Age of the oldest inbound message not yet routed (0 when none)',
+    (s) => s.oldestSeconds,
+  );
 
   const timing: RequestHandler = (req, res, next) => {
     const start = process.hrtime.bigint();

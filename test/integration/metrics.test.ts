@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { greetingJourney } from '../fixtures/journeys';
 import { type Sample, parseExposition, valueOf } from '../helpers/prometheus';
 import { type TestStack, apiClient, eventually, seedOrg, startTestStack } from '../helpers/stack';
@@ -86,6 +87,44 @@ describe('GET /metrics on the API', () => {
     expect(labelValues.filter((v) => UUID.test(v) || secrets.some((s) => v.includes(s)))).toEqual([]);
     const routes = new Set(samples.filter((s) => s.name === LATENCY).map((s) => s.labels.route));
     expect([...routes].sort()).toEqual(['/v1/conversations/:id', '/v1/conversations/:id/transcript', '/v1/journeys', 'unmatched']);
+  });
+
+  it('when an acknowledged message waits to be routed, then the inbound queue gauges show it, and drop when it is routed', async () => {
+    const org = await seedOrg(stack.db, greetingJourney);
+    const { id } = await stack.db
+      .insertInto('messages')
+      .values({
+        org_id: org.orgId,
+        channel_id: org.channelId,
+        direction: 'in',
+        author: 'contact',
+        body: 'hi',
+        status: 'received',
+        provider_message_id: `metrics-${randomUUID()}`,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    // On a task queue no relay serves, so it stays until the test takes it away.
+    await stack.db
+      .insertInto('inbound_queue')
+      .values({
+        message_id: id,
+        org_id: org.orgId,
+        channel_id: org.channelId,
+        address: '+447911123456',
+        task_queue: `nobody-${randomUUID()}`,
+      })
+      .execute();
+    // An hour old: no other test's message is, so the age is ours alone.
+    await sql`update inbound_queue set created_at = now() - interval '1 hour' where message_id = ${id}`.execute(stack.db);
+    const waiting = await scrape(stack.url);
+    expect(valueOf(waiting, 'parley_inbound_queue_depth', {})).toBeGreaterThanOrEqual(1);
+    expect(valueOf(waiting, 'parley_inbound_queue_oldest_seconds', {})).toBeGreaterThanOrEqual(3600);
+    await stack.db.deleteFrom('inbound_queue').where('message_id', '=', id).execute();
+    // Past the gauges' one-second cache, a read without it.
+    await eventually(async () =>
+      (valueOf(await scrape(stack.url), 'parley_inbound_queue_oldest_seconds', {}) ?? 3600) < 3600 ? true : undefined,
+    );
   });
 
   it('when conversations are added, then the gauge by state counts them', async () => {
