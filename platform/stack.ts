@@ -11,6 +11,11 @@ import { type Config, hashKey, jwtSecret, masterKey, temporalConnectionOptions }
 import { EncryptionCodec, payloadKey } from './codec';
 import { type SecretBox, secretBox } from './secrets';
 import { type Db, createDb, migrate } from '../db/database';
+import { pruneDeliveryRecords } from '../db/housekeeping';
+
+// Send attempts and early status callbacks are kept this long, and swept hourly by each API process.
+const DELIVERY_RECORD_DAYS = 7;
+const HOUSEKEEPING_MS = 3_600_000;
 
 export interface Stack {
   db: Db;
@@ -80,10 +85,14 @@ export async function startStack(
     stack.workerRun = stack.worker.run();
   }
   const closing = new AbortController();
+  let housekeeping: NodeJS.Timeout | undefined;
   if (opts.api) {
     // The API routes the inbound messages it stored and acknowledged, after answering.
     stack.relay = createInboundRelay({ db, temporal: client, config, hashKey: hashKey(config), log });
     stack.relay.start(config.INBOUND_RELAY_SWEEP_MS);
+    housekeeping = setInterval(() => {
+      pruneDeliveryRecords(db, DELIVERY_RECORD_DAYS).catch((err) => log.warn({ err }, 'pruning delivery records failed'));
+    }, HOUSEKEEPING_MS).unref();
     const app = createApp({
       config,
       db,
@@ -103,6 +112,7 @@ export async function startStack(
     stack.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : config.PORT}`;
   }
   stack.stop = async () => {
+    clearInterval(housekeeping);
     closing.abort();
     if (stack.server) await new Promise((resolve) => stack.server!.close(resolve));
     // Messages already acknowledged are routed before the Temporal connection goes; any left over wait for the next start.

@@ -7,6 +7,7 @@ import * as sendAttempts from './2026-11-23T0500-send-attempts';
 import * as messageStatuses from './2026-11-23T0505-message-statuses';
 import * as sendRates from './2026-11-23T0600-send-rates';
 import * as inboundQueue from './2026-11-23T0600-inbound-queue';
+import * as pruneIndexes from './2026-11-23T0700-prune-indexes';
 import { sealSandboxSecrets } from './2026-11-23T0510-seal-channel-secrets';
 import * as webchatEvents from './2026-11-23T0600-webchat-events';
 
@@ -28,6 +29,7 @@ export function migrationProvider(keys: MigrationKeys): MigrationProvider {
     '2026-11-23T0600-webchat-events': webchatEvents,
     '2026-11-23T0600-send-rates': sendRates,
     '2026-11-23T0600-inbound-queue': inboundQueue,
+    '2026-11-23T0700-prune-indexes': pruneIndexes,
   };
   return { getMigrations: async () => migrations };
 }
