@@ -21,10 +21,11 @@ export async function csvSource(path: string, head: Buffer): Promise<{ info: Csv
 
 async function* csvRows(path: string, encoding: TextEncoding, delimiter: string): AsyncIterable<RawRow> {
   const file = createReadStream(path);
-  // iconv-lite strips the BOM; ragged rows are kept as they are and judged later, row by row.
+  // iconv-lite strips the BOM; ragged rows are kept as they are and judged later, row by row;
+  // a stray quote inside a cell (5" screen) is text, as spreadsheet programs read it.
   const parser = file
     .pipe(iconv.decodeStream(encoding))
-    .pipe(parse({ delimiter, relax_column_count: true, skip_empty_lines: false, bom: false }));
+    .pipe(parse({ delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, bom: false }));
   file.on('error', (error) => parser.destroy(error));
   let row = 0;
   try {
@@ -33,6 +34,9 @@ async function* csvRows(path: string, encoding: TextEncoding, delimiter: string)
       row++;
       yield { row, cells: record.map((text): Cell => (text === '' ? null : text)) };
     }
+  } catch (error) {
+    if ((error as { code?: string }).code === 'CSV_QUOTE_NOT_CLOSED') throw new ContactFileError('malformedCsv', row + 1);
+    throw error;
   } finally {
     file.destroy();
   }

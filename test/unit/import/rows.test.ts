@@ -73,6 +73,13 @@ describe('contacts file rows', () => {
       ],
     ],
     [
+      'a stray quote inside an unquoted cell',
+      () => write('Phone,Item\n1,5" screen\n'),
+      { encoding: 'utf8', delimiter: ',' },
+      ['Phone', 'Item'],
+      [{ row: 2, cells: ['1', '5" screen'] }],
+    ],
+    [
       'a single column, no final newline',
       () => write('Phone\n1\n2'),
       { encoding: 'utf8', delimiter: ',' },
@@ -122,6 +129,16 @@ describe('contacts file rows', () => {
     const error = await openRows(make()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ContactFileError);
     expect(error).toMatchObject({ kind, name: 'ContactFileError', errors: [{ field: 'file' }] });
+  });
+
+  it('when a quoted cell never ends, then the rows before it come out and then a typed error cites the row', async () => {
+    const file = await openRows(write('Phone,Note\n1,ok\n2,ok\n3,"never closed\n4,x\n'));
+    const rows: number[] = [];
+    const error = await (async () => {
+      for await (const row of file.rows) rows.push(row.row);
+    })().catch((e: unknown) => e);
+    expect(rows).toEqual([2, 3]);
+    expect(error).toMatchObject({ kind: 'malformedCsv', row: 4, errors: [{ field: 'file' }] });
   });
 
   it('when the workbook is header only, then it is refused as header only', async () => {
