@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import { ContactFileError, openRows, type RawRow } from '../../../platform/import/rows';
+
+describe('contacts file rows', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-rows-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let n = 0;
+  const write = (bytes: Buffer | string): string => {
+    const path = join(dir, `file-${++n}.csv`);
+    writeFileSync(path, bytes);
+    return path;
+  };
+
+  async function read(path: string) {
+    const file = await openRows(path);
+    const rows: RawRow[] = [];
+    for await (const row of file.rows) rows.push(row);
+    return { format: file.format, csv: file.csv, header: file.header, rows };
+  }
+
+  it.each([
+    [
+      'UTF-8 with BOM, ; delimited',
+      () => write(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Phone;Name\n+447911123456;Zoë\n')])),
+      { encoding: 'utf8', delimiter: ';' },
+      ['Phone', 'Name'],
+      [{ row: 2, cells: ['+447911123456', 'Zoë'] }],
+    ],
+    [
+      'UTF-16LE with BOM, tab delimited',
+      () => write(Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode('Phone\tName\n07911 123456\tŁucja\n', 'utf16le')])),
+      { encoding: 'utf16le', delimiter: '\t' },
+      ['Phone', 'Name'],
+      [{ row: 2, cells: ['07911 123456', 'Łucja'] }],
+    ],
+    [
+      'UTF-16BE with BOM, comma delimited',
+      () => write(Buffer.concat([Buffer.from([0xfe, 0xff]), iconv.encode('Phone,Name\n1,Ana\n', 'utf16be')])),
+      { encoding: 'utf16be', delimiter: ',' },
+      ['Phone', 'Name'],
+      [{ row: 2, cells: ['1', 'Ana'] }],
+    ],
+    [
+      'Windows-1252 with é and £ after many ASCII rows',
+      () => write(iconv.encode(`Phone,Name,Owed\n${'1,a,b\n'.repeat(5000)}2,Renée,£5\n`, 'win1252')),
+      { encoding: 'win1252', delimiter: ',' },
+      ['Phone', 'Name', 'Owed'],
+      [...Array.from({ length: 5000 }, (_, i) => ({ row: i + 2, cells: ['1', 'a', 'b'] })), { row: 5002, cells: ['2', 'Renée', '£5'] }],
+    ],
+    [
+      'a quoted newline and quoted delimiters, blank line and empty cell',
+      () => write('Phone,Note,City\r\n1,"line one\r\nline, two",Paris\r\n\r\n2,,"Say ""hi"""\r\n'),
+      { encoding: 'utf8', delimiter: ',' },
+      ['Phone', 'Note', 'City'],
+      [
+        { row: 2, cells: ['1', 'line one\r\nline, two', 'Paris'] },
+        { row: 4, cells: ['2', null, 'Say "hi"'] },
+      ],
+    ],
+    [
+      'pipes, with commas inside cells',
+      () => write('Phone|Name|Address\n1|Ana|1, High St\n2|Bo|2, Low St\n'),
+      { encoding: 'utf8', delimiter: '|' },
+      ['Phone', 'Name', 'Address'],
+      [
+        { row: 2, cells: ['1', 'Ana', '1, High St'] },
+        { row: 3, cells: ['2', 'Bo', '2, Low St'] },
+      ],
+    ],
+    [
+      'a stray quote inside an unquoted cell',
+      () => write('Phone,Item\n1,5" screen\n'),
+      { encoding: 'utf8', delimiter: ',' },
+      ['Phone', 'Item'],
+      [{ row: 2, cells: ['1', '5" screen'] }],
+    ],
+    [
+      'a single column, no final newline',
+      () => write('Phone\n1\n2'),
+      { encoding: 'utf8', delimiter: ',' },
+      ['Phone'],
+      [
+        { row: 2, cells: ['1'] },
+        { row: 3, cells: ['2'] },
+      ],
+    ],
+  ])('when the CSV is %s, then its rows come out exactly', async (_what, make, csv, header, rows) => {
+    const file = await read(make());
+    expect(file).toEqual({ format: 'csv', csv, header, rows });
+  });
+
+  it('when the file is an XLSX, then the first sheet comes out typed: dates as Dates, numbers, text starting with =, formula results, rich text', async () => {
+    const path = join(dir, 'contacts.csv');
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Contacts');
+    sheet.addRow(['Phone', 'DOB', 'Balance', 'Note']);
+    sheet.addRow(['+447911123456', new Date(Date.UTC(1990, 4, 17)), 12.5, '=HYPERLINK("x")']);
+    sheet.addRow([]);
+    sheet.addRow([447911123457, null, { formula: 'C2*2', result: 25 }, { richText: [{ text: 'bold ' }, { text: 'plain' }] }]);
+    sheet.getCell('B2').numFmt = 'yyyy-mm-dd';
+    workbook.addWorksheet('Other').addRow(['not', 'read']);
+    await workbook.xlsx.writeFile(path);
+
+    expect(await read(path)).toEqual({
+      format: 'xlsx',
+      csv: undefined,
+      header: ['Phone', 'DOB', 'Balance', 'Note'],
+      rows: [
+        { row: 2, cells: ['+447911123456', new Date(Date.UTC(1990, 4, 17)), 12.5, '=HYPERLINK("x")'] },
+        { row: 4, cells: [447911123457, null, 25, 'bold plain'] },
+      ],
+    });
+  });
+
+  it.each([
+    ['an OLE2 (legacy .xls) file', () => write(Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), fixedBytes(4096)])), 'legacyXls'],
+    ['random bytes', () => write(fixedBytes(8192)), 'notText'],
+    ['a zip that is not a workbook', () => write(Buffer.concat([Buffer.from('504b0304', 'hex'), fixedBytes(4096)])), 'unreadableXlsx'],
+    ['empty', () => write(''), 'empty'],
+    ['only a BOM and blank lines', () => write('\ufeff\n\r\n  \n'), 'empty'],
+    ['a header row only', () => write('Phone,Name\n'), 'headerOnly'],
+    ['a header row and blank rows', () => write('Phone;Name\n;\n\n'), 'headerOnly'],
+  ])('when the file is %s, then it is refused with a typed error on the file', async (_what, make, kind) => {
+    const error = await openRows(make()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ContactFileError);
+    expect(error).toMatchObject({ kind, name: 'ContactFileError', errors: [{ field: 'file' }] });
+  });
+
+  it('when a quoted cell never ends, then the rows before it come out and then a typed error cites the row', async () => {
+    const file = await openRows(write('Phone,Note\n1,ok\n2,ok\n3,"never closed\n4,x\n'));
+    const rows: number[] = [];
+    const error = await (async () => {
+      for await (const row of file.rows) rows.push(row.row);
+    })().catch((e: unknown) => e);
+    expect(rows).toEqual([2, 3]);
+    expect(error).toMatchObject({ kind: 'malformedCsv', row: 4, errors: [{ field: 'file' }] });
+  });
+
+  it('when the workbook is header only, then it is refused as header only', async () => {
+    const path = join(dir, 'header.xlsx');
+    const workbook = new ExcelJS.Workbook();
+    workbook.addWorksheet('Contacts').addRow(['Phone', 'Name']);
+    await workbook.xlsx.writeFile(path);
+    await expect(openRows(path)).rejects.toMatchObject({ kind: 'headerOnly' });
+  });
+});
+
+/** Deterministic "random" bytes, so the test never depends on luck. */
+function fixedBytes(length: number): Buffer {
+  const parts: Buffer[] = [];
+  for (let i = 0; parts.length * 32 < length; i++) parts.push(createHash('sha256').update(String(i)).digest());
+  return Buffer.concat(parts).subarray(0, length);
+}
