@@ -99,7 +99,29 @@ const listedBody = z
   .loose();
 
 const sid = z.string().regex(/^[A-Z]{2}[0-9a-fA-F]{32}$/, 'is not a Twilio SID');
-const inboundForm = z.object({ MessageSid: sid, From: z.string().min(1).max(256), Body: z.string().max(10_000).default('') });
+const inboundForm = z.object({
+  MessageSid: sid,
+  From: z.string().min(1).max(256),
+  Body: z.string().max(10_000).default(''),
+  NumMedia: z.coerce.number().int().min(0).max(10).default(0),
+});
+const mediaItem = z.object({ url: z.string().url().max(2048), type: z.string().max(128).default('') });
+
+/** The media of an MMS or WhatsApp message through Twilio: `MediaUrl<i>` and `MediaContentType<i>` for i below NumMedia. */
+function mediaOf(form: URLSearchParams, count: number): z.infer<typeof mediaItem>[] {
+  return Array.from({ length: count }, (_, i) => form.get(`MediaUrl${i}`))
+    .map((url, i) => url && mediaItem.parse({ url, type: form.get(`MediaContentType${i}`) ?? undefined }))
+    .filter((m): m is z.infer<typeof mediaItem> => !!m);
+}
+
+/** Parley's text for an inbound message: its words, then a reference per media item, as WhatsApp's are shown (`[image <ref>]`). */
+function inboundText(body: string, media: z.infer<typeof mediaItem>[]): string {
+  const refs = media.map((m) => {
+    const kind = m.type.split('/')[0];
+    return `[${['image', 'audio', 'video'].includes(kind) ? kind : 'document'} ${m.url}]`;
+  });
+  return [body, ...refs].filter(Boolean).join('\n');
+}
 const statusForm = z.object({ MessageSid: sid, MessageStatus: z.string().max(32), ErrorCode: z.coerce.number().int().optional() });
 // Twilio's other statuses (queued, accepting, sending, scheduled...) say nothing our model records.
 const STATUSES: Record<string, StatusUpdate['status']> = {
@@ -283,7 +305,10 @@ export function createTwilio(opts: { timeoutMs?: number } = {}): Provider {
       const form = formOf(req);
       if (isStatusCallback(form)) return { messages: [] };
       const m = inboundForm.parse(Object.fromEntries(form));
-      return { messages: [{ from: m.From, text: m.Body, providerMessageId: m.MessageSid }], ack: EMPTY_TWIML };
+      return {
+        messages: [{ from: m.From, text: inboundText(m.Body, mediaOf(form, m.NumMedia)), providerMessageId: m.MessageSid }],
+        ack: EMPTY_TWIML,
+      };
     },
 
     parseStatus(req) {

@@ -292,10 +292,59 @@ describe('the Twilio provider', () => {
       [
         'a WhatsApp message through Twilio, with media and no text',
         request(
-          new URLSearchParams({ MessageSid: sid, From: 'whatsapp:+447911123456', To: 'whatsapp:+14155238886', NumMedia: '1' }).toString(),
+          new URLSearchParams({
+            MessageSid: sid,
+            From: 'whatsapp:+447911123456',
+            To: 'whatsapp:+14155238886',
+            NumMedia: '1',
+            MediaUrl0: `https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/${sid}/Media/ME1`,
+            MediaContentType0: 'image/jpeg',
+          }).toString(),
           '',
         ),
-        { messages: [{ from: 'whatsapp:+447911123456', text: '', providerMessageId: sid }], ack: EMPTY_TWIML },
+        {
+          messages: [
+            {
+              from: 'whatsapp:+447911123456',
+              text: `[image https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/${sid}/Media/ME1]`,
+              providerMessageId: sid,
+            },
+          ],
+          ack: EMPTY_TWIML,
+        },
+        [],
+      ],
+      [
+        'an MMS with words, a voice note and a PDF',
+        request(
+          new URLSearchParams({
+            MessageSid: sid,
+            From: '+447911123456',
+            Body: 'Here is my bill',
+            NumMedia: '2',
+            MediaUrl0: 'https://api.twilio.com/m/ME1',
+            MediaContentType0: 'audio/ogg',
+            MediaUrl1: 'https://api.twilio.com/m/ME2',
+            MediaContentType1: 'application/pdf',
+          }).toString(),
+          '',
+        ),
+        {
+          messages: [
+            {
+              from: '+447911123456',
+              text: 'Here is my bill\n[audio https://api.twilio.com/m/ME1]\n[document https://api.twilio.com/m/ME2]',
+              providerMessageId: sid,
+            },
+          ],
+          ack: EMPTY_TWIML,
+        },
+        [],
+      ],
+      [
+        'a message whose NumMedia names media it does not carry',
+        request(new URLSearchParams({ MessageSid: sid, From: '+447911123456', Body: 'hi', NumMedia: '1' }).toString(), ''),
+        { messages: [{ from: '+447911123456', text: 'hi', providerMessageId: sid }], ack: EMPTY_TWIML },
         [],
       ],
       ['a "delivered" callback', status('delivered'), { messages: [] }, [{ providerMessageId: sid, status: 'delivered' }]],
