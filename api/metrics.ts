@@ -71,7 +71,8 @@ export function apiMetrics(db: Db, opts: { token?: string; log: { error: (obj: o
         try {
           this.set(pick(await queueStats(db)));
         } catch (err) {
-          this.reset();
+          // An unlabelled gauge always shows a value: NaN says "unknown", where 0 would say "no backlog".
+          this.set(NaN);
           opts.log.error({ err }, 'reading the inbound queue for /metrics failed');
         }
       },

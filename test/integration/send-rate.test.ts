@@ -23,6 +23,17 @@ function busiestSecond(times: number[]): number {
   return most;
 }
 
+// A send is paced when its slot is granted; it reaches the provider after a variable delay on a loaded machine,
+// which may bunch arrivals a little. The limiter's spacing shows in the span too, which a delay only stretches.
+const ARRIVAL_JITTER = 2;
+
+/** Asserts arrivals at most `perSecond` + `burst` (+ jitter) in any second, spread over the time the rate needs. */
+function expectPaced(times: number[], perSecond: number, burst: number) {
+  expect(busiestSecond(times)).toBeLessThanOrEqual(perSecond + burst + ARRIVAL_JITTER);
+  const spanMs = Math.max(...times) - Math.min(...times);
+  expect(spanMs).toBeGreaterThanOrEqual(((times.length - burst) / perSecond - 1) * 1000);
+}
+
 const contacts = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => ({
     address: `0${prefix.slice(0, 4)} ${prefix.slice(4)}${String(i + 1).padStart(2, '0')}`,
@@ -84,7 +95,7 @@ describe('per-sender send rates across worker processes', () => {
     await Promise.all(fakes.map((f) => f.close()));
   });
 
-  it('when two worker processes run a campaign of 30 messages on a 5/s channel, then it is paced, not failed: each message goes once and no second holds more than 5 (+1 burst)', async () => {
+  it('when two worker processes run a campaign of 30 messages on a 5/s channel, then it is paced, not failed: each message goes once and no second holds more than 5 (+1 burst, +2 for arrival jitter) and the sends span the time the rate needs', async () => {
     const fake = await newFake();
     const org = await seedOrg(api.db, greetingJourney);
     const channelId = await whatsAppChannel(api, org.orgId, fake, { ratePerSecond: 5 });
@@ -108,7 +119,11 @@ describe('per-sender send rates across worker processes', () => {
 
     expect(takenBy(fake, people)).toEqual(expectedTexts(people));
     expect(sends(fake)).toHaveLength(30);
-    expect(busiestSecond(sends(fake).map((r) => r.at))).toBeLessThanOrEqual(6);
+    expectPaced(
+      sends(fake).map((r) => r.at),
+      5,
+      1,
+    );
 
     // Both processes did the campaign's work: each completed workflow tasks of its conversations.
     const conversations = await api.db.selectFrom('conversations').select('id').where('campaign_id', '=', res.body.id).execute();
@@ -143,7 +158,11 @@ describe('per-sender send rates across worker processes', () => {
     expect(takenBy(fake, people)).toEqual(expectedTexts(people));
     // 20 taken need 28 sends: the 3rd, 6th, 9th, 13th, ... 26th were refused.
     expect([fake.accepted.length, sends(fake).length]).toEqual([20, 28]);
-    expect(busiestSecond(sends(fake).map((r) => r.at))).toBeLessThanOrEqual(6);
+    expectPaced(
+      sends(fake).map((r) => r.at),
+      5,
+      1,
+    );
     await storm.stop();
     storm = undefined;
   }, 120_000);
