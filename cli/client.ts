@@ -18,17 +18,13 @@ export function targetFromEnv(env: NodeJS.ProcessEnv = process.env): Target {
   const key = env.PARLEY_API_KEY?.trim();
   if (!key) throw new CliError('PARLEY_API_KEY is not set: export an API key of your organisation (pk_...)');
   const url = (env.PARLEY_API_URL?.trim() || 'http://127.0.0.1:3000').replace(/\/+$/, '');
-  if (!URL.canParse(url)) throw new CliError(`PARLEY_API_URL is not a URL`);
+  if (!URL.canParse(url)) throw new CliError('PARLEY_API_URL is not a URL');
+  const parsed = new URL(url);
+  // fetch refuses such URLs, and the error would show them.
+  if (parsed.username || parsed.password)
+    throw new CliError('PARLEY_API_URL must not hold a user name or password; the key is PARLEY_API_KEY');
   return { url, key };
 }
-
-/** The URL without any user:password part, safe to print. */
-const shown = (url: string) => {
-  const u = new URL(url);
-  u.username = '';
-  u.password = '';
-  return u.origin;
-};
 
 export interface Answer<T = any> {
   status: number;
@@ -54,7 +50,7 @@ export async function call<T = any>(
     res = await fetch(target.url + path, { method, headers, body });
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new CliError(`cannot reach the API at ${shown(target.url)}: ${cause?.code ?? cause?.message ?? String(err)}`);
+    throw new CliError(`cannot reach the API at ${new URL(target.url).origin}: ${cause?.code ?? cause?.message ?? String(err)}`);
   }
   const text = await res.text();
   const type = res.headers.get('content-type') ?? '';

@@ -1,4 +1,5 @@
 import { openAsBlob } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CliError } from './client';
 import { parseMapping } from './mapping';
@@ -29,13 +30,13 @@ export async function campaignForm(file: string, opts: CreateOptions): Promise<F
   if (opts.country) form.append('defaultCountry', opts.country.toUpperCase());
   if (opts.dryRun) form.append('dryRun', 'true');
   if (opts.name) form.append('name', opts.name);
-  let blob: Blob;
   try {
-    // A blob backed by the file: fetch streams it instead of reading it all into memory.
-    blob = await openAsBlob(file, { type: contentTypeOf(file) });
+    if (!(await stat(file)).isFile()) throw new CliError(`${file} is not a file`);
   } catch (err) {
-    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw err instanceof CliError ? err : new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
+  // A blob backed by the file: fetch streams it instead of reading it all into memory.
+  const blob = await openAsBlob(file, { type: contentTypeOf(file) });
   form.append('file', blob, path.basename(file));
   return form;
 }
