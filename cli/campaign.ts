@@ -45,7 +45,8 @@ export async function controlCampaign(target: Target, action: Action, id: string
     const { body: view } = await call(target, 'GET', path(id));
     if (FINISHED.has(view.status)) throw new CliError(`campaign is ${view.status}; it cannot be started`);
     if (view.status !== 'scheduled' && view.status !== 'paused') {
-      out(opts.json, { ...view, requested: null }, () => `campaign ${view.id} is already ${view.status}`);
+      const state = view.status === 'running' ? 'already running' : view.status;
+      out(opts.json, { ...view, requested: null }, () => `campaign ${view.id} is ${state}; nothing to start`);
       return;
     }
     signal = 'resume';

@@ -219,7 +219,7 @@ describe('parley against a running stack', () => {
     await statusIs('running');
 
     const again = await cli('campaign', 'start', campaignId);
-    expect(again.stdout).toBe(`campaign ${campaignId} is already running\n`);
+    expect(again.stdout).toBe(`campaign ${campaignId} is already running; nothing to start\n`);
 
     expect((await cli('campaign', 'pause', campaignId)).code).toBe(0);
     await statusIs('paused');
