@@ -1,17 +1,29 @@
 import { InvalidInputError } from '../errors';
+import { XLS_MAX_BYTES, XLS_MAX_ROWS } from './limits';
 
 // Every reason a contacts file cannot be read at all, as one input error on the field 'file'.
 // The kind lets callers (and tests) tell the reasons apart without matching on text.
 
-export type FileErrorKind = 'empty' | 'headerOnly' | 'legacyXls' | 'notText' | 'malformedCsv' | 'unreadableXlsx' | 'noWorksheet';
+export type FileErrorKind =
+  | 'empty'
+  | 'headerOnly'
+  | 'notText'
+  | 'malformedCsv'
+  | 'unreadableXlsx'
+  | 'unreadableXls'
+  | 'xlsTooLarge'
+  | 'xlsTooManyRows'
+  | 'noWorksheet';
 
 const messages: Record<FileErrorKind, string> = {
   empty: 'the file is empty',
   headerOnly: 'the file has a header row but no data rows',
-  legacyXls: 'legacy .xls is not supported yet; save it as .xlsx or .csv',
-  notText: 'the file is neither .csv text nor an .xlsx workbook',
+  notText: 'the file is neither .csv text nor an .xlsx or .xls workbook',
   malformedCsv: 'the CSV has a quoted cell that never ends',
   unreadableXlsx: 'the file looks like an .xlsx workbook but cannot be read',
+  unreadableXls: 'the file looks like a legacy .xls workbook but cannot be read',
+  xlsTooLarge: `a legacy .xls file may be at most ${XLS_MAX_BYTES / 2 ** 20} MB; save it as .xlsx or .csv`,
+  xlsTooManyRows: `a legacy .xls file may have at most ${XLS_MAX_ROWS.toLocaleString('en')} data rows; save it as .xlsx or .csv`,
   noWorksheet: 'the workbook has no worksheet',
 };
 

@@ -2,6 +2,7 @@ import { csvSource, type CsvInfo } from './csv';
 import { detectFormat, readHead, type FileFormat } from './detect';
 import { ContactFileError } from './errors';
 import type { Cell, RawRow } from './row';
+import { xlsRows } from './xls';
 import { xlsxRows } from './xlsx';
 
 export type { Cell, RawRow } from './row';
@@ -27,9 +28,13 @@ export interface ContactRows {
 export async function openRows(path: string): Promise<ContactRows> {
   const head = await readHead(path);
   const format = detectFormat(head);
-  if (format === 'xls') throw new ContactFileError('legacyXls');
   if (head.length === 0) throw new ContactFileError('empty');
-  const source = format === 'xlsx' ? { info: undefined, rows: xlsxRows(path) } : await csvSource(path, head);
+  const source =
+    format === 'xlsx'
+      ? { info: undefined, rows: xlsxRows(path) }
+      : format === 'xls'
+        ? { info: undefined, rows: xlsRows(path) }
+        : await csvSource(path, head);
   const iterator = nonEmpty(source.rows)[Symbol.asyncIterator]();
   const first = await iterator.next();
   const second = first.done ? first : await iterator.next();

@@ -3,8 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
+import * as XLSX from '@e965/xlsx';
 import iconv from 'iconv-lite';
 import { ContactFileError, openRows, type RawRow } from '../../../platform/import/rows';
+import { xlsRows } from '../../../platform/import/xls';
 
 describe('contacts file rows', () => {
   const dir = mkdtempSync(join(tmpdir(), 'parley-rows-'));
@@ -117,8 +119,50 @@ describe('contacts file rows', () => {
     });
   });
 
+  it('when the file is a legacy .xls (BIFF8), then its first sheet comes out typed, with its file row numbers', async () => {
+    const book = XLSX.utils.book_new();
+    const sheet = XLSX.utils.aoa_to_sheet(
+      [['Phone', 'DOB', 'Balance'], ['+447911123456', new Date(Date.UTC(1990, 4, 17)), 12.5], [], ['07911 123457', null, 3]],
+      {
+        cellDates: true,
+      },
+    );
+    XLSX.utils.book_append_sheet(book, sheet, 'Contacts');
+    XLSX.utils.book_append_sheet(book, XLSX.utils.aoa_to_sheet([['not', 'read']]), 'Other');
+    const path = join(dir, 'legacy.xls');
+    writeFileSync(path, XLSX.write(book, { type: 'buffer', bookType: 'biff8' }));
+
+    const got = await read(path);
+    expect(got.format).toBe('xls');
+    expect(got.header).toEqual(['Phone', 'DOB', 'Balance']);
+    expect(got.rows).toHaveLength(2);
+    expect(got.rows[0]).toMatchObject({ row: 2, cells: ['+447911123456', expect.any(Date), 12.5] });
+    expect((got.rows[0].cells[1] as Date).toISOString().slice(0, 10)).toBe('1990-05-17');
+    expect(got.rows[1]).toEqual({ row: 4, cells: ['07911 123457', null, 3] });
+  });
+
+  it('when a legacy .xls is over the row cap, then it is refused before any row is used', async () => {
+    const book = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(
+      book,
+      XLSX.utils.aoa_to_sheet([['Phone'], ...Array.from({ length: 30 }, (_, i) => [`+4479111234${String(i).padStart(2, '0')}`])]),
+      'S',
+    );
+    const path = join(dir, 'big.xls');
+    writeFileSync(path, XLSX.write(book, { type: 'buffer', bookType: 'biff8' }));
+    const rows = xlsRows(path, { maxBytes: 2 ** 20, maxRows: 20 });
+    const error = await (async () => {
+      for await (const _ of rows) void _;
+    })().catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'xlsTooManyRows' });
+  });
+
   it.each([
-    ['an OLE2 (legacy .xls) file', () => write(Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), fixedBytes(4096)])), 'legacyXls'],
+    [
+      'an OLE2 file that is no workbook',
+      () => write(Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), fixedBytes(4096)])),
+      'unreadableXls',
+    ],
     ['random bytes', () => write(fixedBytes(8192)), 'notText'],
     ['a zip that is not a workbook', () => write(Buffer.concat([Buffer.from('504b0304', 'hex'), fixedBytes(4096)])), 'unreadableXlsx'],
     ['empty', () => write(''), 'empty'],
