@@ -7,6 +7,7 @@ import * as XLSX from '@e965/xlsx';
 import iconv from 'iconv-lite';
 import { ContactFileError, openRows, type RawRow } from '../../../platform/import/rows';
 import { xlsRows } from '../../../platform/import/xls';
+import { xlsxRows } from '../../../platform/import/xlsx';
 
 describe('contacts file rows', () => {
   const dir = mkdtempSync(join(tmpdir(), 'parley-rows-'));
@@ -139,6 +140,33 @@ describe('contacts file rows', () => {
     expect(got.rows[0]).toMatchObject({ row: 2, cells: ['+447911123456', expect.any(Date), 12.5] });
     expect((got.rows[0].cells[1] as Date).toISOString().slice(0, 10)).toBe('1990-05-17');
     expect(got.rows[1]).toEqual({ row: 4, cells: ['07911 123457', null, 3] });
+  });
+
+  it('when an .xlsx unpacks to more than the budget (a zip bomb), then it is refused before anything is inflated', async () => {
+    const workbook = new ExcelJS.Workbook();
+    workbook.addWorksheet('Contacts').addRows([['Phone'], ...Array.from({ length: 200 }, (_, i) => [String(i).padEnd(1000, 'x')])]);
+    const path = join(dir, 'bomb.xlsx');
+    await workbook.xlsx.writeFile(path);
+    const rows = xlsxRows(path, 50_000);
+    const error = await (async () => {
+      for await (const _ of rows) void _;
+    })().catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'xlsxTooLarge' });
+    // The same file within a budget it fits reads as usual.
+    let n = 0;
+    for await (const _ of xlsxRows(path, 10 * 2 ** 20)) n += _.cells.length;
+    expect(n).toBe(201);
+  });
+
+  it("when an .xlsx names a cell beyond Excel's last row, then it is refused with that row", async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Contacts');
+    sheet.addRow(['Phone']);
+    sheet.getRow(1_048_577).getCell(1).value = '+447911123456';
+    const path = join(dir, 'forged.xlsx');
+    await workbook.xlsx.writeFile(path);
+    const error = await openRows(path).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'beyondExcelLimits', row: 1_048_577 });
   });
 
   it('when a legacy .xls is over the row cap, then it is refused before any row is used', async () => {
