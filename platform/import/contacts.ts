@@ -95,7 +95,8 @@ function targets(header: string[], mapping: Mapping, maxFields: number) {
   }
   const named = new Set(fields.map((f) => f.name));
   for (const [h, i] of index) {
-    if (!used.has(i) && !named.has(h)) fields.push({ name: h, index: i, type: 'text' });
+    const name = storable(h);
+    if (!used.has(i) && !named.has(name) && name !== '__proto__') fields.push({ name, index: i, type: 'text' });
   }
   if (fields.length > maxFields) {
     throw new InvalidInputError('Invalid mapping', [
@@ -110,6 +111,11 @@ function isoDate(d: Date): string {
   return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
 }
 
+// PostgreSQL refuses NUL in jsonb, and a lone surrogate cannot be encoded as UTF-8.
+// eslint-disable-next-line no-control-regex -- NUL is exactly what is looked for
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const storable = (s: string) => s.replace(UNSTORABLE, '\ufffd');
+
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** A cell as the text a contact field stores, or why it cannot be one. */
@@ -117,7 +123,7 @@ function fieldValue(cell: Cell, type: FieldType, opts: ImportOptions): { value?:
   if (cell === null || (typeof cell === 'string' && cell.trim() === '')) return {};
   switch (type) {
     case 'text':
-      return { value: cell instanceof Date ? isoDate(cell) : String(cell) };
+      return { value: cell instanceof Date ? isoDate(cell) : storable(String(cell)) };
     case 'number':
     case 'money': {
       const n = typeof cell === 'number' ? cell : typeof cell === 'string' ? readAmount(cell) : undefined;
