@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,8 @@ export interface Upload {
   fields: Record<string, string>;
   /** Where the `file` part was written, if there was one. */
   filePath?: string;
+  /** The file's SHA-256, hex, so that a retried upload can be recognised. */
+  fileSha256?: string;
   /** Removes the temporary file; call it once the file has been read. */
   cleanup(): Promise<void>;
 }
@@ -31,7 +34,7 @@ export async function readUpload(req: Request, maxBytes: number): Promise<Upload
   const dir = await mkdtemp(join(tmpdir(), 'parley-upload-'));
   const cleanup = () => rm(dir, { recursive: true, force: true });
   try {
-    const fields = await new Promise<{ fields: Record<string, string>; filePath?: string }>((resolve, reject) => {
+    const fields = await new Promise<Omit<Upload, 'cleanup'>>((resolve, reject) => {
       let parser: busboy.Busboy;
       try {
         parser = busboy({
@@ -43,6 +46,7 @@ export async function readUpload(req: Request, maxBytes: number): Promise<Upload
       }
       const fields: Record<string, string> = {};
       let filePath: string | undefined;
+      let fileSha256: string | undefined;
       let failed: HttpError | undefined;
       let writing: Promise<void> = Promise.resolve();
       const fail = (err: HttpError) => {
@@ -59,8 +63,13 @@ export async function readUpload(req: Request, maxBytes: number): Promise<Upload
           return void stream.resume();
         }
         filePath = join(dir, 'contacts');
+        const hash = createHash('sha256');
+        stream.on('data', (chunk: Buffer) => hash.update(chunk));
         stream.on('limit', () => fail(partError(413, 'file', `larger than the limit of ${maxBytes} bytes`)));
-        writing = pipeline(stream, createWriteStream(filePath)).catch((err: Error) => fail(partError(400, 'file', err.message)));
+        writing = pipeline(stream, createWriteStream(filePath)).then(
+          () => void (fileSha256 = hash.digest('hex')),
+          (err: Error) => fail(partError(400, 'file', err.message)),
+        );
       });
       const limited = (what: string) => () => fail(partError(413, 'body', `too many ${what}`));
       parser.on('partsLimit', limited('parts'));
@@ -68,7 +77,7 @@ export async function readUpload(req: Request, maxBytes: number): Promise<Upload
       parser.on('fieldsLimit', limited('fields'));
       parser.on('error', (err: Error) => reject(partError(400, 'body', `malformed multipart body (${err.message})`)));
       parser.on('close', () => {
-        void writing.then(() => (failed ? reject(failed) : resolve({ fields, filePath })));
+        void writing.then(() => (failed ? reject(failed) : resolve({ fields, filePath, fileSha256 })));
       });
       req.on('aborted', () => reject(partError(400, 'body', 'the upload was interrupted')));
       req.pipe(parser);

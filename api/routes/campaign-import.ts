@@ -18,7 +18,9 @@ import { caller } from '../auth';
 import type { ApiDeps } from '../deps';
 import { pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
-import { readUpload } from '../upload';
+import { idempotent } from '../idempotency';
+import { unstorable } from '../storable';
+import { type Upload, readUpload } from '../upload';
 import type { Launch } from './campaigns';
 
 const SAMPLE_SIZE = 5;
@@ -79,68 +81,76 @@ function dryRunReport(journey: Journey, contacts: NormalisedContact[], ctx: Para
 /** POST /v1/campaigns with multipart/form-data: a campaign from a contacts file, or a dry run of one. */
 export function importCampaign({ config, db }: ApiDeps, launch: Launch, describe: (id: string, orgId: string) => Promise<object>) {
   return async (req: Request, res: Response) => {
-    const { orgId } = caller(req);
     const upload = await readUpload(req, config.IMPORT_MAX_BYTES);
     try {
-      const parts = parse(partsSchema, upload.fields, 'body');
-      if (!upload.filePath) throw new HttpError(400, 'Invalid request', 'file: required', [{ field: 'file', message: 'required' }]);
-      const { mapping } = parse(z.object({ mapping: mappingSchema }), { mapping: parts.mapping });
-      const channel = await channelFor(db, orgId, parts.channelId);
-      const journey = await journeyFor(db, orgId, parts.journeyId);
-      const settings = await orgSettings(db, orgId);
-      const now = Date.now();
-      const imported = await importContacts(await openRows(upload.filePath), mapping, {
-        kind: channel.kind,
-        defaultCountry: parts.defaultCountry ?? settings.defaultCountry,
-        timeZone: settings.timeZone,
-        now,
-        maxFieldChars: config.MAX_FIELD_CHARS,
-        maxFields: config.MAX_CONTACT_FIELDS,
-        optedOut: (addresses) => optedOutAddresses(db, orgId, channel.id, addresses),
-      });
-
-      if (parts.dryRun === 'true') {
-        const version = await findJourneyVersion(db, journey.id, journey.current_version);
-        const definition = version!.definition as unknown as Journey;
-        const ctx = { now, timeZone: settings.timeZone, locale: settings.locale, currency: settings.currency };
-        res.status(200).json({
-          dryRun: true,
-          ...summary(imported),
-          ...dryRunReport(definition, imported.contacts, ctx, sendRate(channel.kind, channel.config).perSecond),
-        });
-        return;
-      }
-      if (imported.contacts.length === 0) {
-        const message = 'no row of the file can be imported';
-        res
-          .status(400)
-          .type('application/problem+json')
-          .json({
-            type: 'about:blank',
-            title: 'No contacts to import',
-            status: 400,
-            detail: `file: ${message}`,
-            errors: [{ field: 'file', message }],
-            ...summary(imported),
-          });
-        return;
-      }
-      const campaign = await launch({
-        orgId,
-        name: parts.name,
-        journey,
-        channel,
-        contacts: imported.contacts,
-        rejections: imported.rejections,
-      });
-      res
-        .status(201)
-        .location(`/v1/campaigns/${campaign.id}`)
-        .json({ ...(await describe(campaign.id, orgId)), ...summary(imported) });
+      // An Idempotency-Key compares uploads by their text parts and the file's digest.
+      req.body = { ...upload.fields, file: upload.fileSha256 ?? null };
+      await idempotent(db, config.IDEMPOTENCY_TTL_HOURS, (rq, rs) => fromUpload(rq, rs, upload))(req, res, () => undefined);
     } finally {
       await upload.cleanup();
     }
   };
+
+  async function fromUpload(req: Request, res: Response, upload: Upload) {
+    const { orgId } = caller(req);
+    const unfit = unstorable(upload.fields, 'body');
+    if (unfit.length) throw new HttpError(400, 'Invalid request', unfit.map((e) => `${e.field}: ${e.message}`).join('; '), unfit);
+    const parts = parse(partsSchema, upload.fields, 'body');
+    if (!upload.filePath) throw new HttpError(400, 'Invalid request', 'file: required', [{ field: 'file', message: 'required' }]);
+    const { mapping } = parse(z.object({ mapping: mappingSchema }), { mapping: parts.mapping });
+    const channel = await channelFor(db, orgId, parts.channelId);
+    const journey = await journeyFor(db, orgId, parts.journeyId);
+    const settings = await orgSettings(db, orgId);
+    const now = Date.now();
+    const imported = await importContacts(await openRows(upload.filePath), mapping, {
+      kind: channel.kind,
+      defaultCountry: parts.defaultCountry ?? settings.defaultCountry,
+      timeZone: settings.timeZone,
+      now,
+      maxFieldChars: config.MAX_FIELD_CHARS,
+      maxFields: config.MAX_CONTACT_FIELDS,
+      optedOut: (addresses) => optedOutAddresses(db, orgId, channel.id, addresses),
+    });
+
+    if (parts.dryRun === 'true') {
+      const version = await findJourneyVersion(db, journey.id, journey.current_version);
+      const definition = version!.definition as unknown as Journey;
+      const ctx = { now, timeZone: settings.timeZone, locale: settings.locale, currency: settings.currency };
+      res.status(200).json({
+        dryRun: true,
+        ...summary(imported),
+        ...dryRunReport(definition, imported.contacts, ctx, sendRate(channel.kind, channel.config).perSecond),
+      });
+      return;
+    }
+    if (imported.contacts.length === 0) {
+      const message = 'no row of the file can be imported';
+      res
+        .status(400)
+        .type('application/problem+json')
+        .json({
+          type: 'about:blank',
+          title: 'No contacts to import',
+          status: 400,
+          detail: `file: ${message}`,
+          errors: [{ field: 'file', message }],
+          ...summary(imported),
+        });
+      return;
+    }
+    const campaign = await launch({
+      orgId,
+      name: parts.name,
+      journey,
+      channel,
+      contacts: imported.contacts,
+      rejections: imported.rejections,
+    });
+    res
+      .status(201)
+      .location(`/v1/campaigns/${campaign.id}`)
+      .json({ ...(await describe(campaign.id, orgId)), ...summary(imported) });
+  }
 }
 
 const CSV_FORMULA = /^[=+\-@\t\r]/;

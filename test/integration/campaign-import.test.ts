@@ -23,7 +23,12 @@ describe('campaigns from a contacts file', () => {
   const counts = () => tableCounts(stack.db, [org.orgId]);
 
   /** Posts a multipart campaign; `parts` override the defaults, undefined drops one. */
-  async function upload(file: Buffer | string | undefined, parts: Record<string, string | undefined> = {}, filename = 'contacts.csv') {
+  async function upload(
+    file: Buffer | string | undefined,
+    parts: Record<string, string | undefined> = {},
+    filename = 'contacts.csv',
+    headers: Record<string, string> = {},
+  ) {
     const form = new FormData();
     const all: Record<string, string | undefined> = {
       journeyId: org.journeyId,
@@ -35,7 +40,7 @@ describe('campaigns from a contacts file', () => {
     if (file !== undefined) form.append('file', new Blob([file]), filename);
     const res = await fetch(`${stack.url}/v1/campaigns`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${org.apiKey}` },
+      headers: { authorization: `Bearer ${org.apiKey}`, ...headers },
       body: form,
     });
     const text = await res.text();
@@ -218,6 +223,29 @@ describe('campaigns from a contacts file', () => {
     const res = await upload('Phone\n07911123456\n', parts);
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('when an upload is retried with its Idempotency-Key, then the first answer is replayed; another file with that key is refused', async () => {
+    const key = { 'idempotency-key': 'import-retry-1' };
+    const csv = 'Phone,firstName\n07911 123601,Ines\n';
+    const first = await upload(csv, { name: 'Retried' }, 'a.csv', key);
+    expect(first.status).toBe(201);
+    const before = await counts();
+    const again = await upload(csv, { name: 'Retried' }, 'b.csv', key);
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body.id).toBe(first.body.id);
+    const other = await upload('Phone,firstName\n07911 123602,Jo\n', { name: 'Retried' }, 'a.csv', key);
+    expect(other.status).toBe(422);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('when a part holds a NUL character, then it is a 400 naming it and nothing is stored', async () => {
+    const before = await counts();
+    const res = await upload('Phone\n07911123456\n', { name: 'bad\u0000name' });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ field: 'name', message: 'contains a NUL character' }]);
     expect(await counts()).toEqual(before);
   });
 
