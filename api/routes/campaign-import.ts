@@ -102,15 +102,19 @@ export function importCampaign({ config, db }: ApiDeps, launch: Launch, describe
     const journey = await journeyFor(db, orgId, parts.journeyId);
     const settings = await orgSettings(db, orgId);
     const now = Date.now();
-    const imported = await importContacts(await openRows(upload.filePath), mapping, {
-      kind: channel.kind,
-      defaultCountry: parts.defaultCountry ?? settings.defaultCountry,
-      timeZone: settings.timeZone,
-      now,
-      maxFieldChars: config.MAX_FIELD_CHARS,
-      maxFields: config.MAX_CONTACT_FIELDS,
-      optedOut: (addresses) => optedOutAddresses(db, orgId, channel.id, addresses),
-    });
+    const imported = await importContacts(
+      await openRows(upload.filePath, { maxUnpackedBytes: config.IMPORT_MAX_UNPACKED_BYTES }),
+      mapping,
+      {
+        kind: channel.kind,
+        defaultCountry: parts.defaultCountry ?? settings.defaultCountry,
+        timeZone: settings.timeZone,
+        now,
+        maxFieldChars: config.MAX_FIELD_CHARS,
+        maxFields: config.MAX_CONTACT_FIELDS,
+        optedOut: (addresses) => optedOutAddresses(db, orgId, channel.id, addresses),
+      },
+    );
 
     if (parts.dryRun === 'true') {
       const version = await findJourneyVersion(db, journey.id, journey.current_version);

@@ -3,7 +3,8 @@ import { InvalidInputError } from '../errors';
 // Every reason a contacts file cannot be read at all, as one input error on the field 'file'.
 // The kind lets callers (and tests) tell the reasons apart without matching on text.
 
-export type FileErrorKind = 'empty' | 'headerOnly' | 'legacyXls' | 'notText' | 'malformedCsv' | 'unreadableXlsx' | 'noWorksheet';
+export type FileErrorKind =
+  'empty' | 'headerOnly' | 'legacyXls' | 'notText' | 'malformedCsv' | 'unreadableXlsx' | 'noWorksheet' | 'tooLargeUnpacked';
 
 const messages: Record<FileErrorKind, string> = {
   empty: 'the file is empty',
@@ -13,6 +14,7 @@ const messages: Record<FileErrorKind, string> = {
   malformedCsv: 'the CSV has a quoted cell that never ends',
   unreadableXlsx: 'the file looks like an .xlsx workbook but cannot be read',
   noWorksheet: 'the workbook has no worksheet',
+  tooLargeUnpacked: 'the workbook unpacks to more than the configured limit (IMPORT_MAX_UNPACKED_BYTES)',
 };
 
 export class ContactFileError extends InvalidInputError {

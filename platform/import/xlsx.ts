@@ -3,7 +3,7 @@ import ExcelJS from 'exceljs';
 import { ContactFileError } from './errors';
 import type { Cell, RawRow } from './row';
 
-// TODO(zip bomb): cap the decompressed bytes read from the archive before this takes untrusted uploads.
+// Untrusted uploads pass openRows' zip budget (./zip.ts) before they reach this reader.
 
 /**
  * Streams the first worksheet's rows. Styles are read so that number cells with a date format come out

@@ -4,8 +4,10 @@ import { upsertContacts } from '../../db/contacts';
 import { greetingJourney } from '../fixtures/journeys';
 import { tableCounts } from '../helpers/rows';
 import { type TestStack, apiClient, seedOrg, startTestStack } from '../helpers/stack';
+import { makeZip } from '../helpers/zip';
 
 const MAX_BYTES = 64 * 1024;
+const MAX_UNPACKED = 4 * 1024 * 1024;
 const PHONES = ['07911 123456', '+44 7911 123456', '0044 7911123456', '447911123456', '+447911123456'];
 
 describe('campaigns from a contacts file', () => {
@@ -14,7 +16,7 @@ describe('campaigns from a contacts file', () => {
   let api: ReturnType<typeof apiClient>;
 
   beforeAll(async () => {
-    stack = await startTestStack({ IMPORT_MAX_BYTES: MAX_BYTES }, { worker: false });
+    stack = await startTestStack({ IMPORT_MAX_BYTES: MAX_BYTES, IMPORT_MAX_UNPACKED_BYTES: MAX_UNPACKED }, { worker: false });
     org = await seedOrg(stack.db, greetingJourney);
     api = apiClient(stack.url, org.apiKey);
   });
@@ -246,6 +248,18 @@ describe('campaigns from a contacts file', () => {
     const res = await upload('Phone\n07911123456\n', { name: 'bad\u0000name' });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([{ field: 'name', message: 'contains a NUL character' }]);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('when an .xlsx is a zip bomb, then it is a 400 naming the file and its unpacked size, and nothing is stored', async () => {
+    const before = await counts();
+    const bomb = makeZip([{ name: 'xl/worksheets/sheet1.xml', data: Buffer.alloc(2 * MAX_UNPACKED), declaredSize: 100 }]);
+    expect(bomb.length).toBeLessThan(MAX_BYTES);
+    const res = await upload(bomb, {}, 'contacts.xlsx');
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([
+      { field: 'file', message: 'the workbook unpacks to more than the configured limit (IMPORT_MAX_UNPACKED_BYTES)' },
+    ]);
     expect(await counts()).toEqual(before);
   });
 
