@@ -10,6 +10,7 @@ import { HttpError } from './problem';
 
 const MAX_FIELD_BYTES = 64 * 1024;
 const MAX_PARTS = 20;
+// One file is allowed; a second is read only to be named in the 400, more are a 413.
 
 export interface Upload {
   /** The text parts, by name. */
@@ -39,7 +40,7 @@ export async function readUpload(req: Request, maxBytes: number): Promise<Upload
       try {
         parser = busboy({
           headers: req.headers,
-          limits: { fileSize: maxBytes, files: 1, fields: MAX_PARTS, fieldSize: MAX_FIELD_BYTES, parts: MAX_PARTS + 1 },
+          limits: { fileSize: maxBytes, files: 2, fields: MAX_PARTS, fieldSize: MAX_FIELD_BYTES, parts: MAX_PARTS + 2 },
         });
       } catch (err) {
         return reject(partError(400, 'body', `not a multipart/form-data request (${(err as Error).message})`));

@@ -263,6 +263,27 @@ describe('campaigns from a contacts file', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('when the multipart body is malformed or has two files, then it is a 400 naming the body or the file', async () => {
+    const before = await counts();
+    const noBoundary = await api.raw('POST', '/v1/campaigns', 'x', { 'content-type': 'multipart/form-data' });
+    expect(noBoundary.status).toBe(400);
+    expect(noBoundary.body.errors[0].field).toBe('body');
+    const form = new FormData();
+    form.append('journeyId', org.journeyId);
+    form.append('channelId', org.channelId);
+    form.append('mapping', JSON.stringify({ address: 'Phone' }));
+    form.append('file', new Blob(['Phone\n07911123456\n']), 'a.csv');
+    form.append('file', new Blob(['Phone\n07911123457\n']), 'b.csv');
+    const res = await fetch(`${stack.url}/v1/campaigns`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${org.apiKey}` },
+      body: form,
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { errors: { field: string }[] }).errors[0].field).toBe('file');
+    expect(await counts()).toEqual(before);
+  });
+
   it('when the file is over the size limit, then it is a 413 naming the file and nothing is stored', async () => {
     const before = await counts();
     const big = `Phone,Pad\n${'07911123456,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n'.repeat(Math.ceil((MAX_BYTES * 2) / 50))}`;
