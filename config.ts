@@ -64,6 +64,18 @@ const schema = z.object({
     .min(1024)
     .default(16 * 1024 * 1024)
     .describe('Largest JSON request body; a larger one is a 413'),
+  IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(50 * 1024 * 1024)
+    .describe('Largest contacts file uploaded to POST /v1/campaigns; a larger one is a 413'),
+  IMPORT_MAX_UNPACKED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024 * 1024)
+    .describe('Most bytes an uploaded .xlsx may unpack to; more is refused as a zip bomb'),
   MAX_CONTACT_FIELDS: z.coerce.number().int().min(1).max(1000).default(100).describe('Most fields on one contact in a request'),
   MAX_FIELD_CHARS: z.coerce.number().int().min(1).max(100_000).default(1000).describe('Longest contact field value, in characters'),
   MAX_JOURNEY_BYTES: z.coerce

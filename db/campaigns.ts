@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { NormalisedContact } from '../platform/contacts';
+import type { Rejection } from '../platform/import/contacts';
 import { upsertContacts } from './contacts';
 import { changeConversation, createConversations } from './conversations';
 import type { Db } from './database';
 import type { CampaignStatus } from './tables/campaign.table';
 import { LIVE_STATUSES } from './tables/conversation.table';
+
+const REJECTION_BATCH = 1000;
 
 export interface NewCampaign {
   orgId: string;
@@ -13,6 +16,8 @@ export interface NewCampaign {
   journey: { id: string; current_version: number };
   channelId: string;
   contacts: NormalisedContact[];
+  /** The rows of an imported file that did not become members. */
+  rejections?: Rejection[];
   maxContactFields: number;
   /** The workflow id of a member's conversation, from its id. */
   workflowIdOf: (conversationId: string) => string;
@@ -50,8 +55,27 @@ export async function createCampaign(db: Db, input: NewCampaign) {
       };
     });
     await createConversations(trx, members);
+    const rejections = input.rejections ?? [];
+    for (let i = 0; i < rejections.length; i += REJECTION_BATCH) {
+      await trx
+        .insertInto('import_rejections')
+        .values(rejections.slice(i, i + REJECTION_BATCH).map((r) => ({ campaign_id: created.id, org_id: input.orgId, ...r })))
+        .execute();
+    }
     return created;
   });
+}
+
+/** A page of a campaign's import report, in file order, after the given row. */
+export async function importRejections(db: Db, campaignId: string, afterRow: number, limit: number) {
+  return db
+    .selectFrom('import_rejections')
+    .select(['row', 'reason', 'detail'])
+    .where('campaign_id', '=', campaignId)
+    .where('row', '>', afterRow)
+    .orderBy('row')
+    .limit(limit)
+    .execute();
 }
 
 /** Removes a campaign and, by cascade, its conversations. */

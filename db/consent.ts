@@ -39,3 +39,29 @@ export async function recordConsent(
     .onConflict((oc) => oc.column('message_id').doNothing())
     .execute();
 }
+
+/** Of these addresses on the channel, those whose latest word was STOP; one query for the lot. */
+export async function optedOutAddresses(db: Db, orgId: string, channelId: string, addresses: string[]): Promise<Set<string>> {
+  if (addresses.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('contacts as c')
+    .innerJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('consents')
+          .select('status')
+          .whereRef('contact_id', '=', 'c.id')
+          .where('channel_id', '=', channelId)
+          .orderBy('created_at', 'desc')
+          .limit(1)
+          .as('latest'),
+      (join) => join.onTrue(),
+    )
+    .select('c.address')
+    .where('c.org_id', '=', orgId)
+    .where('c.channel_id', '=', channelId)
+    .where('c.address', 'in', addresses)
+    .where('latest.status', '=', 'opted_out')
+    .execute();
+  return new Set(rows.map((r) => r.address));
+}

@@ -4,6 +4,7 @@ import type { ChannelTable } from './tables/channel.table';
 import type { ConsentTable } from './tables/consent.table';
 import type { ContactTable } from './tables/contact.table';
 import type { ConversationTable } from './tables/conversation.table';
+import type { ImportRejectionTable } from './tables/import-rejection.table';
 import type { IdempotencyKeyTable } from './tables/idempotency-key.table';
 import type { InboundQueueTable } from './tables/inbound-queue.table';
 import type { JourneyTable, JourneyVersionTable } from './tables/journey.table';
@@ -31,4 +32,5 @@ export interface Database {
   webchat_events: WebchatEventTable;
   send_rates: SendRateTable;
   inbound_queue: InboundQueueTable;
+  import_rejections: ImportRejectionTable;
 }

@@ -11,7 +11,10 @@ import {
 } from '../../workflows/contracts';
 import { caller } from '../auth';
 import { campaignCounts, createCampaign, deleteCampaign, findCampaign } from '../../db/campaigns';
-import { normaliseContacts } from '../../platform/contacts';
+import type { ChannelKind } from '../../channels';
+import { type NormalisedContact, normaliseContacts } from '../../platform/contacts';
+import type { Rejection } from '../../platform/import/contacts';
+import { importCampaign, importReport } from './campaign-import';
 import { type ContactLimits, contactSchema } from '../contacts';
 import type { ApiDeps } from '../deps';
 import { idempotent } from '../idempotency';
@@ -32,9 +35,55 @@ export const campaignSchema = (limits: ContactLimits & { MAX_JSON_CONTACTS: numb
   });
 };
 
-export function campaignsRouter({ config, db, temporal }: ApiDeps): Router {
+/** What starting a campaign needs, whether its contacts came as JSON or in a file. */
+export type Launch = (input: {
+  orgId: string;
+  name?: string;
+  journey: { id: string; current_version: number };
+  channel: { id: string; kind: ChannelKind };
+  contacts: NormalisedContact[];
+  rejections?: Rejection[];
+}) => Promise<{ id: string }>;
+
+export function campaignsRouter(deps: ApiDeps): Router {
+  const { config, db, temporal } = deps;
   const router = Router();
   const createSchema = campaignSchema(config);
+
+  /** Stores a campaign with its members (and an import's rejected rows), then starts its workflow; undone if that fails. */
+  const launch: Launch = async ({ orgId, name, journey, channel, contacts, rejections }) => {
+    const campaign = await createCampaign(db, {
+      orgId,
+      name: name ?? `Campaign ${new Date().toISOString()}`,
+      journey,
+      channelId: channel.id,
+      contacts,
+      rejections,
+      maxContactFields: config.MAX_CONTACT_FIELDS,
+      workflowIdOf: conversationWorkflowId,
+    });
+    await startOrUndo(
+      () =>
+        temporal.workflow.start(WORKFLOW.campaign, {
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          workflowId: campaignWorkflowId(campaign.id),
+          args: [{ campaignId: campaign.id, orgId, window: config.CAMPAIGN_WINDOW, runLimit: config.CAMPAIGN_RUN_LIMIT }],
+          typedSearchAttributes: campaignSearchAttributes({
+            orgId,
+            campaignId: campaign.id,
+            journeyId: journey.id,
+            channelKind: channel.kind,
+          }),
+        }),
+      () => deleteCampaign(db, campaign.id),
+    );
+    return campaign;
+  };
+
+  // A contacts file; the JSON body below is the other way in.
+  const fromFile = importCampaign(deps, launch, (id, orgId) => describe(id, orgId));
+  router.post('/', (req, res, next) => (req.is('multipart/form-data') ? fromFile(req, res) : next()));
+  router.get('/:id/import-report', importReport(db));
 
   router.post(
     '/',
@@ -45,32 +94,7 @@ export function campaignsRouter({ config, db, temporal }: ApiDeps): Router {
       const journey = await journeyFor(db, orgId, body.journeyId);
       const settings = await orgSettings(db, orgId);
       const { rows, duplicates } = normaliseContacts(channel.kind, settings.defaultCountry, body.contacts);
-
-      const campaign = await createCampaign(db, {
-        orgId,
-        name: body.name ?? `Campaign ${new Date().toISOString()}`,
-        journey,
-        channelId: channel.id,
-        contacts: rows,
-        maxContactFields: config.MAX_CONTACT_FIELDS,
-        workflowIdOf: conversationWorkflowId,
-      });
-
-      await startOrUndo(
-        () =>
-          temporal.workflow.start(WORKFLOW.campaign, {
-            taskQueue: config.TEMPORAL_TASK_QUEUE,
-            workflowId: campaignWorkflowId(campaign.id),
-            args: [{ campaignId: campaign.id, orgId, window: config.CAMPAIGN_WINDOW, runLimit: config.CAMPAIGN_RUN_LIMIT }],
-            typedSearchAttributes: campaignSearchAttributes({
-              orgId,
-              campaignId: campaign.id,
-              journeyId: journey.id,
-              channelKind: channel.kind,
-            }),
-          }),
-        () => deleteCampaign(db, campaign.id),
-      );
+      const campaign = await launch({ orgId, name: body.name, journey, channel, contacts: rows });
       res
         .status(201)
         .location(`/v1/campaigns/${campaign.id}`)

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors';
-import { EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, XLSX_MAX_UNZIPPED_BYTES, XLS_MAX_BYTES, XLS_MAX_ROWS } from './limits';
+import { EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, XLS_MAX_BYTES, XLS_MAX_ROWS } from './limits';
 
 // Every reason a contacts file cannot be read at all, as one input error on the field 'file'.
 // The kind lets callers (and tests) tell the reasons apart without matching on text.
@@ -11,7 +11,7 @@ export type FileErrorKind =
   | 'malformedCsv'
   | 'unreadableXlsx'
   | 'unreadableXls'
-  | 'xlsxTooLarge'
+  | 'tooLargeUnpacked'
   | 'beyondExcelLimits'
   | 'xlsTooLarge'
   | 'xlsTooManyRows'
@@ -24,11 +24,11 @@ const messages: Record<FileErrorKind, string> = {
   malformedCsv: 'the CSV has a quoted cell that never ends',
   unreadableXlsx: 'the file looks like an .xlsx workbook but cannot be read',
   unreadableXls: 'the file looks like a legacy .xls workbook but cannot be read',
-  xlsxTooLarge: `the workbook unpacks to more than ${XLSX_MAX_UNZIPPED_BYTES / 2 ** 30} GB`,
   beyondExcelLimits: `a cell lies beyond Excel's limits (${EXCEL_MAX_ROWS.toLocaleString('en')} rows, ${EXCEL_MAX_COLUMNS.toLocaleString('en')} columns)`,
   xlsTooLarge: `a legacy .xls file may be at most ${XLS_MAX_BYTES / 2 ** 20} MB; save it as .xlsx or .csv`,
   xlsTooManyRows: `a legacy .xls file may have at most ${XLS_MAX_ROWS.toLocaleString('en')} data rows; save it as .xlsx or .csv`,
   noWorksheet: 'the workbook has no worksheet',
+  tooLargeUnpacked: 'the workbook unpacks to more than the configured limit (IMPORT_MAX_UNPACKED_BYTES)',
 };
 
 export class ContactFileError extends InvalidInputError {

@@ -1,8 +1,6 @@
 // Legacy .xls parsers load the whole workbook: these caps bound what one import may hold in memory.
 export const XLS_MAX_BYTES = 20 * 2 ** 20;
 export const XLS_MAX_ROWS = 100_000;
-// What an .xlsx may unpack to: a zip bomb is refused from its central directory before anything is inflated.
-export const XLSX_MAX_UNZIPPED_BYTES = 2 * 2 ** 30;
 // Excel's own sheet limits: a cell beyond them is a forged file.
 export const EXCEL_MAX_ROWS = 1_048_576;
 export const EXCEL_MAX_COLUMNS = 16_384;

@@ -4,6 +4,7 @@ import { ContactFileError } from './errors';
 import type { Cell, RawRow } from './row';
 import { xlsRows } from './xls';
 import { xlsxRows } from './xlsx';
+import { checkZipBudget } from './zip';
 
 export type { Cell, RawRow } from './row';
 export type { FileFormat } from './detect';
@@ -23,12 +24,14 @@ export interface ContactRows {
 /**
  * Opens a contacts file and reads up to its first data row, so that an unreadable, empty or header-only
  * file fails here with a ContactFileError rather than halfway through an import. The rest is streamed
- * on iteration; iterate it once.
+ * on iteration; iterate it once. With `maxUnpackedBytes`, an .xlsx that would unpack to more (a zip bomb)
+ * is refused before the reader inflates anything.
  */
-export async function openRows(path: string): Promise<ContactRows> {
+export async function openRows(path: string, opts: { maxUnpackedBytes?: number } = {}): Promise<ContactRows> {
   const head = await readHead(path);
   const format = detectFormat(head);
   if (head.length === 0) throw new ContactFileError('empty');
+  if (format === 'xlsx' && opts.maxUnpackedBytes !== undefined) await checkZipBudget(path, opts.maxUnpackedBytes);
   const source =
     format === 'xlsx'
       ? { info: undefined, rows: xlsxRows(path) }

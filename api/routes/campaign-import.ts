@@ -1,0 +1,186 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { sendRate } from '../../activities/deliver';
+import { findCampaign, importRejections } from '../../db/campaigns';
+import { optedOutAddresses } from '../../db/consent';
+import type { Db } from '../../db/database';
+import { findJourneyVersion } from '../../db/journeys';
+import { orgSettings } from '../../db/orgs';
+import type { NormalisedContact } from '../../platform/contacts';
+import { type ImportedContacts, importContacts, mappingSchema } from '../../platform/import/contacts';
+import { openRows } from '../../platform/import/rows';
+import { channelFor, journeyFor } from '../../platform/lookups';
+import { lookup } from '../../workflows/journey/fields';
+import { placeholders } from '../../workflows/journey/placeholders';
+import type { Journey } from '../../workflows/journey/schema';
+import { render } from '../../workflows/journey/template';
+import { caller } from '../auth';
+import type { ApiDeps } from '../deps';
+import { pathId } from '../lookups';
+import { HttpError, notFound, parse } from '../problem';
+import { idempotent } from '../idempotency';
+import { unstorable } from '../storable';
+import { type Upload, readUpload } from '../upload';
+import type { Launch } from './campaigns';
+
+const SAMPLE_SIZE = 5;
+const REPORT_PAGE = 5000;
+
+const partsSchema = z.strictObject({
+  name: z.string().min(1).max(200).optional(),
+  journeyId: z.string({ error: 'required' }).min(1),
+  channelId: z.string({ error: 'required' }).min(1),
+  mapping: z.string({ error: 'required' }).transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'is not valid JSON' });
+      return z.NEVER;
+    }
+  }),
+  defaultCountry: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'expected an ISO 3166 country code such as GB')
+    .optional(),
+  dryRun: z.enum(['true', 'false'], { error: 'expected "true" or "false"' }).optional(),
+});
+
+/** The import's answer: the counts, and the rejected rows by reason. */
+const summary = (imported: ImportedContacts) => ({ counts: imported.counts, rejectedBy: imported.rejectedBy });
+
+/** The journey's first message text: from the start step along `next` until a step that says something. */
+function firstMessage(journey: Journey): string | undefined {
+  const byId = new Map(journey.steps.map((s) => [s.id, s]));
+  const visited = new Set<string>();
+  for (let id: string | undefined = journey.start; id && !visited.has(id);) {
+    visited.add(id);
+    const step = byId.get(id);
+    if (!step) return undefined;
+    if ((step.kind === 'message' || step.kind === 'ask' || step.kind === 'verify') && step.text) return step.text;
+    id = 'next' in step && typeof step.next === 'string' ? step.next : undefined;
+  }
+  return undefined;
+}
+
+/** What a real run would do with these contacts, without storing or sending anything. */
+function dryRunReport(journey: Journey, contacts: NormalisedContact[], ctx: Parameters<typeof render>[2], ratePerSecond: number) {
+  const text = firstMessage(journey);
+  const missingPlaceholders: Record<string, number> = {};
+  const sample: ({ address: string; text: string } | { address: string; missing: string[] })[] = [];
+  if (text !== undefined) {
+    const names = [...new Set(placeholders(text).map((p) => p.name))];
+    for (const name of names) missingPlaceholders[name] = 0;
+    for (const c of contacts) {
+      for (const name of names) if (lookup(c.fields, name) === undefined) missingPlaceholders[name]++;
+      if (sample.length < SAMPLE_SIZE) sample.push({ address: c.address, ...render(text, c.fields, ctx, journey.fallbacks ?? {}) });
+    }
+  }
+  return { missingPlaceholders, sample, estimate: { ratePerSecond, seconds: Math.ceil(contacts.length / ratePerSecond) } };
+}
+
+/** POST /v1/campaigns with multipart/form-data: a campaign from a contacts file, or a dry run of one. */
+export function importCampaign({ config, db }: ApiDeps, launch: Launch, describe: (id: string, orgId: string) => Promise<object>) {
+  return async (req: Request, res: Response) => {
+    const upload = await readUpload(req, config.IMPORT_MAX_BYTES);
+    try {
+      // An Idempotency-Key compares uploads by their text parts and the file's digest.
+      req.body = { ...upload.fields, file: upload.fileSha256 ?? null };
+      await idempotent(db, config.IDEMPOTENCY_TTL_HOURS, (rq, rs) => fromUpload(rq, rs, upload))(req, res, () => undefined);
+    } finally {
+      await upload.cleanup();
+    }
+  };
+
+  async function fromUpload(req: Request, res: Response, upload: Upload) {
+    const { orgId } = caller(req);
+    const unfit = unstorable(upload.fields, 'body');
+    if (unfit.length) throw new HttpError(400, 'Invalid request', unfit.map((e) => `${e.field}: ${e.message}`).join('; '), unfit);
+    const parts = parse(partsSchema, upload.fields, 'body');
+    if (!upload.filePath) throw new HttpError(400, 'Invalid request', 'file: required', [{ field: 'file', message: 'required' }]);
+    const { mapping } = parse(z.object({ mapping: mappingSchema }), { mapping: parts.mapping });
+    const channel = await channelFor(db, orgId, parts.channelId);
+    const journey = await journeyFor(db, orgId, parts.journeyId);
+    const settings = await orgSettings(db, orgId);
+    const now = Date.now();
+    const imported = await importContacts(
+      await openRows(upload.filePath, { maxUnpackedBytes: config.IMPORT_MAX_UNPACKED_BYTES }),
+      mapping,
+      {
+        kind: channel.kind,
+        defaultCountry: parts.defaultCountry ?? settings.defaultCountry,
+        timeZone: settings.timeZone,
+        now,
+        maxFieldChars: config.MAX_FIELD_CHARS,
+        maxFields: config.MAX_CONTACT_FIELDS,
+        optedOut: (addresses) => optedOutAddresses(db, orgId, channel.id, addresses),
+      },
+    );
+
+    if (parts.dryRun === 'true') {
+      const version = await findJourneyVersion(db, journey.id, journey.current_version);
+      const definition = version!.definition as unknown as Journey;
+      const ctx = { now, timeZone: settings.timeZone, locale: settings.locale, currency: settings.currency };
+      res.status(200).json({
+        dryRun: true,
+        ...summary(imported),
+        ...dryRunReport(definition, imported.contacts, ctx, sendRate(channel.kind, channel.config).perSecond),
+      });
+      return;
+    }
+    if (imported.contacts.length === 0) {
+      const message = 'no row of the file can be imported';
+      res
+        .status(400)
+        .type('application/problem+json')
+        .json({
+          type: 'about:blank',
+          title: 'No contacts to import',
+          status: 400,
+          detail: `file: ${message}`,
+          errors: [{ field: 'file', message }],
+          ...summary(imported),
+        });
+      return;
+    }
+    const campaign = await launch({
+      orgId,
+      name: parts.name,
+      journey,
+      channel,
+      contacts: imported.contacts,
+      rejections: imported.rejections,
+    });
+    res
+      .status(201)
+      .location(`/v1/campaigns/${campaign.id}`)
+      .json({ ...(await describe(campaign.id, orgId)), ...summary(imported) });
+  }
+}
+
+const CSV_FORMULA = /^[=+\-@\t\r]/;
+
+/** A CSV cell that a spreadsheet will show as text, never run as a formula. */
+export function csvCell(value: string | number): string {
+  let s = String(value);
+  if (CSV_FORMULA.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** GET /v1/campaigns/:id/import-report: the rows of the campaign's file that were not imported, as CSV. */
+export function importReport(db: Db) {
+  return async (req: Request, res: Response) => {
+    const campaignId = pathId(req.params.id as string, 'campaign');
+    const campaign = await findCampaign(db, caller(req).orgId, campaignId);
+    if (!campaign) throw notFound('campaign');
+    res.status(200).type('text/csv; charset=utf-8');
+    res.set('content-disposition', `attachment; filename="import-report-${campaign.id}.csv"`);
+    res.write('row,reason,detail\r\n');
+    for (let after = 0; ;) {
+      const page = await importRejections(db, campaign.id, after, REPORT_PAGE);
+      if (page.length === 0) break;
+      res.write(page.map((r) => `${r.row},${csvCell(r.reason)},${csvCell(r.detail)}\r\n`).join(''));
+      after = page[page.length - 1].row;
+    }
+    res.end();
+  };
+}

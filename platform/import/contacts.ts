@@ -1,0 +1,216 @@
+import { z } from 'zod';
+import { type ChannelKind, kindRules } from '../../channels';
+import { parseFieldDate } from '../../workflows/journey/field-date';
+import { readAmount } from '../../workflows/journey/match/number';
+import type { NormalisedContact } from '../contacts';
+import { InvalidInputError } from '../errors';
+import type { Cell, ContactRows } from './rows';
+
+export const FIELD_TYPES = ['text', 'number', 'date', 'money'] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+
+const column = z.string().trim().min(1, 'expected a column header').max(200);
+const fieldName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'a field name is 1–64 letters, digits or "_", not starting with a digit');
+
+/** Which columns hold the address, the customer's reference and named, typed fields. */
+export const mappingSchema = z.strictObject({
+  address: column,
+  customerRef: column.optional(),
+  fields: z.record(fieldName, z.union([column, z.strictObject({ column, type: z.enum(FIELD_TYPES).default('text') })])).optional(),
+});
+export type Mapping = z.infer<typeof mappingSchema>;
+
+export type RejectReason = 'missingAddress' | 'invalidAddress' | 'badDate' | 'badNumber' | 'optedOut' | 'duplicate';
+
+export interface Rejection {
+  row: number;
+  reason: RejectReason;
+  detail: string;
+}
+
+export interface ImportCounts {
+  total: number;
+  accepted: number;
+  rejected: number;
+  duplicates: number;
+}
+
+export interface ImportedContacts {
+  contacts: NormalisedContact[];
+  /** Rejected and duplicate rows, in file order. */
+  rejections: Rejection[];
+  counts: ImportCounts;
+  /** Rejected rows by reason; duplicates are counted in `counts.duplicates` only. */
+  rejectedBy: Partial<Record<RejectReason, number>>;
+}
+
+export interface ImportOptions {
+  kind: ChannelKind;
+  defaultCountry: string;
+  /** For reading written dates with two-digit years. */
+  timeZone: string;
+  now: number;
+  maxFieldChars: number;
+  maxFields: number;
+  /** Of these normalised addresses, those whose latest word on the channel was STOP. */
+  optedOut: (addresses: string[]) => Promise<Set<string>>;
+}
+
+const OPT_OUT_BATCH = 1000;
+
+interface Target {
+  name: string;
+  index: number;
+  type: FieldType;
+}
+
+/** Where each mapped column sits in the header; a column the file does not have is a 400 on `mapping`. */
+function targets(header: string[], mapping: Mapping, maxFields: number) {
+  const index = new Map<string, number>();
+  header.forEach((h, i) => {
+    if (h !== '' && !index.has(h)) index.set(h, i);
+  });
+  const find = (col: string, path: string) => {
+    const i = index.get(col.trim());
+    if (i === undefined) {
+      throw new InvalidInputError('Invalid mapping', [{ field: `mapping.${path}`, message: `the file has no column "${col}"` }]);
+    }
+    return i;
+  };
+  const address = find(mapping.address, 'address');
+  const used = new Set([address]);
+  const fields: Target[] = [];
+  if (mapping.customerRef !== undefined) {
+    const i = find(mapping.customerRef, 'customerRef');
+    used.add(i);
+    fields.push({ name: 'customerRef', index: i, type: 'text' });
+  }
+  for (const [name, spec] of Object.entries(mapping.fields ?? {})) {
+    const { column: col, type } = typeof spec === 'string' ? { column: spec, type: 'text' as const } : spec;
+    const i = find(col, `fields.${name}`);
+    used.add(i);
+    fields.push({ name, index: i, type });
+  }
+  const named = new Set(fields.map((f) => f.name));
+  for (const [h, i] of index) {
+    const name = storable(h);
+    if (!used.has(i) && !named.has(name) && name !== '__proto__') fields.push({ name, index: i, type: 'text' });
+  }
+  if (fields.length > maxFields) {
+    throw new InvalidInputError('Invalid mapping', [
+      { field: 'mapping', message: `the file gives ${fields.length} fields per contact; at most ${maxFields}` },
+    ]);
+  }
+  return { address, fields };
+}
+
+function isoDate(d: Date): string {
+  const iso = d.toISOString();
+  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
+}
+
+// PostgreSQL refuses NUL in jsonb, and a lone surrogate cannot be encoded as UTF-8.
+// eslint-disable-next-line no-control-regex -- NUL is exactly what is looked for
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const storable = (s: string) => s.replace(UNSTORABLE, '\ufffd');
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** A cell as the text a contact field stores, or why it cannot be one. */
+function fieldValue(cell: Cell, type: FieldType, opts: ImportOptions): { value?: string } | { error: RejectReason } {
+  if (cell === null || (typeof cell === 'string' && cell.trim() === '')) return {};
+  switch (type) {
+    case 'text':
+      return { value: cell instanceof Date ? isoDate(cell) : storable(String(cell)) };
+    case 'number':
+    case 'money': {
+      const n = typeof cell === 'number' ? cell : typeof cell === 'string' ? readAmount(cell) : undefined;
+      return n === undefined || !Number.isFinite(n) ? { error: 'badNumber' } : { value: String(n) };
+    }
+    case 'date': {
+      if (cell instanceof Date) return Number.isNaN(cell.getTime()) ? { error: 'badDate' } : { value: isoDate(cell) };
+      if (typeof cell !== 'string') return { error: 'badDate' };
+      const parsed = parseFieldDate(cell, opts.timeZone, opts.now);
+      if (!parsed) return { error: 'badDate' };
+      const { year, month, day } = parsed.date;
+      return { value: `${String(year).padStart(4, '0')}-${pad(month)}-${pad(day)}` };
+    }
+  }
+}
+
+const cellText = (cell: Cell | undefined) =>
+  cell === null || cell === undefined ? '' : cell instanceof Date ? isoDate(cell) : String(cell).trim();
+
+/**
+ * Reads a contacts file into contacts and rejected rows: every row is either accepted,
+ * rejected with a reason, or a duplicate of an earlier row with the same normalised
+ * address. Each distinct raw address is parsed once; opt-outs are looked up in batches.
+ */
+export async function importContacts(file: ContactRows, mapping: Mapping, opts: ImportOptions): Promise<ImportedContacts> {
+  const { address: addressAt, fields } = targets(file.header, mapping, opts.maxFields);
+  const rules = kindRules(opts.kind);
+  const parsed = new Map<string, ReturnType<typeof rules.normaliseAddress>>();
+  const firstRow = new Map<string, number>();
+  const accepted: { row: number; contact: NormalisedContact }[] = [];
+  const rejections: Rejection[] = [];
+  let total = 0;
+
+  for await (const { row, cells } of file.rows) {
+    total++;
+    const raw = cellText(cells[addressAt]);
+    if (raw === '') {
+      rejections.push({ row, reason: 'missingAddress', detail: `no value in "${mapping.address}"` });
+      continue;
+    }
+    let result = parsed.get(raw);
+    if (!result) parsed.set(raw, (result = rules.normaliseAddress(raw, opts.defaultCountry)));
+    if ('error' in result) {
+      rejections.push({ row, reason: 'invalidAddress', detail: `"${mapping.address}" ${result.error}` });
+      continue;
+    }
+    const first = firstRow.get(result.address);
+    if (first !== undefined) {
+      rejections.push({ row, reason: 'duplicate', detail: `duplicate of row ${first}` });
+      continue;
+    }
+    const values: Record<string, string> = {};
+    let bad: Rejection | undefined;
+    for (const f of fields) {
+      const v = fieldValue(cells[f.index] ?? null, f.type, opts);
+      if ('error' in v) {
+        bad = { row, reason: v.error, detail: `"${file.header[f.index]}" is not a ${f.type === 'date' ? 'date' : 'number'}` };
+        break;
+      }
+      if (v.value !== undefined) values[f.name] = v.value.slice(0, opts.maxFieldChars);
+    }
+    if (bad) {
+      rejections.push(bad);
+      continue;
+    }
+    firstRow.set(result.address, row);
+    accepted.push({ row, contact: { address: result.address, fields: values } });
+  }
+
+  const optedOut = new Set<string>();
+  for (let i = 0; i < accepted.length; i += OPT_OUT_BATCH) {
+    const found = await opts.optedOut(accepted.slice(i, i + OPT_OUT_BATCH).map((a) => a.contact.address));
+    for (const a of found) optedOut.add(a);
+  }
+  const contacts: NormalisedContact[] = [];
+  for (const a of accepted) {
+    if (optedOut.has(a.contact.address)) rejections.push({ row: a.row, reason: 'optedOut', detail: 'opted out on this channel' });
+    else contacts.push(a.contact);
+  }
+  rejections.sort((a, b) => a.row - b.row);
+
+  const rejectedBy: ImportedContacts['rejectedBy'] = {};
+  let duplicates = 0;
+  for (const r of rejections) {
+    if (r.reason === 'duplicate') duplicates++;
+    else rejectedBy[r.reason] = (rejectedBy[r.reason] ?? 0) + 1;
+  }
+  const counts = { total, accepted: contacts.length, rejected: rejections.length - duplicates, duplicates };
+  return { contacts, rejections, counts, rejectedBy };
+}
