@@ -1,4 +1,4 @@
-import { cancelPendingMembers, campaignForRun, campaignMembers, readyMembers, setCampaignStatus } from '../db/campaigns';
+import { cancelPendingMembers, campaignForRun, campaignMembers, liveMembers, readyMembers, setCampaignStatus } from '../db/campaigns';
 import type { Db } from '../db/database';
 import type { CampaignStatus } from '../db/tables/campaign.table';
 import { sendRate } from './deliver';
@@ -29,6 +29,11 @@ export const createCampaignActivities = ({ db }: { db: Db }) => ({
 
   async setCampaignStatus({ campaignId, status }: { campaignId: string; status: CampaignStatus }): Promise<void> {
     await setCampaignStatus(db, campaignId, status);
+  },
+
+  /** Ids of the campaign's conversations that are running. */
+  async liveCampaignMembers({ campaignId }: { campaignId: string }): Promise<string[]> {
+    return liveMembers(db, campaignId);
   },
 
   /** Members not yet started will never start. */

@@ -4,6 +4,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   patched,
   proxyActivities,
   proxyLocalActivities,
@@ -16,6 +17,7 @@ import {
   type CampaignInput,
   type CampaignProgress,
   cancelSignal,
+  closeSignal,
   conversationSearchAttributes,
   conversationWorkflowId,
   memberReadySignal,
@@ -24,6 +26,7 @@ import {
   resumeSignal,
 } from './contracts';
 import { conversation } from './conversation';
+import { throttle } from './throttle';
 
 const options = { startToCloseTimeout: '1 minute', retry: { maximumInterval: '1 minute' } } as const;
 const acts = proxyActivities<ReturnType<typeof createActivities>>(options);
@@ -33,6 +36,8 @@ const POLL_MIN_MS = 250;
 const POLL_MAX_MS = 30_000;
 // No more conversations wait for their first send than the channel sends in this long.
 const PACE_SECONDS = 2;
+// Closing running conversations on cancel: this many signals at a time.
+const CLOSE_BATCH = 100;
 
 /**
  * Starts one conversation per campaign member in a sliding window: at most
@@ -50,6 +55,8 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   const inFlight = new Set<string>(carried?.inFlightIds ?? []);
   let paused = carried?.paused ?? false;
   let cancelled = false;
+  let endRunning = false;
+  let recentStarts = carried?.recentStarts ?? [];
   let started = carried?.started ?? 0;
   let ready = carried?.ready ?? 0;
   const runs = (carried?.runs ?? 0) + 1;
@@ -63,7 +70,10 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   });
   setHandler(pauseSignal, () => void (paused = true));
   setHandler(resumeSignal, () => void (paused = false));
-  setHandler(cancelSignal, () => void (cancelled = true));
+  setHandler(cancelSignal, (options) => {
+    cancelled = true;
+    if (options?.endRunning) endRunning = true;
+  });
   setHandler(progressQuery, progress);
 
   // One signal per member cost the campaign a workflow task each; reading the rows in batches does not.
@@ -79,7 +89,10 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   };
   const carryOn = async () => {
     await condition(allHandlersFinished);
-    return continueAsNew<typeof campaign>({ ...input, carried: { ...progress(), afterSeq, inFlightIds: [...inFlight], paused } });
+    return continueAsNew<typeof campaign>({
+      ...input,
+      carried: { ...progress(), afterSeq, inFlightIds: [...inFlight], paused, recentStarts },
+    });
   };
 
   const info = await acts.loadCampaign({ campaignId });
@@ -87,7 +100,26 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   if (patched('campaign-paced-by-rate') && info.ratePerSecond) {
     window = Math.min(window, Math.max(1, Math.ceil(info.ratePerSecond * PACE_SECONDS)));
   }
-  if (!carried) await acts.setCampaignStatus({ campaignId, status: 'running' });
+  const startAt = input.startAt ? Date.parse(input.startAt) : NaN;
+  const scheduled = !carried && startAt > Date.now() && patched('campaign-scheduled-start');
+  if (scheduled) {
+    // A durable timer: the campaign sleeps until its start, but pause and cancel still reach it.
+    const sleeping = () => (paused ? 'paused' : 'scheduled');
+    // The API stored 'scheduled'; a pause that came first is written by the loop.
+    status = 'scheduled';
+    while (!cancelled && Date.now() < startAt) {
+      if (!(await condition(() => cancelled || status !== sleeping(), startAt - Date.now()))) continue;
+      if (cancelled) break;
+      status = sleeping();
+      await acts.setCampaignStatus({ campaignId, status });
+    }
+    status = paused ? 'paused' : 'running';
+  }
+  // Cancelled while it slept, it never ran.
+  if (!carried && !(scheduled && cancelled)) {
+    await acts.setCampaignStatus({ campaignId, status: status === 'paused' ? 'paused' : 'running' });
+  }
+  const throttled = !!input.ratePerMinute && input.ratePerMinute > 0 && patched('campaign-throttle');
 
   const statusStale = () => status !== (paused ? 'paused' : 'running');
   // Polling lengthens a waiting run's history; a new run takes over, with nothing left to act on.
@@ -105,7 +137,16 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
       continue;
     }
     if (startedThisRun >= runLimit) return carryOn();
-    const limit = Math.min(window - inFlight.size, runLimit - startedThisRun);
+    let limit = Math.min(window - inFlight.size, runLimit - startedThisRun);
+    if (throttled) {
+      const t = throttle(recentStarts, Date.now(), input.ratePerMinute!);
+      recentStarts = t.recent;
+      if (t.allowance === 0) {
+        await condition(() => cancelled || statusStale(), t.nextAt - Date.now());
+        continue;
+      }
+      limit = Math.min(limit, t.allowance);
+    }
     const page = await acts.listCampaignMembers({ campaignId, afterSeq, limit });
     if (page.length === 0) break;
     await Promise.all(
@@ -130,14 +171,32 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
         }
       }),
     );
+    if (throttled) for (let i = 0; i < page.length; i++) recentStarts.push(Date.now());
     started += page.length;
     startedThisRun += page.length;
     afterSeq = page[page.length - 1].seq;
   }
 
+  /** Closes the campaign's running conversations, once nothing new can start. */
+  const endConversations = async () => {
+    if (!endRunning || !patched('campaign-cancel-ends-running')) return;
+    const ids = await acts.liveCampaignMembers({ campaignId });
+    for (let i = 0; i < ids.length; i += CLOSE_BATCH) {
+      await Promise.all(
+        ids.slice(i, i + CLOSE_BATCH).map((id) =>
+          getExternalWorkflowHandle(conversationWorkflowId(id))
+            .signal(closeSignal, { reason: 'cancelled' })
+            // A conversation that ended meanwhile has nothing to close.
+            .catch(() => undefined),
+        ),
+      );
+    }
+  };
+
   if (cancelled) {
     status = 'cancelled';
     await acts.cancelCampaignRemainder({ campaignId });
+    await endConversations();
   } else {
     const drained = () => inFlight.size === 0 || cancelled;
     while (!drained()) {
@@ -145,7 +204,10 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
       if (historyFull()) return carryOn();
     }
     status = cancelled ? 'cancelled' : 'completed';
-    if (cancelled) await acts.cancelCampaignRemainder({ campaignId });
+    if (cancelled) {
+      await acts.cancelCampaignRemainder({ campaignId });
+      await endConversations();
+    }
   }
   await acts.setCampaignStatus({ campaignId, status: status === 'cancelled' ? 'cancelled' : 'completed' });
   await condition(allHandlersFinished);

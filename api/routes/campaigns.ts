@@ -10,7 +10,7 @@ import {
   resumeSignal,
 } from '../../workflows/contracts';
 import { caller } from '../auth';
-import { campaignCounts, createCampaign, deleteCampaign, findCampaign } from '../../db/campaigns';
+import { campaignCounts, createCampaign, deleteCampaign, findCampaign, stateCounts } from '../../db/campaigns';
 import { normaliseContacts } from '../../platform/contacts';
 import { type ContactLimits, contactSchema } from '../contacts';
 import type { ApiDeps } from '../deps';
@@ -29,8 +29,27 @@ export const campaignSchema = (limits: ContactLimits & { MAX_JSON_CONTACTS: numb
     journeyId: z.string(),
     channelId: z.string(),
     contacts: z.array(contactSchema(limits)).min(1).max(max, `at most ${max} contacts in one JSON body; upload a file for more`),
+    ...controlsSchema.shape,
   });
 };
+
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected HH:MM');
+
+/** How a campaign runs: when it starts, how fast, and the recipients' local hours for bot messages. */
+export const controlsSchema = z.object({
+  startAt: z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date and time with an offset' }).optional(),
+  ratePerMinute: z.number().int().min(1).max(100_000).optional(),
+  sendWindow: z
+    .strictObject({
+      from: clock,
+      to: clock,
+      days: z.array(z.number().int().min(1).max(7)).min(1).max(7).optional(),
+    })
+    .refine((w) => w.from !== w.to, 'from and to must differ')
+    .optional(),
+});
+
+const cancelSchema = z.strictObject({ endRunning: z.boolean().optional() });
 
 export function campaignsRouter({ config, db, temporal }: ApiDeps): Router {
   const router = Router();
@@ -54,6 +73,9 @@ export function campaignsRouter({ config, db, temporal }: ApiDeps): Router {
         contacts: rows,
         maxContactFields: config.MAX_CONTACT_FIELDS,
         workflowIdOf: conversationWorkflowId,
+        startAt: body.startAt ? new Date(body.startAt) : undefined,
+        ratePerMinute: body.ratePerMinute,
+        sendWindow: body.sendWindow,
       });
 
       await startOrUndo(
@@ -61,7 +83,16 @@ export function campaignsRouter({ config, db, temporal }: ApiDeps): Router {
           temporal.workflow.start(WORKFLOW.campaign, {
             taskQueue: config.TEMPORAL_TASK_QUEUE,
             workflowId: campaignWorkflowId(campaign.id),
-            args: [{ campaignId: campaign.id, orgId, window: config.CAMPAIGN_WINDOW, runLimit: config.CAMPAIGN_RUN_LIMIT }],
+            args: [
+              {
+                campaignId: campaign.id,
+                orgId,
+                window: config.CAMPAIGN_WINDOW,
+                runLimit: config.CAMPAIGN_RUN_LIMIT,
+                ...(body.startAt ? { startAt: new Date(body.startAt).toISOString() } : {}),
+                ...(body.ratePerMinute ? { ratePerMinute: body.ratePerMinute } : {}),
+              },
+            ],
             typedSearchAttributes: campaignSearchAttributes({
               orgId,
               campaignId: campaign.id,
@@ -97,7 +128,11 @@ export function campaignsRouter({ config, db, temporal }: ApiDeps): Router {
       channelId: campaign.channel_id,
       total: campaign.total,
       counts,
+      progress: stateCounts(byStatus),
       outcomes,
+      startAt: campaign.start_at,
+      ratePerMinute: campaign.rate_per_minute,
+      sendWindow: campaign.send_window,
       createdAt: campaign.created_at,
       completedAt: campaign.completed_at,
       workflowId: campaignWorkflowId(campaign.id),
@@ -115,7 +150,13 @@ export function campaignsRouter({ config, db, temporal }: ApiDeps): Router {
       if (view.status === 'completed' || view.status === 'cancelled') {
         throw new HttpError(409, 'Conflict', `campaign is ${view.status}; it cannot be ${action}d`);
       }
-      await temporal.workflow.getHandle(campaignWorkflowId(view.id)).signal(signal);
+      const handle = temporal.workflow.getHandle(campaignWorkflowId(view.id));
+      if (action === 'cancel') {
+        const { endRunning } = parse(cancelSchema, req.body ?? {});
+        await handle.signal(cancelSignal, endRunning ? { endRunning } : undefined);
+        return void res.status(202).json({ ...view, requested: action, ...(endRunning ? { endRunning } : {}) });
+      }
+      await handle.signal(signal as typeof pauseSignal);
       res.status(202).json({ ...view, requested: action });
     });
   }
