@@ -2,6 +2,7 @@ import { tsToMs } from '@temporalio/common/lib/time';
 import { type CampaignProgress, campaignWorkflowId, conversationWorkflowId } from '../../workflows/contracts';
 import { nextSendTime } from '../../workflows/journey/window';
 import { greetingJourney } from '../fixtures/journeys';
+import { recordHistory } from '../helpers/histories';
 import { type TestStack, apiClient, eventually, seedOrg, startTestStack } from '../helpers/stack';
 
 const phones = (n: number, base: number) =>
@@ -71,6 +72,7 @@ describe('campaign controls through the API', () => {
     });
     expect(done.progress).toMatchObject({ pending: 0, started: 0, skipped: 2 });
     expect(await sentTo(res.body.id)).toEqual([]);
+    await recordHistory(campaignWorkflowId(res.body.id), 'campaign-scheduled');
   });
 
   it('when a campaign may start 2 a minute, then 2 of 4 run; progress agrees with the workflow; cancel with endRunning closes them', async () => {
@@ -112,6 +114,7 @@ describe('campaign controls through the API', () => {
     expect(ended.progress).toMatchObject({ pending: 0, started: 2, completed: 2, skipped: 2, replied: 1 });
     expect((await rows(id)).map((r) => r.status)).toEqual(['ended', 'ended', 'cancelled', 'cancelled']);
     expect(await handle.query<CampaignProgress>('progress')).toMatchObject({ status: 'cancelled', started: 2 });
+    await recordHistory(campaignWorkflowId(id), 'campaign-throttled-end-running');
   });
 
   it('when cancelled without endRunning, then the running conversation carries on', async () => {
@@ -155,6 +158,8 @@ describe('campaign controls through the API', () => {
     await api.post(`/v1/campaigns/${res.body.id}/cancel`, { endRunning: true });
     await until('ended unsent', async () => ((await rows(res.body.id))[0].status === 'ended' ? true : undefined));
     expect(await sentTo(res.body.id)).toEqual([]);
+    await handle.result();
+    await recordHistory(conversationWorkflowId(row.id), 'greeting-send-window');
   });
 
   const orgSettingsOf = async () =>
