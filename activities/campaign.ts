@@ -31,9 +31,14 @@ export const createCampaignActivities = ({ db }: { db: Db }) => ({
     await setCampaignStatus(db, campaignId, status);
   },
 
-  /** Ids of the campaign's conversations that are running. */
-  async liveCampaignMembers({ campaignId }: { campaignId: string }): Promise<string[]> {
-    return liveMembers(db, campaignId);
+  /** The campaign's running conversations, in campaign order, after the given sequence number. */
+  async liveCampaignMembers(input: {
+    campaignId: string;
+    afterSeq: number;
+    limit: number;
+  }): Promise<{ seq: number; conversationId: string }[]> {
+    const rows = await liveMembers(db, input.campaignId, input.afterSeq, input.limit);
+    return rows.map((r) => ({ seq: r.campaign_seq!, conversationId: r.id }));
   },
 
   /** Members not yet started will never start. */

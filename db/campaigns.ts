@@ -186,15 +186,17 @@ export function stateCounts(rows: Awaited<ReturnType<typeof campaignCounts>>): C
 
 const FAILED_OUTCOMES: string[] = ['Undeliverable', 'Missing data', 'Journey error'];
 
-/** The campaign's conversations that still run (started, not ended). */
-export async function liveMembers(db: Db, campaignId: string): Promise<string[]> {
-  const rows = await db
+/** The campaign's conversations that still run (started, not ended), in campaign order after `afterSeq`. */
+export async function liveMembers(db: Db, campaignId: string, afterSeq: number, limit: number) {
+  return db
     .selectFrom('conversations')
-    .select('id')
+    .select(['id', 'campaign_seq'])
     .where('campaign_id', '=', campaignId)
+    .where('campaign_seq', '>', afterSeq)
     .where('status', 'in', ['active', 'handoff'])
+    .orderBy('campaign_seq')
+    .limit(limit)
     .execute();
-  return rows.map((r) => r.id);
 }
 
 /** What a campaign's run needs: its journey and its channel's kind. */

@@ -36,7 +36,8 @@ const POLL_MIN_MS = 250;
 const POLL_MAX_MS = 30_000;
 // No more conversations wait for their first send than the channel sends in this long.
 const PACE_SECONDS = 2;
-// Closing running conversations on cancel: this many signals at a time.
+// Closing running conversations on cancel: this many read at a time, and signalled at a time.
+const CLOSE_PAGE = 500;
 const CLOSE_BATCH = 100;
 
 /**
@@ -87,13 +88,48 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
     for (const id of readyIds) if (inFlight.delete(id)) ready++;
     pollMs = readyIds.length > 0 ? POLL_MIN_MS : Math.min(pollMs * 2, POLL_MAX_MS);
   };
-  const carryOn = async () => {
+  const carryOn = async (closeAfterSeq?: number) => {
     await condition(allHandlersFinished);
     return continueAsNew<typeof campaign>({
       ...input,
-      carried: { ...progress(), afterSeq, inFlightIds: [...inFlight], paused, recentStarts },
+      carried: { ...progress(), afterSeq, inFlightIds: [...inFlight], paused, recentStarts, closeAfterSeq },
     });
   };
+
+  /**
+   * Closes the campaign's running conversations, once nothing new can start, a page
+   * at a time; a long list goes on in a new run, as each signal adds to the history.
+   */
+  const endConversations = async (fromSeq = 0) => {
+    if (!endRunning || !patched('campaign-cancel-ends-running')) return;
+    let after = fromSeq;
+    for (;;) {
+      const page = await acts.liveCampaignMembers({ campaignId, afterSeq: after, limit: CLOSE_PAGE });
+      if (page.length === 0) return;
+      for (let i = 0; i < page.length; i += CLOSE_BATCH) {
+        await Promise.all(
+          page.slice(i, i + CLOSE_BATCH).map((m) =>
+            getExternalWorkflowHandle(conversationWorkflowId(m.conversationId))
+              .signal(closeSignal, { reason: 'cancelled' })
+              // A conversation that ended meanwhile has nothing to close.
+              .catch(() => undefined),
+          ),
+        );
+      }
+      after = page[page.length - 1].seq;
+      if (workflowInfo().continueAsNewSuggested) await carryOn(after);
+    }
+  };
+
+  if (carried?.closeAfterSeq !== undefined) {
+    // A cancel with endRunning whose closing did not fit in one run.
+    cancelled = endRunning = true;
+    status = 'cancelled';
+    await endConversations(carried.closeAfterSeq);
+    await acts.setCampaignStatus({ campaignId, status });
+    await condition(allHandlersFinished);
+    return progress();
+  }
 
   const info = await acts.loadCampaign({ campaignId });
   // A waiting send is a local activity retrying, which keeps its workflow task (and a worker's slot for one) open.
@@ -176,22 +212,6 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
     startedThisRun += page.length;
     afterSeq = page[page.length - 1].seq;
   }
-
-  /** Closes the campaign's running conversations, once nothing new can start. */
-  const endConversations = async () => {
-    if (!endRunning || !patched('campaign-cancel-ends-running')) return;
-    const ids = await acts.liveCampaignMembers({ campaignId });
-    for (let i = 0; i < ids.length; i += CLOSE_BATCH) {
-      await Promise.all(
-        ids.slice(i, i + CLOSE_BATCH).map((id) =>
-          getExternalWorkflowHandle(conversationWorkflowId(id))
-            .signal(closeSignal, { reason: 'cancelled' })
-            // A conversation that ended meanwhile has nothing to close.
-            .catch(() => undefined),
-        ),
-      );
-    }
-  };
 
   if (cancelled) {
     status = 'cancelled';

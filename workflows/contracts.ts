@@ -144,7 +144,14 @@ export interface CampaignInput {
   startAt?: string;
   /** At most this many members start in any minute, on top of the channel's rate. */
   ratePerMinute?: number;
-  carried?: CampaignProgress & { afterSeq: number; inFlightIds: string[]; paused: boolean; recentStarts?: number[] };
+  carried?: CampaignProgress & {
+    afterSeq: number;
+    inFlightIds: string[];
+    paused: boolean;
+    recentStarts?: number[];
+    /** Set when a run hands on closing running conversations, after this campaign sequence number. */
+    closeAfterSeq?: number;
+  };
 }
 
 export interface CampaignProgress {

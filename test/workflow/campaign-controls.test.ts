@@ -7,13 +7,17 @@ import { type Activities, startFakeWorker, uid } from '../helpers/worker';
 function fakeCampaign(size: number) {
   const prefix = uid();
   const members = Array.from({ length: size }, (_, i) => ({ seq: i + 1, conversationId: `${prefix}-${i + 1}` }));
-  const record = { loaded: [] as { id: string; at: number }[], statuses: [] as string[], live: [] as string[] };
+  const record = {
+    loaded: [] as { id: string; at: number }[],
+    statuses: [] as string[],
+    live: [] as { seq: number; conversationId: string }[],
+  };
   const activities: Partial<Activities> = {
     loadCampaign: async () => ({ journeyId: 'j1', channelKind: 'sandbox' }),
     listCampaignMembers: async ({ afterSeq, limit }) => members.filter((m) => m.seq > afterSeq).slice(0, limit),
     setCampaignStatus: async ({ status }) => void record.statuses.push(status),
     cancelCampaignRemainder: async () => 0,
-    liveCampaignMembers: async () => record.live,
+    liveCampaignMembers: async ({ afterSeq, limit }) => record.live.filter((m) => m.seq > afterSeq).slice(0, limit),
     loadConversation: (async ({ conversationId }: { conversationId: string }) => {
       record.loaded.push({ id: conversationId, at: Date.now() });
       return { skip: 'test' };
@@ -117,7 +121,7 @@ describe('campaign controls', () => {
       expect(c.record.loaded.map((l) => l.id)).toHaveLength(3);
 
       // Conversations that do not exist: the close signals fail and the campaign still ends.
-      c.record.live.push(`${c.campaignId}-gone-1`, `${c.campaignId}-gone-2`);
+      c.record.live.push({ seq: 1, conversationId: `${c.campaignId}-gone-1` }, { seq: 2, conversationId: `${c.campaignId}-gone-2` });
       await handle.signal('cancel', { endRunning: true });
       expect(await handle.result()).toMatchObject({ status: 'cancelled', started: 3 });
       const { events } = await handle.fetchHistory();
@@ -126,6 +130,40 @@ describe('campaign controls', () => {
         `conversation:${c.campaignId}-gone-1`,
         `conversation:${c.campaignId}-gone-2`,
       ]);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it('when a run hands on the closing of running conversations, then the next run closes those after where it stopped and ends cancelled', async () => {
+    const c = fakeCampaign(0);
+    c.record.live.push(...[1, 2, 3].map((seq) => ({ seq, conversationId: `${c.campaignId}-live-${seq}` })));
+    const w = await startFakeWorker(c.activities);
+    try {
+      const carried = {
+        status: 'cancelled',
+        started: 3,
+        ready: 3,
+        inFlight: 0,
+        runs: 1,
+        afterSeq: 3,
+        inFlightIds: [],
+        paused: false,
+        closeAfterSeq: 1,
+      };
+      const handle = await w.client.workflow.start('campaign', {
+        taskQueue: w.taskQueue,
+        workflowId: `campaign:${c.campaignId}`,
+        args: [{ campaignId: c.campaignId, orgId: 'o1', window: 5, runLimit: 100, carried }],
+      });
+      expect(await handle.result()).toMatchObject({ status: 'cancelled', started: 3, runs: 2 });
+      const { events } = await handle.fetchHistory();
+      const closed = events!
+        .filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes)
+        .map((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes!.workflowExecution!.workflowId);
+      expect(closed.sort()).toEqual([`conversation:${c.campaignId}-live-2`, `conversation:${c.campaignId}-live-3`]);
+      expect(c.record.statuses).toEqual(['cancelled']);
+      expect(c.record.loaded).toEqual([]);
     } finally {
       await w.stop();
     }
