@@ -225,7 +225,8 @@ export async function setCampaignStatus(db: Db, id: string, status: CampaignStat
   const done = status === 'completed' || status === 'cancelled';
   await db
     .updateTable('campaigns')
-    .set({ status, ...(done ? { completed_at: new Date() } : {}) })
+    // A campaign's end is the first time it ended; a later run that only closes conversations keeps it.
+    .set({ status, ...(done ? { completed_at: sql<Date>`coalesce(completed_at, now())` } : {}) })
     .where('id', '=', id)
     .execute();
 }

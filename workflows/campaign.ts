@@ -123,8 +123,9 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
 
   if (carried?.closeAfterSeq !== undefined) {
     // A cancel with endRunning whose closing did not fit in one run.
+    // Or one the API started for a campaign already over: it keeps its status.
     cancelled = endRunning = true;
-    status = 'cancelled';
+    status = carried.status === 'completed' ? 'completed' : 'cancelled';
     await endConversations(carried.closeAfterSeq);
     await acts.setCampaignStatus({ campaignId, status });
     await condition(allHandlersFinished);

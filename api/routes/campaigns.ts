@@ -1,3 +1,4 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Router } from 'express';
 import { z } from 'zod';
 import {
@@ -10,7 +11,7 @@ import {
   resumeSignal,
 } from '../../workflows/contracts';
 import { caller } from '../auth';
-import { campaignCounts, createCampaign, deleteCampaign, findCampaign, stateCounts } from '../../db/campaigns';
+import { campaignCounts, campaignForRun, createCampaign, deleteCampaign, findCampaign, stateCounts } from '../../db/campaigns';
 import { normaliseContacts } from '../../platform/contacts';
 import { type ContactLimits, contactSchema } from '../contacts';
 import type { ApiDeps } from '../deps';
@@ -143,11 +144,51 @@ export function campaignsRouter({ config, db, temporal }: ApiDeps): Router {
     res.json(await describe(pathId(req.params.id, 'campaign'), caller(req).orgId));
   });
 
+  /** A run of the finished campaign's workflow that only closes its running conversations. */
+  async function closeRunning(view: Awaited<ReturnType<typeof describe>>, orgId: string) {
+    const run = await campaignForRun(db, view.id);
+    const carried = {
+      status: view.status as 'completed' | 'cancelled',
+      started: view.progress.started,
+      ready: view.progress.started,
+      inFlight: 0,
+      runs: 0,
+      afterSeq: 0,
+      inFlightIds: [],
+      paused: false,
+      closeAfterSeq: 0,
+    };
+    try {
+      await temporal.workflow.start(WORKFLOW.campaign, {
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        workflowId: campaignWorkflowId(view.id),
+        args: [{ campaignId: view.id, orgId, window: config.CAMPAIGN_WINDOW, runLimit: config.CAMPAIGN_RUN_LIMIT, carried }],
+        typedSearchAttributes: campaignSearchAttributes({
+          orgId,
+          campaignId: view.id,
+          journeyId: view.journeyId,
+          channelKind: run?.kind ?? 'unknown',
+        }),
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        throw new HttpError(409, 'Conflict', 'the campaign is still finishing; try again shortly');
+      }
+      throw err;
+    }
+  }
+
   const controls = { pause: pauseSignal, resume: resumeSignal, cancel: cancelSignal } as const;
   for (const [action, signal] of Object.entries(controls)) {
     router.post(`/:id/${action}`, async (req, res) => {
-      const view = await describe(pathId(req.params.id, 'campaign'), caller(req).orgId);
+      const { orgId } = caller(req);
+      const view = await describe(pathId(req.params.id, 'campaign'), orgId);
       if (view.status === 'completed' || view.status === 'cancelled') {
+        // A campaign is done once every member has sent its first message; its conversations may run for days.
+        if (action === 'cancel' && parse(cancelSchema, req.body ?? {}).endRunning) {
+          await closeRunning(view, orgId);
+          return void res.status(202).json({ ...view, requested: action, endRunning: true });
+        }
         throw new HttpError(409, 'Conflict', `campaign is ${view.status}; it cannot be ${action}d`);
       }
       const handle = temporal.workflow.getHandle(campaignWorkflowId(view.id));

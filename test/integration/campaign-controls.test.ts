@@ -130,6 +130,28 @@ describe('campaign controls through the API', () => {
     await stack.client.workflow.getHandle(conversationWorkflowId(running.id)).signal('close', { reason: 'cancelled' });
   });
 
+  it('when a completed campaign is cancelled with endRunning, then its waiting conversations end and it stays completed', async () => {
+    const res = await create({}, phones(2, 23440));
+    const id = res.body.id as string;
+    const done = await until('completed', async () => {
+      const v = await view(id);
+      return v.status === 'completed' ? v : undefined;
+    });
+    expect((await rows(id)).map((r) => r.status)).toEqual(['active', 'active']);
+    expect((await api.post(`/v1/campaigns/${id}/cancel`, {})).status).toBe(409);
+
+    const cancel = await api.post(`/v1/campaigns/${id}/cancel`, { endRunning: true });
+    expect(cancel.status).toBe(202);
+    await until('both ended', async () => ((await rows(id)).every((r) => r.status === 'ended') ? true : undefined));
+    await until('the closing run finished', async () =>
+      (await stack.client.workflow.getHandle(campaignWorkflowId(id)).describe()).status.name === 'COMPLETED' ? true : undefined,
+    );
+    const after = await view(id);
+    expect(after.status).toBe('completed');
+    expect(after.completedAt).toBe(done.completedAt);
+    expect(after.progress).toMatchObject({ started: 2, completed: 2 });
+  });
+
   it("when the send window opens in a few minutes in the recipient's zone, then the conversation waits on a timer until it opens", async () => {
     // The org is in Auckland; a UK number's window is London's. It opens 2 to 3 minutes from now.
     await stack.db
