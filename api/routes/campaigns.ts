@@ -34,11 +34,16 @@ export const campaignSchema = (limits: ContactLimits & { MAX_JSON_CONTACTS: numb
   });
 };
 
+const MAX_START_DAYS = 366;
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected HH:MM');
 
 /** How a campaign runs: when it starts, how fast, and the recipients' local hours for bot messages. */
 export const controlsSchema = z.object({
-  startAt: z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date and time with an offset' }).optional(),
+  startAt: z.iso
+    .datetime({ offset: true, message: 'expected an ISO 8601 date and time with an offset' })
+    // Not a date at all is the format's error alone.
+    .refine((t) => !(Date.parse(t) >= Date.now() + MAX_START_DAYS * 86_400_000), `at most ${MAX_START_DAYS} days ahead`)
+    .optional(),
   ratePerMinute: z.number().int().min(1).max(100_000).optional(),
   sendWindow: z
     .strictObject({

@@ -70,6 +70,7 @@ describe('campaign controls in the body', () => {
   it.each([
     ['a start time without an offset', { startAt: '2026-12-01T09:00:00' }, 'startAt'],
     ['a start time that is not a date', { startAt: 'tomorrow' }, 'startAt'],
+    ['a start time years ahead', { startAt: '2999-01-01T00:00:00Z' }, 'startAt'],
     ['a rate of zero', { ratePerMinute: 0 }, 'ratePerMinute'],
     ['a window hour of 25', { sendWindow: { from: '25:00', to: '20:00' } }, 'sendWindow.from'],
     ['a day 0', { sendWindow: { from: '09:00', to: '20:00', days: [0] } }, 'sendWindow.days.0'],
