@@ -1,4 +1,4 @@
-import { cancelPendingMembers, campaignForRun, campaignMembers, readyMembers, setCampaignStatus } from '../db/campaigns';
+import { cancelPendingMembers, campaignForRun, campaignMembers, liveMembers, readyMembers, setCampaignStatus } from '../db/campaigns';
 import type { Db } from '../db/database';
 import type { CampaignStatus } from '../db/tables/campaign.table';
 import { sendRate } from './deliver';
@@ -29,6 +29,16 @@ export const createCampaignActivities = ({ db }: { db: Db }) => ({
 
   async setCampaignStatus({ campaignId, status }: { campaignId: string; status: CampaignStatus }): Promise<void> {
     await setCampaignStatus(db, campaignId, status);
+  },
+
+  /** The campaign's running conversations, in campaign order, after the given sequence number. */
+  async liveCampaignMembers(input: {
+    campaignId: string;
+    afterSeq: number;
+    limit: number;
+  }): Promise<{ seq: number; conversationId: string }[]> {
+    const rows = await liveMembers(db, input.campaignId, input.afterSeq, input.limit);
+    return rows.map((r) => ({ seq: r.campaign_seq!, conversationId: r.id }));
   },
 
   /** Members not yet started will never start. */

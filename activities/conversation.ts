@@ -14,7 +14,8 @@ import { orgSettings } from '../db/orgs';
 import { LIVE_STATUSES, type ConversationStatus } from '../db/tables/conversation.table';
 import type { OrgSettings } from '../db/tables/org.table';
 import { isInboundWorkflowId } from '../workflows/contracts';
-import type { Journey } from '../workflows/journey';
+import type { Journey, SendWindow } from '../workflows/journey';
+import { recipientZone } from '../platform/recipient-zone';
 import type { ChannelRegistry } from '../channels';
 import { ContactStoppedError, NotFoundError } from './errors';
 import { deliver } from './deliver';
@@ -31,6 +32,8 @@ export interface ConversationContext {
   contact: Record<string, string>;
   channelKind: string;
   settings: Pick<OrgSettings, 'timeZone' | 'locale' | 'currency' | 'sendWindow'>;
+  /** The campaign's send window, in the recipient's zone; absent outside campaigns that set one. */
+  recipientWindow?: { window: SendWindow; timeZone: string };
 }
 
 export interface SendInput {
@@ -63,6 +66,14 @@ export const createConversationActivities = ({ db, channels }: { db: Db; channel
       contact: row.fields,
       channelKind: row.kind,
       settings: { timeZone, locale, currency, sendWindow },
+      ...(row.send_window
+        ? {
+            recipientWindow: {
+              window: { start: row.send_window.from, end: row.send_window.to, days: row.send_window.days },
+              timeZone: recipientZone(row.address, timeZone),
+            },
+          }
+        : {}),
     };
   },
 

@@ -5,7 +5,7 @@ import type { Rejection } from '../platform/import/contacts';
 import { upsertContacts } from './contacts';
 import { changeConversation, createConversations } from './conversations';
 import type { Db } from './database';
-import type { CampaignStatus } from './tables/campaign.table';
+import type { CampaignSendWindow, CampaignStatus } from './tables/campaign.table';
 import { LIVE_STATUSES } from './tables/conversation.table';
 
 const REJECTION_BATCH = 1000;
@@ -21,6 +21,9 @@ export interface NewCampaign {
   maxContactFields: number;
   /** The workflow id of a member's conversation, from its id. */
   workflowIdOf: (conversationId: string) => string;
+  startAt?: Date;
+  ratePerMinute?: number;
+  sendWindow?: CampaignSendWindow;
 }
 
 /** A campaign, its contacts and a pending conversation per contact, in one transaction. */
@@ -34,8 +37,11 @@ export async function createCampaign(db: Db, input: NewCampaign) {
         journey_id: input.journey.id,
         journey_version: input.journey.current_version,
         channel_id: input.channelId,
-        status: 'created',
+        status: input.startAt && input.startAt.getTime() > Date.now() ? 'scheduled' : 'created',
         total: input.contacts.length,
+        start_at: input.startAt ?? null,
+        rate_per_minute: input.ratePerMinute ?? null,
+        send_window: input.sendWindow ? JSON.stringify(input.sendWindow) : null,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -88,13 +94,132 @@ export async function findCampaign(db: Db, orgId: string, id: string) {
   return db.selectFrom('campaigns').selectAll().where('id', '=', id).where('org_id', '=', orgId).executeTakeFirst();
 }
 
-/** How many of a campaign's conversations are in each (status, outcome). */
+/**
+ * How many of a campaign's conversations are in each (status, outcome), and of
+ * those how many sent, were delivered, were replied to and are opted out, in one grouped query.
+ */
 export async function campaignCounts(db: Db, campaignId: string) {
+  const flags = await db
+    .selectFrom('conversations as c')
+    .select((eb) => [
+      'c.status',
+      'c.outcome',
+      sql<boolean>`c.status = 'cancelled' and c.started_at is null`.as('never_started'),
+      eb
+        .exists(
+          eb
+            .selectFrom('messages as m')
+            .select(sql`1`.as('one'))
+            .whereRef('m.conversation_id', '=', 'c.id')
+            .where('m.direction', '=', 'out')
+            .where('m.provider_message_id', 'is not', null),
+        )
+        .as('sent'),
+      eb
+        .exists(
+          eb
+            .selectFrom('messages as m')
+            .select(sql`1`.as('one'))
+            .whereRef('m.conversation_id', '=', 'c.id')
+            .where('m.direction', '=', 'out')
+            .where('m.status', 'in', ['delivered', 'read']),
+        )
+        .as('delivered'),
+      eb
+        .exists(
+          eb
+            .selectFrom('messages as m')
+            .select(sql`1`.as('one'))
+            .whereRef('m.conversation_id', '=', 'c.id')
+            .where('m.direction', '=', 'in'),
+        )
+        .as('replied'),
+      sql<boolean>`coalesce((
+        select k.status = 'opted_out' from consents k
+        where k.contact_id = c.contact_id and k.channel_id = c.channel_id
+        order by k.created_at desc limit 1), false)`.as('opted_out'),
+    ])
+    .where('c.campaign_id', '=', campaignId)
+    .as('f');
+  return db
+    .selectFrom(flags)
+    .select([
+      'f.status',
+      'f.outcome',
+      'f.never_started',
+      'f.sent',
+      'f.delivered',
+      'f.replied',
+      'f.opted_out',
+      sql<number>`count(*)::int`.as('n'),
+    ])
+    .groupBy(['f.status', 'f.outcome', 'f.never_started', 'f.sent', 'f.delivered', 'f.replied', 'f.opted_out'])
+    .execute();
+}
+
+export interface CampaignStateCounts {
+  pending: number;
+  started: number;
+  sent: number;
+  delivered: number;
+  replied: number;
+  completed: number;
+  failed: number;
+  optedOut: number;
+  skipped: number;
+}
+
+/**
+ * Progress by state; a conversation counts in every state it reached, so these do not sum to the total.
+ * - pending: not started yet (status pending);
+ * - started: the campaign started its conversation (left pending, other than cancelled before it started);
+ * - sent: a bot or agent message of it was accepted by the provider;
+ * - delivered: the provider reported one of its messages delivered or read;
+ * - replied: the person sent at least one message into it;
+ * - completed: it ended (status ended) with an outcome other than a failure;
+ * - failed: it ended as Undeliverable, Missing data or Journey error;
+ * - optedOut: the person's latest consent on the channel is an opt-out, or it ended as Opted out;
+ * - skipped: it never ran (status skipped, or cancelled before it started).
+ */
+export function stateCounts(rows: Awaited<ReturnType<typeof campaignCounts>>): CampaignStateCounts {
+  const counts: CampaignStateCounts = {
+    pending: 0,
+    started: 0,
+    sent: 0,
+    delivered: 0,
+    replied: 0,
+    completed: 0,
+    failed: 0,
+    optedOut: 0,
+    skipped: 0,
+  };
+  for (const r of rows) {
+    const failed = r.status === 'ended' && !!r.outcome && FAILED_OUTCOMES.includes(r.outcome);
+    if (r.status === 'pending') counts.pending += r.n;
+    else if (!r.never_started) counts.started += r.n;
+    if (r.sent) counts.sent += r.n;
+    if (r.delivered) counts.delivered += r.n;
+    if (r.replied) counts.replied += r.n;
+    if (r.status === 'ended' && !failed) counts.completed += r.n;
+    if (failed) counts.failed += r.n;
+    if (r.opted_out || r.outcome === 'Opted out') counts.optedOut += r.n;
+    if (r.status === 'skipped' || r.never_started) counts.skipped += r.n;
+  }
+  return counts;
+}
+
+const FAILED_OUTCOMES: string[] = ['Undeliverable', 'Missing data', 'Journey error'];
+
+/** The campaign's conversations that still run (started, not ended), in campaign order after `afterSeq`. */
+export async function liveMembers(db: Db, campaignId: string, afterSeq: number, limit: number) {
   return db
     .selectFrom('conversations')
-    .select(['status', 'outcome', sql<number>`count(*)::int`.as('n')])
+    .select(['id', 'campaign_seq'])
     .where('campaign_id', '=', campaignId)
-    .groupBy(['status', 'outcome'])
+    .where('campaign_seq', '>', afterSeq)
+    .where('status', 'in', ['active', 'handoff'])
+    .orderBy('campaign_seq')
+    .limit(limit)
     .execute();
 }
 
@@ -103,7 +228,7 @@ export async function campaignForRun(db: Db, id: string) {
   return db
     .selectFrom('campaigns as c')
     .innerJoin('channels as ch', 'ch.id', 'c.channel_id')
-    .select(['c.journey_id', 'ch.kind', 'ch.config'])
+    .select(['c.journey_id', 'ch.kind', 'ch.config', 'c.start_at', 'c.rate_per_minute'])
     .where('c.id', '=', id)
     .executeTakeFirst();
 }
@@ -124,7 +249,8 @@ export async function setCampaignStatus(db: Db, id: string, status: CampaignStat
   const done = status === 'completed' || status === 'cancelled';
   await db
     .updateTable('campaigns')
-    .set({ status, ...(done ? { completed_at: new Date() } : {}) })
+    // A campaign's end is the first time it ended; a later run that only closes conversations keeps it.
+    .set({ status, ...(done ? { completed_at: sql<Date>`coalesce(completed_at, now())` } : {}) })
     .where('id', '=', id)
     .execute();
 }

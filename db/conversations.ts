@@ -138,9 +138,12 @@ export async function conversationContext(db: Db, id: string) {
     .innerJoin('contacts as ct', 'ct.id', 'cv.contact_id')
     .innerJoin('channels as ch', 'ch.id', 'cv.channel_id')
     .innerJoin('orgs as o', 'o.id', 'cv.org_id')
+    .leftJoin('campaigns as cp', 'cp.id', 'cv.campaign_id')
     .select([
       'cv.org_id',
       'cv.status',
+      'ct.address',
+      'cp.send_window',
       'cv.journey_id',
       'cv.journey_version',
       'cv.contact_id',

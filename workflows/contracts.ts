@@ -140,11 +140,22 @@ export interface CampaignInput {
   orgId: string;
   window: number;
   runLimit: number;
-  carried?: CampaignProgress & { afterSeq: number; inFlightIds: string[]; paused: boolean };
+  /** ISO 8601: no member starts before then. */
+  startAt?: string;
+  /** At most this many members start in any minute, on top of the channel's rate. */
+  ratePerMinute?: number;
+  carried?: CampaignProgress & {
+    afterSeq: number;
+    inFlightIds: string[];
+    paused: boolean;
+    recentStarts?: number[];
+    /** Set when a run hands on closing running conversations, after this campaign sequence number. */
+    closeAfterSeq?: number;
+  };
 }
 
 export interface CampaignProgress {
-  status: 'running' | 'paused' | 'cancelling' | 'completed' | 'cancelled';
+  status: 'scheduled' | 'running' | 'paused' | 'cancelling' | 'completed' | 'cancelled';
   started: number;
   ready: number;
   inFlight: number;
@@ -153,6 +164,10 @@ export interface CampaignProgress {
 
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
-export const cancelSignal = defineSignal('cancel');
+/** With `endRunning`, the conversations already running are closed too. */
+export const cancelSignal = defineSignal<[CancelOptions?]>('cancel');
+export interface CancelOptions {
+  endRunning?: boolean;
+}
 export const memberReadySignal = defineSignal<[{ conversationId: string }]>('memberReady');
 export const progressQuery = defineQuery<CampaignProgress>('progress');

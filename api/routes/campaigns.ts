@@ -1,3 +1,4 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Router } from 'express';
 import { z } from 'zod';
 import {
@@ -10,7 +11,7 @@ import {
   resumeSignal,
 } from '../../workflows/contracts';
 import { caller } from '../auth';
-import { campaignCounts, createCampaign, deleteCampaign, findCampaign } from '../../db/campaigns';
+import { campaignCounts, campaignForRun, createCampaign, deleteCampaign, findCampaign, stateCounts } from '../../db/campaigns';
 import type { ChannelKind } from '../../channels';
 import { type NormalisedContact, normaliseContacts } from '../../platform/contacts';
 import type { Rejection } from '../../platform/import/contacts';
@@ -32,8 +33,32 @@ export const campaignSchema = (limits: ContactLimits & { MAX_JSON_CONTACTS: numb
     journeyId: z.string(),
     channelId: z.string(),
     contacts: z.array(contactSchema(limits)).min(1).max(max, `at most ${max} contacts in one JSON body; upload a file for more`),
+    ...controlsSchema.shape,
   });
 };
+
+const MAX_START_DAYS = 366;
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected HH:MM');
+
+/** How a campaign runs: when it starts, how fast, and the recipients' local hours for bot messages. */
+export const controlsSchema = z.object({
+  startAt: z.iso
+    .datetime({ offset: true, message: 'expected an ISO 8601 date and time with an offset' })
+    // Not a date at all is the format's error alone.
+    .refine((t) => !(Date.parse(t) >= Date.now() + MAX_START_DAYS * 86_400_000), `at most ${MAX_START_DAYS} days ahead`)
+    .optional(),
+  ratePerMinute: z.number().int().min(1).max(100_000).optional(),
+  sendWindow: z
+    .strictObject({
+      from: clock,
+      to: clock,
+      days: z.array(z.number().int().min(1).max(7)).min(1).max(7).optional(),
+    })
+    .refine((w) => w.from !== w.to, 'from and to must differ')
+    .optional(),
+});
+
+const cancelSchema = z.strictObject({ endRunning: z.boolean().optional() });
 
 /** What starting a campaign needs, whether its contacts came as JSON or in a file. */
 export type Launch = (input: {
@@ -43,6 +68,7 @@ export type Launch = (input: {
   channel: { id: string; kind: ChannelKind };
   contacts: NormalisedContact[];
   rejections?: Rejection[];
+  controls?: z.infer<typeof controlsSchema>;
 }) => Promise<{ id: string }>;
 
 export function campaignsRouter(deps: ApiDeps): Router {
@@ -51,7 +77,7 @@ export function campaignsRouter(deps: ApiDeps): Router {
   const createSchema = campaignSchema(config);
 
   /** Stores a campaign with its members (and an import's rejected rows), then starts its workflow; undone if that fails. */
-  const launch: Launch = async ({ orgId, name, journey, channel, contacts, rejections }) => {
+  const launch: Launch = async ({ orgId, name, journey, channel, contacts, rejections, controls = {} }) => {
     const campaign = await createCampaign(db, {
       orgId,
       name: name ?? `Campaign ${new Date().toISOString()}`,
@@ -61,13 +87,25 @@ export function campaignsRouter(deps: ApiDeps): Router {
       rejections,
       maxContactFields: config.MAX_CONTACT_FIELDS,
       workflowIdOf: conversationWorkflowId,
+      startAt: controls.startAt ? new Date(controls.startAt) : undefined,
+      ratePerMinute: controls.ratePerMinute,
+      sendWindow: controls.sendWindow,
     });
     await startOrUndo(
       () =>
         temporal.workflow.start(WORKFLOW.campaign, {
           taskQueue: config.TEMPORAL_TASK_QUEUE,
           workflowId: campaignWorkflowId(campaign.id),
-          args: [{ campaignId: campaign.id, orgId, window: config.CAMPAIGN_WINDOW, runLimit: config.CAMPAIGN_RUN_LIMIT }],
+          args: [
+            {
+              campaignId: campaign.id,
+              orgId,
+              window: config.CAMPAIGN_WINDOW,
+              runLimit: config.CAMPAIGN_RUN_LIMIT,
+              ...(controls.startAt ? { startAt: new Date(controls.startAt).toISOString() } : {}),
+              ...(controls.ratePerMinute ? { ratePerMinute: controls.ratePerMinute } : {}),
+            },
+          ],
           typedSearchAttributes: campaignSearchAttributes({
             orgId,
             campaignId: campaign.id,
@@ -94,7 +132,15 @@ export function campaignsRouter(deps: ApiDeps): Router {
       const journey = await journeyFor(db, orgId, body.journeyId);
       const settings = await orgSettings(db, orgId);
       const { rows, duplicates } = normaliseContacts(channel.kind, settings.defaultCountry, body.contacts);
-      const campaign = await launch({ orgId, name: body.name, journey, channel, contacts: rows });
+      const { startAt, ratePerMinute, sendWindow } = body;
+      const campaign = await launch({
+        orgId,
+        name: body.name,
+        journey,
+        channel,
+        contacts: rows,
+        controls: { startAt, ratePerMinute, sendWindow },
+      });
       res
         .status(201)
         .location(`/v1/campaigns/${campaign.id}`)
@@ -121,7 +167,11 @@ export function campaignsRouter(deps: ApiDeps): Router {
       channelId: campaign.channel_id,
       total: campaign.total,
       counts,
+      progress: stateCounts(byStatus),
       outcomes,
+      startAt: campaign.start_at,
+      ratePerMinute: campaign.rate_per_minute,
+      sendWindow: campaign.send_window,
       createdAt: campaign.created_at,
       completedAt: campaign.completed_at,
       workflowId: campaignWorkflowId(campaign.id),
@@ -132,14 +182,60 @@ export function campaignsRouter(deps: ApiDeps): Router {
     res.json(await describe(pathId(req.params.id, 'campaign'), caller(req).orgId));
   });
 
+  /** A run of the finished campaign's workflow that only closes its running conversations. */
+  async function closeRunning(view: Awaited<ReturnType<typeof describe>>, orgId: string) {
+    const run = await campaignForRun(db, view.id);
+    const carried = {
+      status: view.status as 'completed' | 'cancelled',
+      started: view.progress.started,
+      ready: view.progress.started,
+      inFlight: 0,
+      runs: 0,
+      afterSeq: 0,
+      inFlightIds: [],
+      paused: false,
+      closeAfterSeq: 0,
+    };
+    try {
+      await temporal.workflow.start(WORKFLOW.campaign, {
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        workflowId: campaignWorkflowId(view.id),
+        args: [{ campaignId: view.id, orgId, window: config.CAMPAIGN_WINDOW, runLimit: config.CAMPAIGN_RUN_LIMIT, carried }],
+        typedSearchAttributes: campaignSearchAttributes({
+          orgId,
+          campaignId: view.id,
+          journeyId: view.journeyId,
+          channelKind: run?.kind ?? 'unknown',
+        }),
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        throw new HttpError(409, 'Conflict', 'the campaign is still finishing; try again shortly');
+      }
+      throw err;
+    }
+  }
+
   const controls = { pause: pauseSignal, resume: resumeSignal, cancel: cancelSignal } as const;
   for (const [action, signal] of Object.entries(controls)) {
     router.post(`/:id/${action}`, async (req, res) => {
-      const view = await describe(pathId(req.params.id, 'campaign'), caller(req).orgId);
+      const { orgId } = caller(req);
+      const view = await describe(pathId(req.params.id, 'campaign'), orgId);
       if (view.status === 'completed' || view.status === 'cancelled') {
+        // A campaign is done once every member has sent its first message; its conversations may run for days.
+        if (action === 'cancel' && parse(cancelSchema, req.body ?? {}).endRunning) {
+          await closeRunning(view, orgId);
+          return void res.status(202).json({ ...view, requested: action, endRunning: true });
+        }
         throw new HttpError(409, 'Conflict', `campaign is ${view.status}; it cannot be ${action}d`);
       }
-      await temporal.workflow.getHandle(campaignWorkflowId(view.id)).signal(signal);
+      const handle = temporal.workflow.getHandle(campaignWorkflowId(view.id));
+      if (action === 'cancel') {
+        const { endRunning } = parse(cancelSchema, req.body ?? {});
+        await handle.signal(cancelSignal, endRunning ? { endRunning } : undefined);
+        return void res.status(202).json({ ...view, requested: action, ...(endRunning ? { endRunning } : {}) });
+      }
+      await handle.signal(signal as typeof pauseSignal);
       res.status(202).json({ ...view, requested: action });
     });
   }

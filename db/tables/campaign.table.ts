@@ -1,6 +1,13 @@
 import type { ColumnType, Generated } from 'kysely';
 
-export type CampaignStatus = 'created' | 'running' | 'paused' | 'completed' | 'cancelled';
+export type CampaignStatus = 'created' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
+
+/** `days` are 1 = Monday … 7 = Sunday. */
+export interface CampaignSendWindow {
+  from: string;
+  to: string;
+  days?: number[];
+}
 
 export interface CampaignTable {
   id: Generated<string>;
@@ -13,4 +20,10 @@ export interface CampaignTable {
   total: number;
   created_at: ColumnType<Date, never, never>;
   completed_at: Date | null;
+  /** Members start no earlier than this. */
+  start_at: Date | null;
+  /** At most this many conversations start in a minute, on top of the channel's rate. */
+  rate_per_minute: number | null;
+  /** Local hours, in the recipient's zone, outside which no bot message goes out. */
+  send_window: ColumnType<CampaignSendWindow | null, string | null, string | null>;
 }

@@ -13,7 +13,7 @@ const files = readdirSync(HISTORIES_DIR)
   .sort();
 
 describe('replay of committed histories', () => {
-  it('has histories for the campaign, a conversation and each sample journey, from before and after the local load and polled readiness', () => {
+  it('has histories for the campaign, a conversation and each sample journey, from before and after the local load, polled readiness and campaign controls', () => {
     const before = ['campaign', 'greeting-yes', 'collections-promise', 'appointment-cancel', 'inbound-faq-handoff'];
     const after = [
       'campaign-polling',
@@ -22,6 +22,9 @@ describe('replay of committed histories', () => {
       'collections-promise-v2',
       'appointment-cancel-v2',
       'inbound-faq-handoff-v2',
+      'campaign-scheduled',
+      'campaign-throttled-end-running',
+      'greeting-send-window',
     ];
     expect(files).toEqual(expect.arrayContaining([...before, ...after].map((name) => `${name}.json`)));
   });

@@ -1,7 +1,7 @@
 import { condition, upsertSearchAttributes } from '@temporalio/workflow';
 import { type ConversationPhase, ConversationStatusKey, OutcomeKey } from '../contracts';
 import type { Action } from '../journey/types';
-import { nextSendTime } from '../journey/window';
+import { nextSendTimeInAll } from '../journey/window';
 import { local } from './proxies';
 import type { Conversation } from './state';
 
@@ -10,7 +10,9 @@ export async function perform(c: Conversation, action: Action): Promise<void> {
   if (action.kind === 'send') {
     // Held for the send window, a message must not go out once the
     // conversation is closed (an opt-out above all), nor after a close mid-batch.
-    const at = nextSendTime(Date.now(), c.ctx.settings.sendWindow, c.ctx.settings.timeZone);
+    const { settings, recipientWindow } = c.ctx;
+    const windows = [{ window: settings.sendWindow, timeZone: settings.timeZone }, ...(recipientWindow ? [recipientWindow] : [])];
+    const at = nextSendTimeInAll(Date.now(), windows);
     if (at > Date.now() && !c.closed) await condition(() => !!c.closed, at - Date.now());
     if (c.closed) return;
     const attempt = (c.sends[action.stepId] ?? 0) + 1;

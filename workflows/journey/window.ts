@@ -8,6 +8,18 @@ export interface SendWindow {
   end: string;
 }
 
+/** The first instant from `now` inside every one of the windows, each in its own zone. */
+export function nextSendTimeInAll(now: number, windows: { window?: SendWindow; timeZone: string }[]): number {
+  let at = now;
+  // Each window's next opening may fall in another's closed hours; a few rounds settle it.
+  for (let round = 0; round < 16; round++) {
+    const before = at;
+    for (const w of windows) at = nextSendTime(at, w.window, w.timeZone);
+    if (at === before) return at;
+  }
+  return at;
+}
+
 /**
  * `now` when inside the window, otherwise the instant it next opens.
  * A window whose end is not after its start runs past midnight (20:00–08:00).
