@@ -59,6 +59,8 @@ export const controlsSchema = z.object({
 });
 
 const cancelSchema = z.strictObject({ endRunning: z.boolean().optional() });
+// How long a cancel with endRunning waits for a campaign's last run to close.
+const FINISHING_WAIT_MS = 10_000;
 
 /** What starting a campaign needs, whether its contacts came as JSON or in a file. */
 export type Launch = (input: {
@@ -196,8 +198,8 @@ export function campaignsRouter(deps: ApiDeps): Router {
       paused: false,
       closeAfterSeq: 0,
     };
-    try {
-      await temporal.workflow.start(WORKFLOW.campaign, {
+    const start = () =>
+      temporal.workflow.start(WORKFLOW.campaign, {
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         workflowId: campaignWorkflowId(view.id),
         args: [{ campaignId: view.id, orgId, window: config.CAMPAIGN_WINDOW, runLimit: config.CAMPAIGN_RUN_LIMIT, carried }],
@@ -208,11 +210,23 @@ export function campaignsRouter(deps: ApiDeps): Router {
           channelKind: run?.kind ?? 'unknown',
         }),
       });
+    try {
+      await start();
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        throw new HttpError(409, 'Conflict', 'the campaign is still finishing; try again shortly');
-      }
-      throw err;
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      // The rows say completed a moment before the run closes: wait a little for it, then go again.
+      const closed = await Promise.race([
+        temporal.workflow
+          .getHandle(campaignWorkflowId(view.id))
+          .result()
+          .then(
+            () => true,
+            () => true,
+          ),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), FINISHING_WAIT_MS).unref()),
+      ]);
+      if (!closed) throw new HttpError(409, 'Conflict', 'the campaign is still finishing; try again shortly');
+      await start();
     }
   }
 

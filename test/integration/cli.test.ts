@@ -230,7 +230,7 @@ describe('parley against a running stack', () => {
   it('when watched once, then it prints one line of sent and replied counts, and JSON with --json', async () => {
     const line = await cli('campaign', 'watch', campaignId, '--once');
     expect(line.code).toBe(0);
-    expect(line.stdout).toMatch(new RegExp(`^campaign ${campaignId} running: sent \\d+/20 \\(\\d+%\\), replied -, -/s, ETA -\\n$`));
+    expect(line.stdout).toMatch(new RegExp(`^campaign ${campaignId} running: sent \\d+/20 \\(\\d+%\\), replied \\d+, -/s, ETA -\\n$`));
 
     const json = await cli('campaign', 'watch', campaignId, '--once', '--json');
     const view = (await api.get(`/v1/campaigns/${campaignId}`)).body;

@@ -36,7 +36,7 @@ describe("another organisation's ids", () => {
       campaigns: await stack.db.selectFrom('campaigns').selectAll().where('org_id', '=', theirs.orgId).execute(),
       conversations: await stack.db.selectFrom('conversations').selectAll().where('org_id', '=', theirs.orgId).execute(),
       journeys: await stack.db.selectFrom('journeys').selectAll().where('org_id', '=', theirs.orgId).execute(),
-      orgs: await stack.db.selectFrom('orgs').selectAll().execute(),
+      orgs: await stack.db.selectFrom('orgs').selectAll().where('id', 'in', [mine.orgId, theirs.orgId]).orderBy('id').execute(),
     });
 
     const before = await snapshot();
