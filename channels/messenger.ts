@@ -32,7 +32,7 @@ import { plainAddress } from './address';
 import { ConfigurationError, PermanentSendError, RetryableSendError, ThrottledError } from './errors';
 import { jsonText } from './json';
 import type { AddressResult, OutboundMessage, Provider, ProviderDeps, ProviderStatus, SendResult, WebhookRequest } from './provider';
-import { metaWebhook } from './meta';
+import { UnclearOutcome, metaWebhook, postGraph } from './meta';
 
 export { SIGNATURE_HEADER } from './meta';
 export const DEFAULT_API_BASE_URL = 'https://graph.facebook.com/v21.0';
@@ -103,8 +103,6 @@ const okBody = z.object({ recipient_id: z.string().optional(), message_id: z.str
 
 /** Meta refused free text outside the window: the caller may still send a tagged message. */
 class OutsideWindow extends PermanentSendError {}
-/** No answer came, so Meta may or may not have accepted the message. */
-class UnclearOutcome extends Error {}
 
 function retryAfterMs(header: string | null, fallback: number): number {
   if (!header) return fallback;
@@ -138,34 +136,10 @@ export function classifyError(status: number, body: unknown, retryAfter: string 
   return new PermanentSendError(reason);
 }
 
-// The connection was never made: Meta cannot have the message.
-const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
 async function post(config: Config, body: Record<string, unknown>): Promise<string> {
-  let res: Response;
-  try {
-    res = await fetch(`${config.apiBaseUrl}/me/messages?access_token=${encodeURIComponent(config.pageAccessToken)}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(config.requestTimeoutMs),
-    });
-  } catch (err) {
-    const code = ((err as Error).cause as { code?: string } | undefined)?.code;
-    if (code && NOT_CONNECTED.has(code)) throw new RetryableSendError(`Messenger unreachable (${code})`);
-    throw new UnclearOutcome((err as Error).name);
-  }
-  let json: unknown;
-  try {
-    json = await res.json();
-  } catch {
-    if (res.ok) throw new UnclearOutcome('unreadable answer');
-    json = undefined;
-  }
-  if (!res.ok) throw classifyError(res.status, json, res.headers.get('retry-after'));
-  const ok = okBody.safeParse(json);
-  if (!ok.success) throw new UnclearOutcome('unreadable answer');
-  return ok.data.message_id;
+  const url = `${config.apiBaseUrl}/me/messages?access_token=${encodeURIComponent(config.pageAccessToken)}`;
+  const answer = await postGraph(url, { label: 'Messenger', body, timeoutMs: config.requestTimeoutMs }, okBody, classifyError);
+  return answer.message_id;
 }
 
 const tagFor = (config: Config, step: string | undefined) =>

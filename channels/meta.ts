@@ -1,4 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { z } from 'zod';
+import { RetryableSendError } from './errors';
 import type { Provider, WebhookRequest } from './provider';
 import { validHmacSha256 } from './signature';
 
@@ -30,4 +32,46 @@ export function metaWebhook(
       return ok ? { status: 200, body: challenge as string } : { status: 403, body: 'Forbidden' };
     },
   };
+}
+
+/** A send whose answer never came (a time-out, a dropped connection): Meta may or may not have the message. */
+export class UnclearOutcome extends Error {}
+
+// The connection was never made: Meta cannot have the message.
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * One Graph API POST: the answer parsed with `ok`, a refusal classified by `refusal`, a connection
+ * never made retryable, and anything else (no answer, an unreadable one) an UnclearOutcome.
+ */
+export async function postGraph<T>(
+  url: string,
+  init: { label: string; headers?: Record<string, string>; body: unknown; timeoutMs: number },
+  ok: z.ZodType<T>,
+  refusal: (status: number, json: unknown, retryAfter: string | null) => Error,
+): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { ...init.headers, 'content-type': 'application/json' },
+      body: JSON.stringify(init.body),
+      signal: AbortSignal.timeout(init.timeoutMs),
+    });
+  } catch (err) {
+    const code = ((err as Error).cause as { code?: string } | undefined)?.code;
+    if (code && NOT_CONNECTED.has(code)) throw new RetryableSendError(`${init.label} unreachable (${code})`);
+    throw new UnclearOutcome((err as Error).name);
+  }
+  let json: unknown;
+  try {
+    json = await res.json();
+  } catch {
+    if (res.ok) throw new UnclearOutcome('unreadable answer');
+    json = undefined;
+  }
+  if (!res.ok) throw refusal(res.status, json, res.headers.get('retry-after'));
+  const parsed = ok.safeParse(json);
+  if (!parsed.success) throw new UnclearOutcome('unreadable answer');
+  return parsed.data;
 }

@@ -24,7 +24,7 @@ import { ConfigurationError, PermanentSendError, RetryableSendError, ThrottledEr
 import { phoneAddress } from './phone';
 import { ratePerSecond } from './rate';
 import type { OutboundMessage, Provider, ProviderDeps, SendResult, StatusUpdate, WebhookRequest } from './provider';
-import { metaWebhook } from './meta';
+import { UnclearOutcome, metaWebhook, postGraph } from './meta';
 
 export { SIGNATURE_HEADER } from './meta';
 export const DEFAULT_API_BASE_URL = 'https://graph.facebook.com/v21.0';
@@ -86,8 +86,6 @@ const okBody = z.object({
 
 /** Meta refused with 131047: the caller may still send a template. */
 class OutsideWindow extends PermanentSendError {}
-/** No answer came, so Meta may or may not have accepted the message. */
-class UnclearOutcome extends Error {}
 
 function retryAfterMs(header: string | null, fallback: number): number {
   if (!header) return fallback;
@@ -111,34 +109,14 @@ export function classifyError(status: number, body: unknown, retryAfter: string 
   return new PermanentSendError(reason);
 }
 
-// The connection was never made: Meta cannot have the message.
-const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
 async function post(config: Config, body: Record<string, unknown>): Promise<{ id: string; waId?: string }> {
-  let res: Response;
-  try {
-    res = await fetch(`${config.apiBaseUrl}/${config.phoneNumberId}/messages`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${config.accessToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(config.requestTimeoutMs),
-    });
-  } catch (err) {
-    const code = ((err as Error).cause as { code?: string } | undefined)?.code;
-    if (code && NOT_CONNECTED.has(code)) throw new RetryableSendError(`WhatsApp unreachable (${code})`);
-    throw new UnclearOutcome((err as Error).name);
-  }
-  let json: unknown;
-  try {
-    json = await res.json();
-  } catch {
-    if (res.ok) throw new UnclearOutcome('unreadable answer');
-    json = undefined;
-  }
-  if (!res.ok) throw classifyError(res.status, json, res.headers.get('retry-after'));
-  const ok = okBody.safeParse(json);
-  if (!ok.success) throw new UnclearOutcome('unreadable answer');
-  return { id: ok.data.messages[0].id, waId: ok.data.contacts[0]?.wa_id };
+  const answer = await postGraph(
+    `${config.apiBaseUrl}/${config.phoneNumberId}/messages`,
+    { label: 'WhatsApp', headers: { authorization: `Bearer ${config.accessToken}` }, body, timeoutMs: config.requestTimeoutMs },
+    okBody,
+    classifyError,
+  );
+  return { id: answer.messages[0].id, waId: answer.contacts[0]?.wa_id };
 }
 
 const templateFor = (config: Config, step: string | undefined) =>
