@@ -100,6 +100,8 @@ export async function startBench(overrides: Partial<Config> = {}) {
     db,
     secrets,
     client,
+    /** For processes of the bench's own that seal, open or encrypt as it does (PARLEY_MASTER_KEY). */
+    masterKey: master.toString('base64'),
     apiUrl: `http://127.0.0.1:${port}`,
     /** Worker process ids with --workers N; none when the worker runs in this process. */
     workerPids: children.pids,

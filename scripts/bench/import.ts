@@ -1,0 +1,199 @@
+// npm run bench:import -- [--rows 10000,100000] [--temporal ADDRESS] [--json]
+// Imports generated contact files (CSV at each size, and an .xlsx of the smallest) through
+// POST /v1/campaigns as dry runs, and the smallest CSV once for real, each in an API process of its
+// own so that its peak resident memory (VmHWM) is the importer's. Memory should stay flat: the peak
+// at the largest size over the peak at the smallest is the ratio checked.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, openAsBlob, rmSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import os from 'node:os';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import { peakRssMiB, runBench, seedBenchOrg, wantJson } from './harness';
+import { BENCH_JOURNEY } from './journey';
+
+const TARGET = { rss: 1.5 };
+const HEADER = ['Phone', 'Ref', 'FirstName', 'City', 'DOB'];
+const MAPPING = { address: 'Phone', customerRef: 'Ref', fields: { firstName: 'FirstName', dob: { column: 'DOB', type: 'date' } } };
+const CITIES = ['Leeds', 'Bristol', 'Glasgow', 'Cardiff', 'Belfast', 'Norwich'];
+
+const round = (n: number, places = 1) => Number(n.toFixed(places));
+
+function sizes(): number[] {
+  const i = process.argv.indexOf('--rows');
+  const list = (i >= 0 ? process.argv[i + 1] : '10000,100000').split(',').map(Number);
+  if (list.some((n) => !Number.isInteger(n) || n < 10)) throw new Error('--rows takes sizes of at least 10, comma separated');
+  return [...new Set(list)].sort((a, b) => a - b);
+}
+
+/** Distinct valid UK mobiles, +447911000000 upwards. */
+const mobile = (i: number) => `+447${911 + Math.floor(i / 1_000_000)}${String(i % 1_000_000).padStart(6, '0')}`;
+
+/**
+ * Row i of a file: mostly good contacts, with a bad phone every 500th row, a missing one every
+ * 1000th, an unreadable date every 2000th, and every 250th row the person of 100 rows back again,
+ * written the national way (a duplicate once normalised). The offsets keep these apart.
+ */
+function row(i: number): string[] {
+  const dob = i % 2000 === 1333 ? 'not a date' : `19${50 + (i % 50)}-0${1 + (i % 9)}-1${i % 10}`;
+  let phone = mobile(i);
+  if (i % 500 === 123) phone = '+44 79';
+  else if (i % 1000 === 777) phone = '';
+  else if (i % 250 === 249) phone = `0${mobile(i - 100).slice(3, 7)} ${mobile(i - 100).slice(7)}`;
+  return [phone, `R${i}`, `Person ${i}`, CITIES[i % CITIES.length], dob];
+}
+
+async function writeCsv(file: string, rows: number) {
+  const out = createWriteStream(file);
+  const line = (cells: string[]) => `${cells.join(',')}\r\n`;
+  out.write(line(HEADER));
+  for (let i = 0; i < rows; i++) {
+    if (!out.write(line(row(i)))) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+async function writeXlsx(file: string, rows: number) {
+  const book = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: false, useSharedStrings: false });
+  const sheet = book.addWorksheet('Contacts');
+  sheet.addRow(HEADER).commit();
+  for (let i = 0; i < rows; i++) sheet.addRow(row(i)).commit();
+  sheet.commit();
+  await book.commit();
+}
+
+/** An API process on the bench's database, Temporal server, queue and keys; resolves once it listens. */
+async function startApi(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'import-api.ts')], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the bench API process exited (${code}) before it was ready`)));
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const ready = /ready (\S+)/.exec(out);
+      if (ready) resolve(ready[1]);
+    });
+  });
+  return { child, url };
+}
+
+async function stopApi(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+interface Counts {
+  total: number;
+  accepted: number;
+  rejected: number;
+  duplicates: number;
+}
+
+runBench(async (bench) => {
+  const rowSizes = sizes();
+  const smallest = rowSizes[0];
+  const largest = rowSizes[rowSizes.length - 1];
+  const org = await seedBenchOrg(bench, BENCH_JOURNEY);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'parley-bench-import-'));
+  const env = {
+    ...process.env,
+    PORT: '0',
+    LOG_LEVEL: 'silent' as const,
+    DATABASE_URL: bench.config.DATABASE_URL,
+    TEMPORAL_ADDRESS: bench.config.TEMPORAL_ADDRESS,
+    TEMPORAL_TASK_QUEUE: bench.config.TEMPORAL_TASK_QUEUE,
+    PARLEY_MASTER_KEY: bench.masterKey,
+  };
+
+  /** One import in a fresh API process: its time, and that process's peak memory at rest and after the import. */
+  const measure = async (label: string, file: string, rows: number, dryRun: boolean) => {
+    const { child, url } = await startApi(env);
+    try {
+      const idleMiB = peakRssMiB(child.pid!);
+      const form = new FormData();
+      form.set('journeyId', org.journeyId);
+      form.set('channelId', org.channelId);
+      form.set('mapping', JSON.stringify(MAPPING));
+      form.set('defaultCountry', 'GB');
+      form.set('name', `Bench import ${label}`);
+      if (dryRun) form.set('dryRun', 'true');
+      form.set('file', await openAsBlob(file), path.basename(file));
+      const t0 = performance.now();
+      const res = await fetch(`${url}/v1/campaigns`, {
+        method: 'POST',
+        headers: { authorization: org.headers.authorization },
+        body: form,
+      });
+      const body = (await res.json()) as { counts?: Counts };
+      const seconds = (performance.now() - t0) / 1000;
+      if (res.status !== (dryRun ? 200 : 201))
+        throw new Error(`${label}: POST /v1/campaigns answered ${res.status}: ${JSON.stringify(body)}`);
+      const peakMiB = peakRssMiB(child.pid!);
+      if (!body.counts || body.counts.total !== rows)
+        throw new Error(`${label}: expected ${rows} rows, got ${JSON.stringify(body.counts)}`);
+      return {
+        label,
+        rows,
+        bytes: statSync(file).size,
+        dryRun,
+        seconds: round(seconds, 2),
+        rowsPerSecond: Math.round(rows / seconds),
+        idleRssMiB: idleMiB,
+        peakRssMiB: peakMiB,
+        // What the import added over the process at rest (which includes tsx's compiling).
+        growthMiB: peakMiB - idleMiB,
+        counts: body.counts,
+      };
+    } finally {
+      await stopApi(child);
+    }
+  };
+
+  try {
+    const files = new Map<number, string>();
+    for (const n of rowSizes) {
+      files.set(n, path.join(dir, `contacts-${n}.csv`));
+      await writeCsv(files.get(n)!, n);
+    }
+    const xlsx = path.join(dir, `contacts-${smallest}.xlsx`);
+    await writeXlsx(xlsx, smallest);
+    if (!wantJson) console.error(`files written to ${dir}; importing`);
+
+    const results: Awaited<ReturnType<typeof measure>>[] = [];
+    for (const n of rowSizes) results.push(await measure(`csv ${n}, dry run`, files.get(n)!, n, true));
+    results.push(await measure(`xlsx ${smallest}, dry run`, xlsx, smallest, true));
+    // Last: the campaign it starts keeps the bench's worker busy until the bench stops.
+    results.push(await measure(`csv ${smallest}, stored`, files.get(smallest)!, smallest, false));
+
+    const csvPeak = (n: number) => results.find((r) => r.label === `csv ${n}, dry run`)!.peakRssMiB;
+    const csvAdded = (n: number) => results.find((r) => r.label === `csv ${n}, dry run`)!.growthMiB;
+    // rssAdded, for reading only: the process at rest (~200 MiB) dilutes the checked ratio.
+    const ratio = {
+      rss: round(csvPeak(largest) / csvPeak(smallest), 2),
+      rssAdded: round(csvAdded(largest) / Math.max(1, csvAdded(smallest)), 2),
+    };
+    const pass = ratio.rss <= TARGET.rss;
+    const mib = (bytes: number) => round(bytes / 2 ** 20);
+    const rows: [string, string | number][] = [
+      ['import', 'rows | MiB | seconds | rows/s | peak RSS MiB | at rest | import added | accepted / rejected / duplicates'],
+      ...results.map((r): [string, string] => [
+        r.label,
+        `${r.rows} | ${mib(r.bytes)} | ${r.seconds} | ${r.rowsPerSecond} | ${r.peakRssMiB} | ${r.idleRssMiB} | ${r.growthMiB} | ` +
+          `${r.counts.accepted} / ${r.counts.rejected} / ${r.counts.duplicates}`,
+      ]),
+      [`peak RSS ratio, csv ${largest} / ${smallest} rows`, ratio.rss],
+      [`what the import added, csv ${largest} / ${smallest} rows`, ratio.rssAdded],
+      ['target', `peak RSS ratio <= ${TARGET.rss} (memory flat as the file grows)`],
+      ['pass', String(pass)],
+    ];
+    return { rows, figures: { sizes: rowSizes, imports: results, ratio, target: TARGET, pass } };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
