@@ -1,4 +1,4 @@
-// npm run bench:import -- [--rows 10000,100000] [--temporal ADDRESS] [--json]
+// npm run bench:import -- [--rows 10000,300000] [--temporal ADDRESS] [--json]
 // Imports generated contact files (CSV at each size, and an .xlsx of the smallest) through
 // POST /v1/campaigns as dry runs, and the smallest CSV once for real, each in an API process of its
 // own so that its peak resident memory (VmHWM) is the importer's. Memory should stay flat: the peak
@@ -21,7 +21,7 @@ const round = (n: number, places = 1) => Number(n.toFixed(places));
 
 function sizes(): number[] {
   const i = process.argv.indexOf('--rows');
-  const list = (i >= 0 ? process.argv[i + 1] : '10000,100000').split(',').map(Number);
+  const list = (i >= 0 ? process.argv[i + 1] : '10000,300000').split(',').map(Number);
   if (list.some((n) => !Number.isInteger(n) || n < 10)) throw new Error('--rows takes sizes of at least 10, comma separated');
   return [...new Set(list)].sort((a, b) => a - b);
 }
