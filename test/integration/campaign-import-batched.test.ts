@@ -162,6 +162,23 @@ describe('campaigns from a large contacts file, imported in batches', () => {
     expect(res.body.import).toBeUndefined();
   });
 
+  it('when a large CSV breaks after its first batches, then the import fails with the reason and the campaign is cancelled', async () => {
+    const res = await upload(stack, org, `${contactsCsv(2500, 40)}\n07911 100001,"never closed,14/02/1985\n`);
+    expect(res.status).toBe(202);
+    const failed = await eventually(
+      async () => {
+        const v = await view(stack, org, res.body.id);
+        return v.import?.status === 'failed' ? v : undefined;
+      },
+      60_000,
+      'the import to fail',
+    );
+    expect(failed.status).toBe('cancelled');
+    expect(failed.import.error).toMatch(/^file: the CSV has a quoted cell that never ends \(from row \d+\)$/);
+    expect(failed.progress).toMatchObject({ pending: 0, started: 0 });
+    expect(await stack.db.selectFrom('import_files').select('seq').where('campaign_id', '=', res.body.id).execute()).toEqual([]);
+  });
+
   it('when the mapping names a column a large file lacks, then it is a 400 and no campaign is made', async () => {
     const res = await upload(stack, org, contactsCsv(1000, 40), { mapping: JSON.stringify({ address: 'Mobile' }) });
     expect(res.status).toBe(400);
