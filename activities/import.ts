@@ -56,7 +56,12 @@ export const createImportActivities = ({ db }: { db: Db }) => ({
           const a = reader.address(r);
           if (!('reason' in a)) addresses.add(a.address);
         }
-        const firstRow = await memberRows(db, campaignId, [...addresses], batch[0].row);
+        const firstRow = await memberRows(
+          db,
+          { id: campaignId, orgId: run.org_id, channelId: run.channel_id },
+          [...addresses],
+          batch[0].row,
+        );
         const accepted: AcceptedRow[] = [];
         const rejections: Rejection[] = [];
         for (const r of batch) {

@@ -112,13 +112,21 @@ export async function importForRun(db: Db, campaignId: string) {
 }
 
 /** Of these addresses, the campaign member row of each that is already a member, when before `beforeRow`. */
-export async function memberRows(db: Db, campaignId: string, addresses: string[], beforeRow: number): Promise<Map<string, number>> {
+export async function memberRows(
+  db: Db,
+  campaign: { id: string; orgId: string; channelId: string },
+  addresses: string[],
+  beforeRow: number,
+): Promise<Map<string, number>> {
   if (addresses.length === 0) return new Map();
+  // From the contacts' unique key to their conversations: a large campaign's members are not scanned.
   const rows = await db
-    .selectFrom('conversations as c')
-    .innerJoin('contacts as k', 'k.id', 'c.contact_id')
+    .selectFrom('contacts as k')
+    .innerJoin('conversations as c', 'c.contact_id', 'k.id')
     .select(['k.address', sql<number>`min(c.campaign_seq)::int`.as('row')])
-    .where('c.campaign_id', '=', campaignId)
+    .where('k.org_id', '=', campaign.orgId)
+    .where('k.channel_id', '=', campaign.channelId)
+    .where('c.campaign_id', '=', campaign.id)
     .where('c.campaign_seq', '<', beforeRow)
     .where('k.address', 'in', addresses)
     .groupBy('k.address')
