@@ -56,7 +56,7 @@ export async function createImportingCampaign(db: Db, input: NewImport) {
     for await (const chunk of createReadStream(input.filePath, { highWaterMark: CHUNK_BYTES })) {
       await trx
         .insertInto('import_files')
-        .values({ campaign_id: created.id, seq: ++seq, bytes: chunk as Buffer })
+        .values({ campaign_id: created.id, org_id: input.orgId, seq: ++seq, bytes: chunk as Buffer })
         .execute();
     }
     return created;

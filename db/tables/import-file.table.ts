@@ -3,6 +3,7 @@ import type { ColumnType, Generated } from 'kysely';
 /** A chunk of a large contacts file, kept until its import ends. */
 export interface ImportFileTable {
   campaign_id: string;
+  org_id: string;
   seq: number;
   bytes: Buffer;
 }
