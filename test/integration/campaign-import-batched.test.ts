@@ -1,6 +1,8 @@
 import { recordConsent } from '../../db/consent';
 import { upsertContacts } from '../../db/contacts';
+import { importWorkflowId } from '../../workflows/contracts';
 import { greetingJourney } from '../fixtures/journeys';
+import { recordHistory } from '../helpers/histories';
 import { type WorkerProcess, spawnWorker } from '../helpers/spawn-worker';
 import { type TestStack, apiClient, eventually, seedOrg, startTestStack } from '../helpers/stack';
 
@@ -228,5 +230,10 @@ describe('a large import whose worker is killed', () => {
     });
     const sync = await upload(stack, org, csv, { dryRun: 'true' });
     expect(done.import.counts).toEqual(sync.body.counts);
+
+    // The import ends once it has started the campaign, which goes on without it.
+    expect(await stack.client.workflow.getHandle(importWorkflowId(res.body.id)).result()).toBe('done');
+    expect((await view(stack, org, res.body.id)).status).not.toBe('importing');
+    await recordHistory(importWorkflowId(res.body.id), 'import-campaign-resumed');
   });
 });
