@@ -108,12 +108,12 @@ export const createImportActivities = ({ db }: { db: Db }) => ({
     }
   },
 
-  /** Stores the import's counts and readies the campaign; what starting it needs. */
-  async finishImport({ campaignId }: { campaignId: string }): Promise<{ journeyId: string; channelKind: string }> {
-    await finishImport(db, campaignId);
+  /** Stores the import's counts and readies the campaign: what starting it needs, or nothing if it has no member. */
+  async finishImport({ campaignId }: { campaignId: string }): Promise<{ journeyId: string; channelKind: string } | null> {
+    const runs = await finishImport(db, campaignId);
     const run = await importForRun(db, campaignId);
     if (!run) throw new NotFoundError(`import of campaign ${campaignId}`);
-    return { journeyId: run.journey_id, channelKind: run.kind };
+    return runs ? { journeyId: run.journey_id, channelKind: run.kind } : null;
   },
 
   async failImport({ campaignId, error }: { campaignId: string; error: string }): Promise<void> {

@@ -217,29 +217,41 @@ export async function importTally(
   return { counts: { total: rowsRead, accepted: members.n, rejected, duplicates }, rejectedBy };
 }
 
-/** Ends an import: its counts stored, the campaign ready to run (status created), its file deleted. */
-export async function finishImport(db: Db, campaignId: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+/**
+ * Ends an import: its counts stored, the campaign ready to run (status created), its file deleted.
+ * An import in which no row could be imported fails instead, as a synchronous one is refused.
+ * Returns whether the campaign is to run.
+ */
+export async function finishImport(db: Db, campaignId: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
     const run = await trx
       .selectFrom('campaign_imports')
       .select(['status', 'rows_read'])
       .where('campaign_id', '=', campaignId)
       .forUpdate()
       .executeTakeFirstOrThrow();
-    if (run.status !== 'importing') return;
+    if (run.status !== 'importing') return run.status === 'done';
     const { counts, rejectedBy } = await importTally(trx, campaignId, run.rows_read);
+    const empty = counts.accepted === 0;
     await trx
       .updateTable('campaign_imports')
-      .set({ status: 'done', counts: JSON.stringify(counts), rejected_by: JSON.stringify(rejectedBy), updated_at: new Date() })
+      .set({
+        status: empty ? 'failed' : 'done',
+        counts: JSON.stringify(counts),
+        rejected_by: JSON.stringify(rejectedBy),
+        error: empty ? 'file: no row of the file can be imported' : null,
+        updated_at: new Date(),
+      })
       .where('campaign_id', '=', campaignId)
       .execute();
     await trx
       .updateTable('campaigns')
-      .set({ status: 'created', total: counts.accepted })
+      .set(empty ? { status: 'cancelled', completed_at: new Date() } : { status: 'created', total: counts.accepted })
       .where('id', '=', campaignId)
       .where('status', '=', 'importing')
       .execute();
     await deleteImportFile(trx, campaignId);
+    return !empty;
   });
 }
 

@@ -28,6 +28,7 @@ export async function importCampaign(input: ImportInput): Promise<'done' | 'fail
     return 'failed';
   }
   const run = await acts.finishImport({ campaignId });
+  if (!run) return 'failed';
   await startChild(campaign, {
     workflowId: campaignWorkflowId(campaignId),
     args: [{ campaignId, orgId, window: input.window, runLimit: input.runLimit }],

@@ -203,9 +203,13 @@ export function campaignsRouter(deps: ApiDeps): Router {
   );
 
   async function describe(campaignId: string, orgId: string) {
-    const campaign = await findCampaign(db, orgId, campaignId);
+    let campaign = await findCampaign(db, orgId, campaignId);
     if (!campaign) throw notFound('campaign');
     const [byStatus, imported] = await Promise.all([campaignCounts(db, campaignId), importView(db, campaignId)]);
+    // An import that ended between the two reads ended the campaign's importing too: show both as they now are.
+    if (campaign.status === 'importing' && imported && imported.status !== 'importing') {
+      campaign = (await findCampaign(db, orgId, campaignId)) ?? campaign;
+    }
     const counts: Record<string, number> = {};
     const outcomes: Record<string, number> = {};
     for (const row of byStatus) {

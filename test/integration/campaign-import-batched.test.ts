@@ -181,6 +181,32 @@ describe('campaigns from a large contacts file, imported in batches', () => {
     expect(await stack.db.selectFrom('import_files').select('seq').where('campaign_id', '=', res.body.id).execute()).toEqual([]);
   });
 
+  it('when no row of a large file can be imported, then the import fails with its counts and the campaign is cancelled', async () => {
+    const csv = ['Phone,First,DOB', ...Array.from({ length: 500 }, (_, i) => `call me ${i},Name${i},`)].join('\n');
+    const res = await upload(stack, org, csv);
+    expect(res.status).toBe(202);
+    const failed = await eventually(
+      async () => {
+        const v = await view(stack, org, res.body.id);
+        return v.import?.status === 'failed' ? v : undefined;
+      },
+      60_000,
+      'the import to fail',
+    );
+    expect(failed).toMatchObject({
+      status: 'cancelled',
+      total: 0,
+      import: {
+        status: 'failed',
+        rowsRead: 500,
+        counts: { total: 500, accepted: 0, rejected: 500, duplicates: 0 },
+        rejectedBy: { invalidAddress: 500 },
+        error: 'file: no row of the file can be imported',
+      },
+    });
+    expect(await stack.client.workflow.getHandle(importWorkflowId(res.body.id)).result()).toBe('failed');
+  });
+
   it('when the mapping names a column a large file lacks, then it is a 400 and no campaign is made', async () => {
     const res = await upload(stack, org, contactsCsv(1000, 40), { mapping: JSON.stringify({ address: 'Mobile' }) });
     expect(res.status).toBe(400);
