@@ -70,6 +70,12 @@ const schema = z.object({
     .min(1024)
     .default(50 * 1024 * 1024)
     .describe('Largest contacts file uploaded to POST /v1/campaigns; a larger one is a 413'),
+  IMPORT_SYNC_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(2 * 1024 * 1024)
+    .describe('Largest contacts file imported while the request waits; a larger one is imported by a workflow and answered 202'),
   IMPORT_MAX_UNPACKED_BYTES: z.coerce
     .number()
     .int()

@@ -3,6 +3,7 @@ import { createCampaignActivities } from './campaign';
 import type { ChannelRegistry } from '../channels';
 import { createConversationActivities } from './conversation';
 import { type EnrichmentOptions, createEnrichmentActivities } from './enrichment';
+import { createImportActivities } from './import';
 import { createNoticeActivities } from './notice';
 
 export interface ActivityDeps {
@@ -18,4 +19,5 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createCampaignActivities(deps),
   ...createEnrichmentActivities(deps),
   ...createNoticeActivities(deps),
+  ...createImportActivities(deps),
 });

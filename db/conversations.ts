@@ -43,6 +43,15 @@ export async function createConversations(db: Db, rows: NewConversation[]): Prom
   for (let i = 0; i < rows.length; i += BATCH) await insertConversations(db, rows.slice(i, i + BATCH), false).execute();
 }
 
+/** Campaign members; a member whose campaign sequence number is already taken is not written again. */
+export async function createCampaignMembers(db: Db, rows: NewConversation[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += BATCH) {
+    await insertConversations(db, rows.slice(i, i + BATCH), false)
+      .onConflict((oc) => oc.columns(['campaign_id', 'campaign_seq']).doNothing())
+      .execute();
+  }
+}
+
 /**
  * One conversation. With `unlessLive`, a live conversation already on its workflow id
  * wins the race: that one is returned instead, or undefined if it ended meanwhile.

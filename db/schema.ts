@@ -5,6 +5,7 @@ import type { ConsentTable } from './tables/consent.table';
 import type { ContactTable } from './tables/contact.table';
 import type { ConversationTable } from './tables/conversation.table';
 import type { ImportRejectionTable } from './tables/import-rejection.table';
+import type { CampaignImportTable, ImportFileTable } from './tables/import-file.table';
 import type { IdempotencyKeyTable } from './tables/idempotency-key.table';
 import type { InboundQueueTable } from './tables/inbound-queue.table';
 import type { JourneyTable, JourneyVersionTable } from './tables/journey.table';
@@ -33,4 +34,6 @@ export interface Database {
   send_rates: SendRateTable;
   inbound_queue: InboundQueueTable;
   import_rejections: ImportRejectionTable;
+  import_files: ImportFileTable;
+  campaign_imports: CampaignImportTable;
 }

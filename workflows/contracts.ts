@@ -6,7 +6,12 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RunState, Wait } from './journey/types';
 
 /** Workflow types, as the API starts them by name. */
-export const WORKFLOW = { conversation: 'conversation', campaign: 'campaign', notice: 'notice' } as const;
+export const WORKFLOW = {
+  conversation: 'conversation',
+  campaign: 'campaign',
+  notice: 'notice',
+  importCampaign: 'importCampaign',
+} as const;
 
 export const OrgIdKey = defineSearchAttributeKey('OrgId', SearchAttributeType.KEYWORD);
 export const CampaignIdKey = defineSearchAttributeKey('CampaignId', SearchAttributeType.KEYWORD);
@@ -16,6 +21,8 @@ export const ConversationStatusKey = defineSearchAttributeKey('ConversationStatu
 export const OutcomeKey = defineSearchAttributeKey('Outcome', SearchAttributeType.KEYWORD);
 
 export const campaignWorkflowId = (campaignId: string) => `campaign:${campaignId}`;
+/** The import of a campaign's contacts file. */
+export const importWorkflowId = (campaignId: string) => `import:${campaignId}`;
 export const conversationWorkflowId = (conversationId: string) => `conversation:${conversationId}`;
 /** A sender's inbound conversation; `digest` is a keyed hash of org, channel and address, never the address itself. */
 export const inboundWorkflowId = (digest: string) => `inbound:${digest}`;
@@ -62,6 +69,7 @@ export const NON_RETRYABLE = {
   configuration: 'ConfigurationError',
   notFound: 'NotFoundError',
   enrichmentFailed: 'EnrichmentFailed',
+  importFile: 'ImportFileError',
 } as const;
 
 // ---- conversation ----
@@ -171,3 +179,15 @@ export interface CancelOptions {
 }
 export const memberReadySignal = defineSignal<[{ conversationId: string }]>('memberReady');
 export const progressQuery = defineQuery<CampaignProgress>('progress');
+
+// ---- import ----
+
+export interface ImportInput {
+  campaignId: string;
+  orgId: string;
+  /** The API's limits on a contact, as the synchronous import applies them. */
+  limits: { maxContactFields: number; maxFieldChars: number; maxUnpackedBytes: number };
+  /** How the campaign runs once its contacts are in. */
+  window: number;
+  runLimit: number;
+}

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { sendRate } from '../../activities/deliver';
@@ -7,7 +8,7 @@ import type { Db } from '../../db/database';
 import { findJourneyVersion } from '../../db/journeys';
 import { orgSettings } from '../../db/orgs';
 import type { NormalisedContact } from '../../platform/contacts';
-import { type ImportedContacts, importContacts, mappingSchema } from '../../platform/import/contacts';
+import { type ImportedContacts, importContacts, mappingSchema, targets } from '../../platform/import/contacts';
 import { openRows } from '../../platform/import/rows';
 import { channelFor, journeyFor } from '../../platform/lookups';
 import { lookup } from '../../workflows/journey/fields';
@@ -21,7 +22,7 @@ import { HttpError, notFound, parse } from '../problem';
 import { idempotent } from '../idempotency';
 import { unstorable } from '../storable';
 import { type Upload, readUpload } from '../upload';
-import type { Launch } from './campaigns';
+import type { Launch, LaunchImport } from './campaigns';
 
 const SAMPLE_SIZE = 5;
 const REPORT_PAGE = 5000;
@@ -79,7 +80,12 @@ function dryRunReport(journey: Journey, contacts: NormalisedContact[], ctx: Para
 }
 
 /** POST /v1/campaigns with multipart/form-data: a campaign from a contacts file, or a dry run of one. */
-export function importCampaign({ config, db }: ApiDeps, launch: Launch, describe: (id: string, orgId: string) => Promise<object>) {
+export function importCampaign(
+  { config, db }: ApiDeps,
+  launch: Launch,
+  launchImport: LaunchImport,
+  describe: (id: string, orgId: string) => Promise<object>,
+) {
   return async (req: Request, res: Response) => {
     const upload = await readUpload(req, config.IMPORT_MAX_BYTES);
     try {
@@ -101,13 +107,36 @@ export function importCampaign({ config, db }: ApiDeps, launch: Launch, describe
     const channel = await channelFor(db, orgId, parts.channelId);
     const journey = await journeyFor(db, orgId, parts.journeyId);
     const settings = await orgSettings(db, orgId);
+    const defaultCountry = parts.defaultCountry ?? settings.defaultCountry;
+    if (parts.dryRun !== 'true' && (await stat(upload.filePath)).size > config.IMPORT_SYNC_MAX_BYTES) {
+      // Too large to import while the request waits: a workflow imports it in batches.
+      const file = await openRows(upload.filePath, { maxUnpackedBytes: config.IMPORT_MAX_UNPACKED_BYTES });
+      const rows = file.rows[Symbol.asyncIterator]();
+      await rows.next();
+      await rows.return?.();
+      targets(file.header, mapping, config.MAX_CONTACT_FIELDS);
+      const campaign = await launchImport({
+        orgId,
+        name: parts.name,
+        journey,
+        channel,
+        mapping,
+        defaultCountry,
+        filePath: upload.filePath,
+      });
+      res
+        .status(202)
+        .location(`/v1/campaigns/${campaign.id}`)
+        .json(await describe(campaign.id, orgId));
+      return;
+    }
     const now = Date.now();
     const imported = await importContacts(
       await openRows(upload.filePath, { maxUnpackedBytes: config.IMPORT_MAX_UNPACKED_BYTES }),
       mapping,
       {
         kind: channel.kind,
-        defaultCountry: parts.defaultCountry ?? settings.defaultCountry,
+        defaultCountry,
         timeZone: settings.timeZone,
         now,
         maxFieldChars: config.MAX_FIELD_CHARS,

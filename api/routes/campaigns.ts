@@ -7,6 +7,7 @@ import {
   campaignSearchAttributes,
   campaignWorkflowId,
   conversationWorkflowId,
+  importWorkflowId,
   pauseSignal,
   resumeSignal,
 } from '../../workflows/contracts';
@@ -14,12 +15,13 @@ import { caller } from '../auth';
 import { campaignCounts, campaignForRun, createCampaign, deleteCampaign, findCampaign, stateCounts } from '../../db/campaigns';
 import type { ChannelKind } from '../../channels';
 import { type NormalisedContact, normaliseContacts } from '../../platform/contacts';
-import type { Rejection } from '../../platform/import/contacts';
+import type { Mapping, Rejection } from '../../platform/import/contacts';
 import { importCampaign, importReport } from './campaign-import';
 import { type ContactLimits, contactSchema } from '../contacts';
 import type { ApiDeps } from '../deps';
 import { idempotent } from '../idempotency';
 import { orgSettings } from '../../db/orgs';
+import { createImportingCampaign, importView } from '../../db/imports';
 import { channelFor, journeyFor } from '../../platform/lookups';
 import { pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
@@ -73,6 +75,17 @@ export type Launch = (input: {
   controls?: z.infer<typeof controlsSchema>;
 }) => Promise<{ id: string }>;
 
+/** Starting the batched import of a large contacts file into a new campaign. */
+export type LaunchImport = (input: {
+  orgId: string;
+  name?: string;
+  journey: { id: string; current_version: number };
+  channel: { id: string; kind: ChannelKind };
+  mapping: Mapping;
+  defaultCountry: string;
+  filePath: string;
+}) => Promise<{ id: string }>;
+
 export function campaignsRouter(deps: ApiDeps): Router {
   const { config, db, temporal } = deps;
   const router = Router();
@@ -120,8 +133,49 @@ export function campaignsRouter(deps: ApiDeps): Router {
     return campaign;
   };
 
+  /** Stores the campaign (importing) with its file, then starts the workflow that imports it; undone if that fails. */
+  const launchImport: LaunchImport = async ({ orgId, name, journey, channel, mapping, defaultCountry, filePath }) => {
+    const campaign = await createImportingCampaign(db, {
+      orgId,
+      name: name ?? `Campaign ${new Date().toISOString()}`,
+      journey,
+      channelId: channel.id,
+      mapping,
+      defaultCountry,
+      filePath,
+    });
+    await startOrUndo(
+      () =>
+        temporal.workflow.start(WORKFLOW.importCampaign, {
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          workflowId: importWorkflowId(campaign.id),
+          args: [
+            {
+              campaignId: campaign.id,
+              orgId,
+              limits: {
+                maxContactFields: config.MAX_CONTACT_FIELDS,
+                maxFieldChars: config.MAX_FIELD_CHARS,
+                maxUnpackedBytes: config.IMPORT_MAX_UNPACKED_BYTES,
+              },
+              window: config.CAMPAIGN_WINDOW,
+              runLimit: config.CAMPAIGN_RUN_LIMIT,
+            },
+          ],
+          typedSearchAttributes: campaignSearchAttributes({
+            orgId,
+            campaignId: campaign.id,
+            journeyId: journey.id,
+            channelKind: channel.kind,
+          }),
+        }),
+      () => deleteCampaign(db, campaign.id),
+    );
+    return campaign;
+  };
+
   // A contacts file; the JSON body below is the other way in.
-  const fromFile = importCampaign(deps, launch, (id, orgId) => describe(id, orgId));
+  const fromFile = importCampaign(deps, launch, launchImport, (id, orgId) => describe(id, orgId));
   router.post('/', (req, res, next) => (req.is('multipart/form-data') ? fromFile(req, res) : next()));
   router.get('/:id/import-report', importReport(db));
 
@@ -151,9 +205,13 @@ export function campaignsRouter(deps: ApiDeps): Router {
   );
 
   async function describe(campaignId: string, orgId: string) {
-    const campaign = await findCampaign(db, orgId, campaignId);
+    let campaign = await findCampaign(db, orgId, campaignId);
     if (!campaign) throw notFound('campaign');
-    const byStatus = await campaignCounts(db, campaignId);
+    const [byStatus, imported] = await Promise.all([campaignCounts(db, campaignId), importView(db, campaignId)]);
+    // An import that ended between the two reads ended the campaign's importing too: show both as they now are.
+    if (campaign.status === 'importing' && imported && imported.status !== 'importing') {
+      campaign = (await findCampaign(db, orgId, campaignId)) ?? campaign;
+    }
     const counts: Record<string, number> = {};
     const outcomes: Record<string, number> = {};
     for (const row of byStatus) {
@@ -177,6 +235,7 @@ export function campaignsRouter(deps: ApiDeps): Router {
       createdAt: campaign.created_at,
       completedAt: campaign.completed_at,
       workflowId: campaignWorkflowId(campaign.id),
+      ...(imported ? { import: imported } : {}),
     };
   }
 
@@ -235,6 +294,8 @@ export function campaignsRouter(deps: ApiDeps): Router {
     router.post(`/:id/${action}`, async (req, res) => {
       const { orgId } = caller(req);
       const view = await describe(pathId(req.params.id, 'campaign'), orgId);
+      if (view.status === 'importing')
+        throw new HttpError(409, 'Conflict', `campaign is importing its contacts; it cannot be ${action}d yet`);
       if (view.status === 'completed' || view.status === 'cancelled') {
         // A campaign is done once every member has sent its first message; its conversations may run for days.
         if (action === 'cancel' && parse(cancelSchema, req.body ?? {}).endRunning) {

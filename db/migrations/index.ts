@@ -10,6 +10,7 @@ import * as inboundQueue from './2026-11-23T0600-inbound-queue';
 import * as pruneIndexes from './2026-11-23T0700-prune-indexes';
 import * as importRejections from './2026-11-23T0800-import-rejections';
 import * as campaignControls from './2026-11-23T0800-campaign-controls';
+import * as batchedImports from './2026-11-23T0900-batched-imports';
 import { sealSandboxSecrets } from './2026-11-23T0510-seal-channel-secrets';
 import * as webchatEvents from './2026-11-23T0600-webchat-events';
 
@@ -34,6 +35,7 @@ export function migrationProvider(keys: MigrationKeys): MigrationProvider {
     '2026-11-23T0700-prune-indexes': pruneIndexes,
     '2026-11-23T0800-import-rejections': importRejections,
     '2026-11-23T0800-campaign-controls': campaignControls,
+    '2026-11-23T0900-batched-imports': batchedImports,
   };
   return { getMigrations: async () => migrations };
 }

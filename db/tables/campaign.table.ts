@@ -1,6 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 
-export type CampaignStatus = 'created' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
+export type CampaignStatus = 'importing' | 'created' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
 
 /** `days` are 1 = Monday … 7 = Sunday. */
 export interface CampaignSendWindow {

@@ -4,7 +4,7 @@ import { parseFieldDate } from '../../workflows/journey/field-date';
 import { readAmount } from '../../workflows/journey/match/number';
 import type { NormalisedContact } from '../contacts';
 import { InvalidInputError } from '../errors';
-import type { Cell, ContactRows } from './rows';
+import type { Cell, ContactRows, RawRow } from './rows';
 
 export const FIELD_TYPES = ['text', 'number', 'date', 'money'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
@@ -67,7 +67,7 @@ interface Target {
 }
 
 /** Where each mapped column sits in the header; a column the file does not have is a 400 on `mapping`. */
-function targets(header: string[], mapping: Mapping, maxFields: number) {
+export function targets(header: string[], mapping: Mapping, maxFields: number) {
   const index = new Map<string, number>();
   header.forEach((h, i) => {
     if (h !== '' && !index.has(h)) index.set(h, i);
@@ -119,7 +119,7 @@ const storable = (s: string) => s.replace(UNSTORABLE, '\ufffd');
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** A cell as the text a contact field stores, or why it cannot be one. */
-function fieldValue(cell: Cell, type: FieldType, opts: ImportOptions): { value?: string } | { error: RejectReason } {
+function fieldValue(cell: Cell, type: FieldType, opts: Omit<ImportOptions, 'optedOut'>): { value?: string } | { error: RejectReason } {
   if (cell === null || (typeof cell === 'string' && cell.trim() === '')) return {};
   switch (type) {
     case 'text':
@@ -143,74 +143,117 @@ function fieldValue(cell: Cell, type: FieldType, opts: ImportOptions): { value?:
 const cellText = (cell: Cell | undefined) =>
   cell === null || cell === undefined ? '' : cell instanceof Date ? isoDate(cell) : String(cell).trim();
 
+export type ReaderOptions = Omit<ImportOptions, 'optedOut'>;
+
+/**
+ * Reads rows of a file with this header by the mapping: each row's normalised address, and its contact.
+ * Each distinct raw address is parsed once, until `forget`.
+ */
+export function contactReader(header: string[], mapping: Mapping, opts: ReaderOptions) {
+  const { address: addressAt, fields } = targets(header, mapping, opts.maxFields);
+  const rules = kindRules(opts.kind);
+  const parsed = new Map<string, ReturnType<typeof rules.normaliseAddress>>();
+
+  /** The row's normalised address, or why it has none. */
+  function address({ row, cells }: RawRow): { address: string } | Rejection {
+    const raw = cellText(cells[addressAt]);
+    if (raw === '') return { row, reason: 'missingAddress', detail: `no value in "${mapping.address}"` };
+    let result = parsed.get(raw);
+    if (!result) parsed.set(raw, (result = rules.normaliseAddress(raw, opts.defaultCountry)));
+    if ('error' in result) return { row, reason: 'invalidAddress', detail: `"${mapping.address}" ${result.error}` };
+    return { address: result.address };
+  }
+
+  /** The row's fields, or the first that cannot be read. */
+  function values({ row, cells }: RawRow): { fields: Record<string, string> } | Rejection {
+    const values: Record<string, string> = {};
+    for (const f of fields) {
+      const v = fieldValue(cells[f.index] ?? null, f.type, opts);
+      if ('error' in v) return { row, reason: v.error, detail: `"${header[f.index]}" is not a ${f.type === 'date' ? 'date' : 'number'}` };
+      if (v.value !== undefined) values[f.name] = v.value.slice(0, opts.maxFieldChars);
+    }
+    return { fields: values };
+  }
+
+  /**
+   * The row as a contact, or why not: rejected, or a duplicate of an earlier row. `firstRow` holds
+   * the first accepted row of each address so far; an accepted row is added to it.
+   */
+  function read(r: RawRow, firstRow: Map<string, number>): AcceptedRow | Rejection {
+    const a = address(r);
+    if ('reason' in a) return a;
+    const first = firstRow.get(a.address);
+    if (first !== undefined) return { row: r.row, reason: 'duplicate', detail: `duplicate of row ${first}` };
+    const v = values(r);
+    if ('reason' in v) return v;
+    firstRow.set(a.address, r.row);
+    return { row: r.row, contact: { address: a.address, fields: v.fields } };
+  }
+
+  return { address, read, forget: () => parsed.clear() };
+}
+
+export interface AcceptedRow {
+  row: number;
+  contact: NormalisedContact;
+}
+
+/** Splits accepted rows into those that stay and the opted-out ones, looking opt-outs up in batches. */
+export async function withoutOptedOut(accepted: AcceptedRow[], optedOut: ImportOptions['optedOut']) {
+  const stopped = new Set<string>();
+  for (let i = 0; i < accepted.length; i += OPT_OUT_BATCH) {
+    const found = await optedOut(accepted.slice(i, i + OPT_OUT_BATCH).map((a) => a.contact.address));
+    for (const a of found) stopped.add(a);
+  }
+  const kept: AcceptedRow[] = [];
+  const rejections: Rejection[] = [];
+  for (const a of accepted) {
+    if (stopped.has(a.contact.address)) rejections.push({ row: a.row, reason: 'optedOut', detail: 'opted out on this channel' });
+    else kept.push(a);
+  }
+  return { kept, rejections };
+}
+
+/** Rejected rows by reason; duplicates are counted apart. */
+export function tally(rejections: Iterable<{ reason: string; n?: number }>) {
+  const rejectedBy: ImportedContacts['rejectedBy'] = {};
+  let duplicates = 0;
+  let rejected = 0;
+  for (const r of rejections) {
+    const n = r.n ?? 1;
+    if (r.reason === 'duplicate') duplicates += n;
+    else {
+      rejected += n;
+      rejectedBy[r.reason as RejectReason] = (rejectedBy[r.reason as RejectReason] ?? 0) + n;
+    }
+  }
+  return { rejectedBy, rejected, duplicates };
+}
+
 /**
  * Reads a contacts file into contacts and rejected rows: every row is either accepted,
  * rejected with a reason, or a duplicate of an earlier row with the same normalised
  * address. Each distinct raw address is parsed once; opt-outs are looked up in batches.
  */
 export async function importContacts(file: ContactRows, mapping: Mapping, opts: ImportOptions): Promise<ImportedContacts> {
-  const { address: addressAt, fields } = targets(file.header, mapping, opts.maxFields);
-  const rules = kindRules(opts.kind);
-  const parsed = new Map<string, ReturnType<typeof rules.normaliseAddress>>();
+  const reader = contactReader(file.header, mapping, opts);
   const firstRow = new Map<string, number>();
-  const accepted: { row: number; contact: NormalisedContact }[] = [];
+  const accepted: AcceptedRow[] = [];
   const rejections: Rejection[] = [];
   let total = 0;
 
-  for await (const { row, cells } of file.rows) {
+  for await (const r of file.rows) {
     total++;
-    const raw = cellText(cells[addressAt]);
-    if (raw === '') {
-      rejections.push({ row, reason: 'missingAddress', detail: `no value in "${mapping.address}"` });
-      continue;
-    }
-    let result = parsed.get(raw);
-    if (!result) parsed.set(raw, (result = rules.normaliseAddress(raw, opts.defaultCountry)));
-    if ('error' in result) {
-      rejections.push({ row, reason: 'invalidAddress', detail: `"${mapping.address}" ${result.error}` });
-      continue;
-    }
-    const first = firstRow.get(result.address);
-    if (first !== undefined) {
-      rejections.push({ row, reason: 'duplicate', detail: `duplicate of row ${first}` });
-      continue;
-    }
-    const values: Record<string, string> = {};
-    let bad: Rejection | undefined;
-    for (const f of fields) {
-      const v = fieldValue(cells[f.index] ?? null, f.type, opts);
-      if ('error' in v) {
-        bad = { row, reason: v.error, detail: `"${file.header[f.index]}" is not a ${f.type === 'date' ? 'date' : 'number'}` };
-        break;
-      }
-      if (v.value !== undefined) values[f.name] = v.value.slice(0, opts.maxFieldChars);
-    }
-    if (bad) {
-      rejections.push(bad);
-      continue;
-    }
-    firstRow.set(result.address, row);
-    accepted.push({ row, contact: { address: result.address, fields: values } });
+    const result = reader.read(r, firstRow);
+    if ('reason' in result) rejections.push(result);
+    else accepted.push(result);
   }
 
-  const optedOut = new Set<string>();
-  for (let i = 0; i < accepted.length; i += OPT_OUT_BATCH) {
-    const found = await opts.optedOut(accepted.slice(i, i + OPT_OUT_BATCH).map((a) => a.contact.address));
-    for (const a of found) optedOut.add(a);
-  }
-  const contacts: NormalisedContact[] = [];
-  for (const a of accepted) {
-    if (optedOut.has(a.contact.address)) rejections.push({ row: a.row, reason: 'optedOut', detail: 'opted out on this channel' });
-    else contacts.push(a.contact);
-  }
+  const { kept, rejections: optedOut } = await withoutOptedOut(accepted, opts.optedOut);
+  rejections.push(...optedOut);
   rejections.sort((a, b) => a.row - b.row);
-
-  const rejectedBy: ImportedContacts['rejectedBy'] = {};
-  let duplicates = 0;
-  for (const r of rejections) {
-    if (r.reason === 'duplicate') duplicates++;
-    else rejectedBy[r.reason] = (rejectedBy[r.reason] ?? 0) + 1;
-  }
-  const counts = { total, accepted: contacts.length, rejected: rejections.length - duplicates, duplicates };
+  const { rejectedBy, rejected, duplicates } = tally(rejections);
+  const contacts = kept.map((a) => a.contact);
+  const counts = { total, accepted: contacts.length, rejected, duplicates };
   return { contacts, rejections, counts, rejectedBy };
 }

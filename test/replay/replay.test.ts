@@ -25,6 +25,7 @@ describe('replay of committed histories', () => {
       'campaign-scheduled',
       'campaign-throttled-end-running',
       'greeting-send-window',
+      'import-campaign-resumed',
     ];
     expect(files).toEqual(expect.arrayContaining([...before, ...after].map((name) => `${name}.json`)));
   });
