@@ -1,6 +1,6 @@
 import type { ChannelKind } from '../channels';
 import { getChannelById } from '../db/channels';
-import { type InboundSender, dequeue, queuedFrom, routingFailed, sendersDue, withSenderLock } from '../db/inbound-queue';
+import { type InboundSender, dequeue, giveUpRouting, queuedFrom, routingFailed, sendersDue, withSenderLock } from '../db/inbound-queue';
 import type { ApiDeps } from './deps';
 import { type InboundResult, routeInbound } from './inbound';
 
@@ -21,6 +21,8 @@ export interface InboundRelay {
 }
 
 const KEPT_RESULTS = 2_000;
+// With the backoff doubling up to 5 minutes, about two hours of tries before a message is given up.
+export const MAX_ROUTING_ATTEMPTS = 30;
 // A sender another relay held may have had a message queued as that relay finished: look again soon.
 const BUSY_RECHECK_MS = 100;
 
@@ -68,9 +70,16 @@ export function createInboundRelay(deps: Deps, concurrency = Math.max(1, Math.fl
           try {
             keep(await routeInbound(deps, { ...sender, channelKind, messageId: q.messageId, text: q.body }));
           } catch (err) {
+            const attempts = q.attempts + 1;
+            if (attempts >= MAX_ROUTING_ATTEMPTS) {
+              // Hours of tries: the cause will not pass by itself. Keep the message, and let the sender's next ones through.
+              await giveUpRouting(deps.db, q.messageId, `not routed after ${attempts} tries: ${(err as Error).message}`);
+              deps.log.error({ err, messageId: q.messageId, attempts }, 'inbound routing given up; the message is kept unrouted');
+              continue;
+            }
             // Later messages of this sender wait behind this one: order matters more than speed.
             await routingFailed(deps.db, q.messageId, (err as Error).message);
-            deps.log.warn({ err, messageId: q.messageId, attempts: q.attempts + 1 }, 'inbound routing failed; it is retried');
+            deps.log.warn({ err, messageId: q.messageId, attempts }, 'inbound routing failed; it is retried');
             return 'failed';
           }
           await dequeue(deps.db, q.messageId);

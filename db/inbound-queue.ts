@@ -62,6 +62,21 @@ export async function routingFailed(db: Db, messageId: string, error: string): P
     .execute();
 }
 
+/**
+ * Stops trying to route a message: it stays stored, marked routed to no conversation with the
+ * reason, and leaves the queue, so the sender's later messages go on.
+ */
+export async function giveUpRouting(db: Db, messageId: string, reason: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('messages')
+      .set({ routed_at: new Date(), error: reason.slice(0, 500), updated_at: new Date() })
+      .where('id', '=', messageId)
+      .execute();
+    await trx.deleteFrom('inbound_queue').where('message_id', '=', messageId).execute();
+  });
+}
+
 /** Senders with a message due: just queued, left behind by a crash, or whose routing failed and whose wait is over. */
 export async function sendersDue(db: Db, taskQueue: string, limit = 200): Promise<InboundSender[]> {
   return db

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { hashKey } from '../../config';
 import { acceptInbound } from '../../db/inbound-queue';
 import { storeMessage } from '../../db/messages';
-import { createInboundRelay } from '../../api/relay';
+import { MAX_ROUTING_ATTEMPTS, createInboundRelay } from '../../api/relay';
 import { sandboxPhone } from '../helpers/sandbox';
 import { type TestStack, apiClient, eventually, sampleJourney, seedOrg, startTestStack } from '../helpers/stack';
 
@@ -123,5 +123,42 @@ describe('the inbound relay, which routes acknowledged messages', () => {
     expect((await api.raw('PATCH', '/v1/org', { inboundJourneyId: faqJourneyId })).status).toBe(200);
     expect(await phone.receive(5)).toEqual([WELCOME, ANSWERS.hours, MORE, ANSWERS.returns, MORE]);
     await eventually(async () => ((await queued('+447911123702')).length === 0 ? true : undefined));
+  });
+
+  it("when a message has failed to route for hours, then it is kept unrouted with the reason, and the sender's next message is tried", async () => {
+    const current = (await stack.db.selectFrom('orgs').select('settings').where('id', '=', org.orgId).executeTakeFirstOrThrow()).settings;
+    await stack.db
+      .updateTable('orgs')
+      .set({ settings: JSON.stringify({ ...current, inboundJourneyId: '00000000-0000-4000-8000-000000000001' }) })
+      .where('id', '=', org.orgId)
+      .execute();
+    try {
+      const phone = sandboxPhone(api, org.channelId, '07911 123704');
+      const first = await phone.say('opening hours?');
+      await stack.db
+        .updateTable('inbound_queue')
+        .set({ attempts: MAX_ROUTING_ATTEMPTS - 1 })
+        .where('message_id', '=', first.messageId)
+        .execute();
+      const second = await phone.say('returns?');
+
+      const given = await stack.db
+        .selectFrom('messages')
+        .select(['routed_at', 'conversation_id', 'error'])
+        .where('id', '=', first.messageId)
+        .executeTakeFirstOrThrow();
+      expect(given.routed_at).not.toBeNull();
+      expect(given.conversation_id).toBeNull();
+      expect(given.error).toMatch(new RegExp(`^not routed after ${MAX_ROUTING_ATTEMPTS} tries: `));
+      const waiting = await queued('+447911123704');
+      expect(waiting.map((q) => q.message_id)).toEqual([second.messageId]);
+      expect(waiting[0].attempts).toBeGreaterThan(0);
+    } finally {
+      await stack.db
+        .updateTable('orgs')
+        .set({ settings: JSON.stringify(current) })
+        .where('id', '=', org.orgId)
+        .execute();
+    }
   });
 });
