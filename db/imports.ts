@@ -7,6 +7,7 @@ import { tally } from '../platform/import/contacts';
 import { upsertContacts } from './contacts';
 import { createCampaignMembers } from './conversations';
 import type { Db } from './database';
+import type { CampaignStatus } from './tables/campaign.table';
 import type { ImportStatus } from './tables/import-file.table';
 
 const CHUNK_BYTES = 1024 * 1024;
@@ -20,6 +21,9 @@ export interface NewImport {
   defaultCountry: string;
   /** The uploaded file, on this machine's disk. */
   filePath: string;
+  startAt?: Date;
+  ratePerMinute?: number;
+  sendWindow?: object;
 }
 
 /** A campaign whose contacts a worker will import: its row (status importing), its import and its file in chunks. */
@@ -35,6 +39,9 @@ export async function createImportingCampaign(db: Db, input: NewImport) {
         channel_id: input.channelId,
         status: 'importing',
         total: 0,
+        start_at: input.startAt ?? null,
+        rate_per_minute: input.ratePerMinute ?? null,
+        send_window: input.sendWindow ? JSON.stringify(input.sendWindow) : null,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -246,7 +253,12 @@ export async function finishImport(db: Db, campaignId: string): Promise<boolean>
       .execute();
     await trx
       .updateTable('campaigns')
-      .set(empty ? { status: 'cancelled', completed_at: new Date() } : { status: 'created', total: counts.accepted })
+      .set(
+        empty
+          ? { status: 'cancelled', completed_at: new Date() }
+          : // A campaign with a start time to come waits for it, as one from the JSON body does.
+            { status: sql<CampaignStatus>`case when start_at > now() then 'scheduled' else 'created' end`, total: counts.accepted },
+      )
       .where('id', '=', campaignId)
       .where('status', '=', 'importing')
       .execute();

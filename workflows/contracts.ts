@@ -190,4 +190,6 @@ export interface ImportInput {
   /** How the campaign runs once its contacts are in. */
   window: number;
   runLimit: number;
+  startAt?: string;
+  ratePerMinute?: number;
 }

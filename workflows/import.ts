@@ -31,7 +31,16 @@ export async function importCampaign(input: ImportInput): Promise<'done' | 'fail
   if (!run) return 'failed';
   await startChild(campaign, {
     workflowId: campaignWorkflowId(campaignId),
-    args: [{ campaignId, orgId, window: input.window, runLimit: input.runLimit }],
+    args: [
+      {
+        campaignId,
+        orgId,
+        window: input.window,
+        runLimit: input.runLimit,
+        ...(input.startAt ? { startAt: input.startAt } : {}),
+        ...(input.ratePerMinute ? { ratePerMinute: input.ratePerMinute } : {}),
+      },
+    ],
     parentClosePolicy: ParentClosePolicy.ABANDON,
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     typedSearchAttributes: campaignSearchAttributes({ orgId, campaignId, journeyId: run.journeyId, channelKind: run.channelKind }),

@@ -22,7 +22,7 @@ import { HttpError, notFound, parse } from '../problem';
 import { idempotent } from '../idempotency';
 import { unstorable } from '../storable';
 import { type Upload, readUpload } from '../upload';
-import type { Launch, LaunchImport } from './campaigns';
+import { type Launch, type LaunchImport, controlsSchema } from './campaigns';
 
 const SAMPLE_SIZE = 5;
 const REPORT_PAGE = 5000;
@@ -44,7 +44,28 @@ const partsSchema = z.strictObject({
     .regex(/^[A-Z]{2}$/, 'expected an ISO 3166 country code such as GB')
     .optional(),
   dryRun: z.enum(['true', 'false'], { error: 'expected "true" or "false"' }).optional(),
+  // The campaign controls of the JSON body, as text parts.
+  startAt: z.string().optional(),
+  ratePerMinute: z.string().optional(),
+  sendWindow: z.string().optional(),
 });
+
+/** The text parts of the campaign controls, checked as the JSON body's are. */
+function controlsOf(parts: z.infer<typeof partsSchema>) {
+  const json = (s: string | undefined) => {
+    if (s === undefined) return undefined;
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      return s;
+    }
+  };
+  return parse(controlsSchema, {
+    startAt: parts.startAt,
+    ratePerMinute: json(parts.ratePerMinute),
+    sendWindow: json(parts.sendWindow),
+  });
+}
 
 /** The import's answer: the counts, and the rejected rows by reason. */
 const summary = (imported: ImportedContacts) => ({ counts: imported.counts, rejectedBy: imported.rejectedBy });
@@ -104,6 +125,7 @@ export function importCampaign(
     const parts = parse(partsSchema, upload.fields, 'body');
     if (!upload.filePath) throw new HttpError(400, 'Invalid request', 'file: required', [{ field: 'file', message: 'required' }]);
     const { mapping } = parse(z.object({ mapping: mappingSchema }), { mapping: parts.mapping });
+    const controls = controlsOf(parts);
     const channel = await channelFor(db, orgId, parts.channelId);
     const journey = await journeyFor(db, orgId, parts.journeyId);
     const settings = await orgSettings(db, orgId);
@@ -123,6 +145,7 @@ export function importCampaign(
         mapping,
         defaultCountry,
         filePath: upload.filePath,
+        controls,
       });
       res
         .status(202)
@@ -178,6 +201,7 @@ export function importCampaign(
       channel,
       contacts: imported.contacts,
       rejections: imported.rejections,
+      controls,
     });
     res
       .status(201)

@@ -84,6 +84,7 @@ export type LaunchImport = (input: {
   mapping: Mapping;
   defaultCountry: string;
   filePath: string;
+  controls?: z.infer<typeof controlsSchema>;
 }) => Promise<{ id: string }>;
 
 export function campaignsRouter(deps: ApiDeps): Router {
@@ -134,7 +135,7 @@ export function campaignsRouter(deps: ApiDeps): Router {
   };
 
   /** Stores the campaign (importing) with its file, then starts the workflow that imports it; undone if that fails. */
-  const launchImport: LaunchImport = async ({ orgId, name, journey, channel, mapping, defaultCountry, filePath }) => {
+  const launchImport: LaunchImport = async ({ orgId, name, journey, channel, mapping, defaultCountry, filePath, controls = {} }) => {
     const campaign = await createImportingCampaign(db, {
       orgId,
       name: name ?? `Campaign ${new Date().toISOString()}`,
@@ -143,6 +144,9 @@ export function campaignsRouter(deps: ApiDeps): Router {
       mapping,
       defaultCountry,
       filePath,
+      startAt: controls.startAt ? new Date(controls.startAt) : undefined,
+      ratePerMinute: controls.ratePerMinute,
+      sendWindow: controls.sendWindow,
     });
     await startOrUndo(
       () =>
@@ -160,6 +164,8 @@ export function campaignsRouter(deps: ApiDeps): Router {
               },
               window: config.CAMPAIGN_WINDOW,
               runLimit: config.CAMPAIGN_RUN_LIMIT,
+              ...(controls.startAt ? { startAt: new Date(controls.startAt).toISOString() } : {}),
+              ...(controls.ratePerMinute ? { ratePerMinute: controls.ratePerMinute } : {}),
             },
           ],
           typedSearchAttributes: campaignSearchAttributes({

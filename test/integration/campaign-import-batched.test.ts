@@ -157,6 +157,26 @@ describe('campaigns from a large contacts file, imported in batches', () => {
     expect(await contactsOf(again.body.id)).toEqual(await contactsOf(first.body.id));
   });
 
+  it('when a large file campaign is given a start time and a throttle, then after its import it is scheduled with them', async () => {
+    // A month from whenever the test runs: at most 366 days ahead are allowed.
+    const startAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    const res = await upload(stack, org, contactsCsv(1500, 20), { startAt, ratePerMinute: '30' });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ status: 'importing', ratePerMinute: 30 });
+    await importDone(stack, org, res.body.id);
+    const scheduled = await eventually(
+      async () => {
+        const v = await view(stack, org, res.body.id);
+        return v.status === 'scheduled' ? v : undefined;
+      },
+      60_000,
+      'the campaign to be scheduled',
+    );
+    expect(new Date(scheduled.startAt).toISOString()).toBe(startAt);
+    expect(scheduled.progress).toMatchObject({ started: 0, sent: 0 });
+    await apiClient(stack.url, org.apiKey).post(`/v1/campaigns/${res.body.id}/cancel`, {});
+  });
+
   it('when a file is under the threshold, then it is imported while the request waits', async () => {
     const res = await upload(stack, org, contactsCsv(20, 40));
     expect(res.status).toBe(201);

@@ -3,7 +3,7 @@ import { recordConsent } from '../../db/consent';
 import { upsertContacts } from '../../db/contacts';
 import { greetingJourney } from '../fixtures/journeys';
 import { tableCounts } from '../helpers/rows';
-import { type TestStack, apiClient, seedOrg, startTestStack } from '../helpers/stack';
+import { type TestStack, apiClient, eventually, seedOrg, startTestStack } from '../helpers/stack';
 import { makeZip } from '../helpers/zip';
 
 const MAX_BYTES = 64 * 1024;
@@ -202,6 +202,23 @@ describe('campaigns from a contacts file', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('when a file campaign is given a start time, a throttle and a send window, then it is scheduled with them', async () => {
+    // A month from whenever the test runs: at most 366 days ahead are allowed.
+    const startAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    const sendWindow = { from: '09:00', to: '20:00' };
+    const res = await upload('Phone\n07911123456\n', { startAt, ratePerMinute: '30', sendWindow: JSON.stringify(sendWindow) });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ ratePerMinute: 30, sendWindow });
+    expect(new Date(res.body.startAt).toISOString()).toBe(new Date(startAt).toISOString());
+    const view = await eventually(async () => {
+      const r = await fetch(`${stack.url}/v1/campaigns/${res.body.id}`, { headers: { authorization: `Bearer ${org.apiKey}` } });
+      const body = (await r.json()) as { status: string; counts: Record<string, number> };
+      return body.status === 'scheduled' ? body : undefined;
+    });
+    expect(view.counts).toEqual({ pending: 1 });
+    await fetch(`${stack.url}/v1/campaigns/${res.body.id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${org.apiKey}` } });
+  });
+
   it('when every row is rejected, then the 400 carries the counts', async () => {
     const res = await upload('Phone\nnope\n07911123456\n+447911123456\n', {}, 'x.csv');
     expect(res.status).toBe(201);
@@ -220,6 +237,9 @@ describe('campaigns from a contacts file', () => {
     ['dryRun', { dryRun: 'yes' }],
     ['defaultCountry', { defaultCountry: 'gbr' }],
     ['colour', { colour: 'blue' }],
+    ['startAt', { startAt: 'tomorrow' }],
+    ['ratePerMinute', { ratePerMinute: 'fast' }],
+    ['sendWindow.from', { sendWindow: JSON.stringify({ from: '9am', to: '20:00' }) }],
   ])('when the part %s is missing or bad, then it is a 400 naming it and nothing is stored', async (field, parts) => {
     const before = await counts();
     const res = await upload('Phone\n07911123456\n', parts);
