@@ -53,6 +53,6 @@ export async function deliver(
   } catch (err) {
     if (isFinalSendError(err)) await markFailed(deps.db, messageId, err.message);
     if (err instanceof ContactStoppedError) await onStopped?.();
-    throw sendFailure(err);
+    throw sendFailure(err, Context.current().info.attempt);
   }
 }

@@ -152,10 +152,15 @@ describe('conversation activities against the database, with a fake channel', ()
       expect(await messages(id)).toMatchObject([{ status: 'sent', provider_message_id: sentAfter.providerMessageId }]);
     });
 
-    it('when the provider fails for a moment, then the error is left to the retry policy and the message stays pending', async () => {
+    it('when the provider fails for a moment, then it is retried after a short delay and the message stays pending', async () => {
       const id = await newConversation();
       fail = new RetryableSendError('503 Service Unavailable');
-      expect(await failure(id)).toBe(fail);
+      expect(await failure(id)).toMatchObject({
+        type: RetryableSendError.name,
+        nonRetryable: false,
+        nextRetryDelay: 1000,
+        message: fail.message,
+      });
       expect(await messages(id)).toMatchObject([{ status: 'pending', error: null }]);
     });
 
