@@ -10,41 +10,51 @@ import { LIVE_STATUSES } from './tables/conversation.table';
 
 const REJECTION_BATCH = 1000;
 
-export interface NewCampaign {
+/** What a campaign's row holds, however its members arrive. */
+export interface CampaignRow {
   orgId: string;
   name: string;
   journey: { id: string; current_version: number };
   channelId: string;
+  startAt?: Date;
+  ratePerMinute?: number;
+  sendWindow?: CampaignSendWindow;
+}
+
+/** The one place a campaign row is written. */
+export async function insertCampaign(trx: Db, row: CampaignRow, status: CampaignStatus, total: number) {
+  return trx
+    .insertInto('campaigns')
+    .values({
+      org_id: row.orgId,
+      name: row.name,
+      journey_id: row.journey.id,
+      journey_version: row.journey.current_version,
+      channel_id: row.channelId,
+      status,
+      total,
+      start_at: row.startAt ?? null,
+      rate_per_minute: row.ratePerMinute ?? null,
+      send_window: row.sendWindow ? JSON.stringify(row.sendWindow) : null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export interface NewCampaign extends CampaignRow {
   contacts: NormalisedContact[];
   /** The rows of an imported file that did not become members. */
   rejections?: Rejection[];
   maxContactFields: number;
   /** The workflow id of a member's conversation, from its id. */
   workflowIdOf: (conversationId: string) => string;
-  startAt?: Date;
-  ratePerMinute?: number;
-  sendWindow?: CampaignSendWindow;
 }
 
 /** A campaign, its contacts and a pending conversation per contact, in one transaction. */
 export async function createCampaign(db: Db, input: NewCampaign) {
   return db.transaction().execute(async (trx) => {
-    const created = await trx
-      .insertInto('campaigns')
-      .values({
-        org_id: input.orgId,
-        name: input.name,
-        journey_id: input.journey.id,
-        journey_version: input.journey.current_version,
-        channel_id: input.channelId,
-        status: input.startAt && input.startAt.getTime() > Date.now() ? 'scheduled' : 'created',
-        total: input.contacts.length,
-        start_at: input.startAt ?? null,
-        rate_per_minute: input.ratePerMinute ?? null,
-        send_window: input.sendWindow ? JSON.stringify(input.sendWindow) : null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const scheduled = input.startAt && input.startAt.getTime() > Date.now();
+    const created = await insertCampaign(trx, input, scheduled ? 'scheduled' : 'created', input.contacts.length);
     const contactIds = await upsertContacts(trx, input.orgId, input.channelId, input.contacts, input.maxContactFields);
     const members = contactIds.map((contactId, i) => {
       const id = randomUUID();

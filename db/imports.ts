@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { sql } from 'kysely';
 import type { AcceptedRow, ImportCounts, ImportedContacts, Rejection } from '../platform/import/contacts';
 import { tally } from '../platform/import/contacts';
+import { type CampaignRow, insertCampaign } from './campaigns';
 import { upsertContacts } from './contacts';
 import { createCampaignMembers } from './conversations';
 import type { Db } from './database';
@@ -12,39 +13,17 @@ import type { ImportStatus } from './tables/import-file.table';
 
 const CHUNK_BYTES = 1024 * 1024;
 
-export interface NewImport {
-  orgId: string;
-  name: string;
-  journey: { id: string; current_version: number };
-  channelId: string;
+export interface NewImport extends CampaignRow {
   mapping: unknown;
   defaultCountry: string;
   /** The uploaded file, on this machine's disk. */
   filePath: string;
-  startAt?: Date;
-  ratePerMinute?: number;
-  sendWindow?: object;
 }
 
 /** A campaign whose contacts a worker will import: its row (status importing), its import and its file in chunks. */
 export async function createImportingCampaign(db: Db, input: NewImport) {
   return db.transaction().execute(async (trx) => {
-    const created = await trx
-      .insertInto('campaigns')
-      .values({
-        org_id: input.orgId,
-        name: input.name,
-        journey_id: input.journey.id,
-        journey_version: input.journey.current_version,
-        channel_id: input.channelId,
-        status: 'importing',
-        total: 0,
-        start_at: input.startAt ?? null,
-        rate_per_minute: input.ratePerMinute ?? null,
-        send_window: input.sendWindow ? JSON.stringify(input.sendWindow) : null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const created = await insertCampaign(trx, input, 'importing', 0);
     await trx
       .insertInto('campaign_imports')
       .values({

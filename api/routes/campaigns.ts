@@ -60,6 +60,8 @@ export const controlsSchema = z.object({
     .optional(),
 });
 
+type Controls = z.infer<typeof controlsSchema>;
+
 const cancelSchema = z.strictObject({ endRunning: z.boolean().optional() });
 // How long a cancel with endRunning waits for a campaign's last run to close.
 const FINISHING_WAIT_MS = 10_000;
@@ -72,7 +74,7 @@ export type Launch = (input: {
   channel: { id: string; kind: ChannelKind };
   contacts: NormalisedContact[];
   rejections?: Rejection[];
-  controls?: z.infer<typeof controlsSchema>;
+  controls?: Controls;
 }) => Promise<{ id: string }>;
 
 /** Starting the batched import of a large contacts file into a new campaign. */
@@ -84,13 +86,45 @@ export type LaunchImport = (input: {
   mapping: Mapping;
   defaultCountry: string;
   filePath: string;
-  controls?: z.infer<typeof controlsSchema>;
+  controls?: Controls;
 }) => Promise<{ id: string }>;
 
 export function campaignsRouter(deps: ApiDeps): Router {
   const { config, db, temporal } = deps;
   const router = Router();
   const createSchema = campaignSchema(config);
+
+  /** The controls as the campaign row keeps them. */
+  const stored = (controls: Controls) => ({
+    startAt: controls.startAt ? new Date(controls.startAt) : undefined,
+    ratePerMinute: controls.ratePerMinute,
+    sendWindow: controls.sendWindow,
+  });
+  /** How the campaign workflow runs, whichever workflow starts it. */
+  const runArgs = (controls: Controls) => ({
+    window: config.CAMPAIGN_WINDOW,
+    runLimit: config.CAMPAIGN_RUN_LIMIT,
+    ...(controls.startAt ? { startAt: new Date(controls.startAt).toISOString() } : {}),
+    ...(controls.ratePerMinute ? { ratePerMinute: controls.ratePerMinute } : {}),
+  });
+  /** Starts the campaign's first workflow; the stored campaign is removed if that fails. */
+  const startFor = (
+    campaign: { id: string },
+    on: { orgId: string; journeyId: string; channelKind: ChannelKind },
+    workflow: string,
+    workflowId: string,
+    args: object,
+  ) =>
+    startOrUndo(
+      () =>
+        temporal.workflow.start(workflow, {
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          workflowId,
+          args: [args],
+          typedSearchAttributes: campaignSearchAttributes({ ...on, campaignId: campaign.id }),
+        }),
+      () => deleteCampaign(db, campaign.id),
+    );
 
   /** Stores a campaign with its members (and an import's rejected rows), then starts its workflow; undone if that fails. */
   const launch: Launch = async ({ orgId, name, journey, channel, contacts, rejections, controls = {} }) => {
@@ -103,34 +137,14 @@ export function campaignsRouter(deps: ApiDeps): Router {
       rejections,
       maxContactFields: config.MAX_CONTACT_FIELDS,
       workflowIdOf: conversationWorkflowId,
-      startAt: controls.startAt ? new Date(controls.startAt) : undefined,
-      ratePerMinute: controls.ratePerMinute,
-      sendWindow: controls.sendWindow,
+      ...stored(controls),
     });
-    await startOrUndo(
-      () =>
-        temporal.workflow.start(WORKFLOW.campaign, {
-          taskQueue: config.TEMPORAL_TASK_QUEUE,
-          workflowId: campaignWorkflowId(campaign.id),
-          args: [
-            {
-              campaignId: campaign.id,
-              orgId,
-              window: config.CAMPAIGN_WINDOW,
-              runLimit: config.CAMPAIGN_RUN_LIMIT,
-              ...(controls.startAt ? { startAt: new Date(controls.startAt).toISOString() } : {}),
-              ...(controls.ratePerMinute ? { ratePerMinute: controls.ratePerMinute } : {}),
-            },
-          ],
-          typedSearchAttributes: campaignSearchAttributes({
-            orgId,
-            campaignId: campaign.id,
-            journeyId: journey.id,
-            channelKind: channel.kind,
-          }),
-        }),
-      () => deleteCampaign(db, campaign.id),
-    );
+    const on = { orgId, journeyId: journey.id, channelKind: channel.kind };
+    await startFor(campaign, on, WORKFLOW.campaign, campaignWorkflowId(campaign.id), {
+      campaignId: campaign.id,
+      orgId,
+      ...runArgs(controls),
+    });
     return campaign;
   };
 
@@ -144,39 +158,20 @@ export function campaignsRouter(deps: ApiDeps): Router {
       mapping,
       defaultCountry,
       filePath,
-      startAt: controls.startAt ? new Date(controls.startAt) : undefined,
-      ratePerMinute: controls.ratePerMinute,
-      sendWindow: controls.sendWindow,
+      ...stored(controls),
     });
-    await startOrUndo(
-      () =>
-        temporal.workflow.start(WORKFLOW.importCampaign, {
-          taskQueue: config.TEMPORAL_TASK_QUEUE,
-          workflowId: importWorkflowId(campaign.id),
-          args: [
-            {
-              campaignId: campaign.id,
-              orgId,
-              limits: {
-                maxContactFields: config.MAX_CONTACT_FIELDS,
-                maxFieldChars: config.MAX_FIELD_CHARS,
-                maxUnpackedBytes: config.IMPORT_MAX_UNPACKED_BYTES,
-              },
-              window: config.CAMPAIGN_WINDOW,
-              runLimit: config.CAMPAIGN_RUN_LIMIT,
-              ...(controls.startAt ? { startAt: new Date(controls.startAt).toISOString() } : {}),
-              ...(controls.ratePerMinute ? { ratePerMinute: controls.ratePerMinute } : {}),
-            },
-          ],
-          typedSearchAttributes: campaignSearchAttributes({
-            orgId,
-            campaignId: campaign.id,
-            journeyId: journey.id,
-            channelKind: channel.kind,
-          }),
-        }),
-      () => deleteCampaign(db, campaign.id),
-    );
+    const limits = {
+      maxContactFields: config.MAX_CONTACT_FIELDS,
+      maxFieldChars: config.MAX_FIELD_CHARS,
+      maxUnpackedBytes: config.IMPORT_MAX_UNPACKED_BYTES,
+    };
+    const on = { orgId, journeyId: journey.id, channelKind: channel.kind };
+    await startFor(campaign, on, WORKFLOW.importCampaign, importWorkflowId(campaign.id), {
+      campaignId: campaign.id,
+      orgId,
+      limits,
+      ...runArgs(controls),
+    });
     return campaign;
   };
 
