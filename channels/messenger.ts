@@ -25,17 +25,16 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { ratePerSecond } from './rate';
 import { claimSendAttempt, dropSendAttempt, restartSendAttempt, settleSendAttempt } from '../db/send-attempts';
 import { sessionContact } from '../db/session-window';
 import { plainAddress } from './address';
 import { ConfigurationError, PermanentSendError, RetryableSendError, ThrottledError } from './errors';
 import { jsonText } from './json';
 import type { AddressResult, OutboundMessage, Provider, ProviderDeps, ProviderStatus, SendResult, WebhookRequest } from './provider';
-import { UnclearOutcome, metaWebhook, postGraph } from './meta';
+import { UnclearOutcome, metaConfigFields, metaWebhook, postGraph } from './meta';
 
 export { SIGNATURE_HEADER } from './meta';
-export const DEFAULT_API_BASE_URL = 'https://graph.facebook.com/v21.0';
+export { DEFAULT_API_BASE_URL } from './meta';
 const MAX_TEXT = 2000;
 const MAX_METADATA = 1000;
 const SESSION_WINDOW_HOURS = 24;
@@ -47,14 +46,9 @@ const pageScopedId = z.string().regex(/^\d{1,32}$/);
 const configSchema = z.object({
   pageId: z.string().regex(/^\d{1,32}$/, 'must be the digits of the Facebook Page id'),
   pageAccessToken: z.string().min(1),
-  appSecret: z.string().min(1),
-  verifyToken: z.string().min(1),
-  apiBaseUrl: z.string().url().default(DEFAULT_API_BASE_URL),
   /** Message tags by journey step id, used outside the 24-hour window. */
   tags: z.record(z.string(), z.enum(MESSAGE_TAGS)).default({}),
-  requestTimeoutMs: z.number().int().min(100).max(20_000).default(10_000),
-  confirmWaitSeconds: z.number().int().min(0).max(3600).default(120),
-  ratePerSecond,
+  ...metaConfigFields,
 });
 type Config = z.infer<typeof configSchema>;
 

@@ -1,10 +1,22 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { RetryableSendError } from './errors';
+import { ratePerSecond } from './rate';
 import type { Provider, WebhookRequest } from './provider';
 import { validHmacSha256 } from './signature';
 
 export const SIGNATURE_HEADER = 'x-hub-signature-256';
+export const DEFAULT_API_BASE_URL = 'https://graph.facebook.com/v21.0';
+
+/** The configuration every Meta channel has, besides its own sender and credentials. */
+export const metaConfigFields = {
+  appSecret: z.string().min(1),
+  verifyToken: z.string().min(1),
+  apiBaseUrl: z.string().url().default(DEFAULT_API_BASE_URL),
+  requestTimeoutMs: z.number().int().min(100).max(20_000).default(10_000),
+  confirmWaitSeconds: z.number().int().min(0).max(3600).default(120),
+  ratePerSecond,
+};
 
 const sameText = (a: string, b: string) => {
   const x = Buffer.from(a);

@@ -22,12 +22,11 @@ import { rekeyContact, sessionContact } from '../db/session-window';
 import { render } from '../workflows/journey/template';
 import { ConfigurationError, PermanentSendError, RetryableSendError, ThrottledError } from './errors';
 import { phoneAddress } from './phone';
-import { ratePerSecond } from './rate';
 import type { OutboundMessage, Provider, ProviderDeps, SendResult, StatusUpdate, WebhookRequest } from './provider';
-import { UnclearOutcome, metaWebhook, postGraph } from './meta';
+import { UnclearOutcome, metaConfigFields, metaWebhook, postGraph } from './meta';
 
 export { SIGNATURE_HEADER } from './meta';
-export const DEFAULT_API_BASE_URL = 'https://graph.facebook.com/v21.0';
+export { DEFAULT_API_BASE_URL } from './meta';
 const MAX_TEXT = 4096;
 const SESSION_WINDOW_HOURS = 24;
 
@@ -41,14 +40,9 @@ const template = z.strictObject({
 const configSchema = z.object({
   phoneNumberId: z.string().regex(/^\d{1,32}$/, 'must be the digits of the Cloud API phone number id'),
   accessToken: z.string().min(1),
-  appSecret: z.string().min(1),
-  verifyToken: z.string().min(1),
-  apiBaseUrl: z.string().url().default(DEFAULT_API_BASE_URL),
   /** Templates by journey step id, used outside the 24-hour window. */
   templates: z.record(z.string(), template).default({}),
-  requestTimeoutMs: z.number().int().min(100).max(20_000).default(10_000),
-  confirmWaitSeconds: z.number().int().min(0).max(3600).default(120),
-  ratePerSecond,
+  ...metaConfigFields,
 });
 type Config = z.infer<typeof configSchema>;
 
