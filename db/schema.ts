@@ -2,6 +2,7 @@ import type { ApiKeyTable } from './tables/api-key.table';
 import type { CampaignTable } from './tables/campaign.table';
 import type { ChannelTable } from './tables/channel.table';
 import type { ConsentTable } from './tables/consent.table';
+import type { EventTable } from './tables/event.table';
 import type { ContactTable } from './tables/contact.table';
 import type { ConversationTable } from './tables/conversation.table';
 import type { ImportRejectionTable } from './tables/import-rejection.table';
@@ -36,4 +37,5 @@ export interface Database {
   import_rejections: ImportRejectionTable;
   import_files: ImportFileTable;
   campaign_imports: CampaignImportTable;
+  events: EventTable;
 }

@@ -12,6 +12,7 @@ import * as importRejections from './2026-11-23T0800-import-rejections';
 import * as campaignControls from './2026-11-23T0800-campaign-controls';
 import * as batchedImports from './2026-11-23T0900-batched-imports';
 import { sealSandboxSecrets } from './2026-11-23T0510-seal-channel-secrets';
+import * as events from './2026-12-07T0100-events';
 import * as webchatEvents from './2026-11-23T0600-webchat-events';
 
 /** What the migrations that touch secrets need from the app. */
@@ -36,6 +37,7 @@ export function migrationProvider(keys: MigrationKeys): MigrationProvider {
     '2026-11-23T0800-import-rejections': importRejections,
     '2026-11-23T0800-campaign-controls': campaignControls,
     '2026-11-23T0900-batched-imports': batchedImports,
+    '2026-12-07T0100-events': events,
   };
   return { getMigrations: async () => migrations };
 }

@@ -1,0 +1,82 @@
+import { sql } from 'kysely';
+import type { Db } from './database';
+
+/** Every event type a webhook endpoint can subscribe to. */
+export const EVENT_TYPES = [
+  'conversationStarted',
+  'messageSend',
+  'inboundMessage',
+  'messageStatusUpdate',
+  'outcomeSet',
+  'noteAdded',
+  'handoffRequested',
+  'conversationEnded',
+  'campaignStarted',
+  'campaignCompleted',
+  'contactOptedOut',
+  'dataSubjectRequestCompleted',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface NewEvent {
+  orgId: string;
+  type: EventType;
+  conversationId?: string;
+  campaignId?: string;
+  contactId?: string;
+  data: Record<string, unknown>;
+  occurredAt?: Date;
+}
+
+/**
+ * Records an event in the outbox. Call it with the transaction that makes the
+ * change it describes, so the two commit or roll back together.
+ */
+export async function recordEvent(trx: Db, e: NewEvent): Promise<{ id: string; sequence: number }> {
+  let sequence = 0;
+  if (e.conversationId) {
+    const row = await trx
+      .updateTable('conversations')
+      .set({ event_seq: sql`event_seq + 1` })
+      .where('id', '=', e.conversationId)
+      .returning('event_seq')
+      .executeTakeFirst();
+    sequence = row?.event_seq ?? 0;
+  } else if (e.campaignId) {
+    const row = await trx
+      .updateTable('campaigns')
+      .set({ event_seq: sql`event_seq + 1` })
+      .where('id', '=', e.campaignId)
+      .returning('event_seq')
+      .executeTakeFirst();
+    sequence = row?.event_seq ?? 0;
+  }
+  const row = await trx
+    .insertInto('events')
+    .values({
+      org_id: e.orgId,
+      type: e.type,
+      conversation_id: e.conversationId ?? null,
+      campaign_id: e.campaignId ?? null,
+      contact_id: e.contactId ?? null,
+      sequence,
+      ...(e.occurredAt ? { occurred_at: e.occurredAt } : {}),
+      data: JSON.stringify(e.data),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { id: row.id, sequence };
+}
+
+/** An org's events after a position, oldest first. */
+export async function eventsAfter(db: Db, orgId: string, position: string, limit: number) {
+  return db
+    .selectFrom('events')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('position', '>', position)
+    .orderBy('position')
+    .limit(limit)
+    .execute();
+}
