@@ -57,6 +57,29 @@ const schema = z.object({
     )
     .describe('Temporal UI origins allowed to call /codec'),
   JWT_SECRET: z.string().min(32).optional().describe('Signs short-lived API tokens; derived from the master key when unset'),
+  JWT_KEY_GENERATIONS: z
+    .string()
+    .default('1')
+    .transform((s) => s.split(',').map((g) => g.trim()))
+    .pipe(z.array(z.string().regex(/^[1-9]\d{0,5}$/, 'expected generation numbers such as 2,1')).min(1))
+    .describe(
+      'Token signing key generations, newest first: the first signs, every one listed is accepted (kid). Rotate: 2,1, then 2 once tokens of 1 expired',
+    ),
+  API_KEY_RATE: z.coerce.number().min(0.001).max(100_000).default(50).describe('Requests per second per API key, refilled continuously'),
+  API_KEY_BURST: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(100)
+    .describe('Requests one API key may make at once before API_KEY_RATE applies'),
+  REQUEST_LOG_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .default(30)
+    .describe("Days the request log is kept, unless an org's requestLogDays says otherwise"),
   MAX_JSON_CONTACTS: z.coerce.number().int().min(1).default(5000).describe('Most contacts in one JSON campaign body'),
   MAX_BODY_BYTES: z.coerce
     .number()
@@ -204,4 +227,19 @@ export function hashKey(config: Config): Buffer {
 export function jwtSecret(config: Config): string {
   if (config.JWT_SECRET) return config.JWT_SECRET;
   return Buffer.from(hkdfSync('sha256', masterKey(config), Buffer.alloc(0), 'parley-jwt', 32)).toString('base64');
+}
+
+/** Token signing keys by kid: generation 1 is the original secret, each later one derived from it and its number. */
+export interface SigningKeys {
+  current: { kid: string; secret: string };
+  accepted: ReadonlyMap<string, string>;
+}
+
+export function signingKeys(config: Config): SigningKeys {
+  const base = jwtSecret(config);
+  const secretOf = (generation: string) =>
+    generation === '1' ? base : Buffer.from(hkdfSync('sha256', base, Buffer.alloc(0), `parley-jwt-${generation}`, 32)).toString('base64');
+  const accepted = new Map(config.JWT_KEY_GENERATIONS.map((g) => [g, secretOf(g)]));
+  const kid = config.JWT_KEY_GENERATIONS[0];
+  return { current: { kid, secret: accepted.get(kid)! }, accepted };
 }

@@ -1,5 +1,8 @@
 import express from 'express';
-import { authenticate, caller, issueToken } from './auth';
+import { authenticate, authorize, caller, issueToken } from './auth';
+import { keyRateLimit } from './rate-limit';
+import { keysRouter } from './routes/keys';
+import { logsRouter } from './routes/logs';
 import { isReachable } from '../db/database';
 import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './problem';
@@ -54,9 +57,14 @@ export function createApp(deps: ApiDeps): express.Express {
   );
 
   const v1 = express.Router();
-  v1.use(authenticate(deps.db, deps.jwtSecret));
+  if (deps.requestLog) v1.use(deps.requestLog.middleware);
+  v1.use(authenticate(deps.db, deps.signingKeys));
+  v1.use(keyRateLimit({ perSecond: deps.config.API_KEY_RATE, burst: deps.config.API_KEY_BURST }));
+  v1.use(authorize);
   v1.use(express.json({ limit: deps.config.MAX_BODY_BYTES }), storableInput);
-  v1.post('/auth/token', (req, res) => void res.status(201).json(issueToken(caller(req), deps.jwtSecret)));
+  v1.post('/auth/token', (req, res) => void res.status(201).json(issueToken(caller(req), deps.signingKeys)));
+  v1.use('/keys', keysRouter(deps));
+  v1.use(logsRouter(deps));
   v1.use('/campaigns', campaignsRouter(deps));
   v1.use('/conversations', conversationsRouter(deps), agentRouter(deps));
   v1.use('/org', orgRouter(deps));

@@ -1,9 +1,12 @@
 import type { Request, RequestHandler } from 'express';
 import jwt from 'jsonwebtoken';
+import type { SigningKeys } from '../config';
+import { recordAudit } from '../db/audit';
 import type { Db } from '../db/database';
-import { keyIsLive } from '../db/keys';
+import { keyIsLive, touchApiKey } from '../db/keys';
 import { resolveApiKey } from './keys';
 import { HttpError } from './problem';
+import { ROLES, type Role, mayCall, routeFor } from './roles';
 
 const TOKEN_TTL_SECONDS = 15 * 60;
 const ISSUER = 'parley';
@@ -11,11 +14,16 @@ const AUDIENCE = 'parley-api';
 // How long a process may trust that a token's key is still live: a revoked key's tokens stop within this.
 const LIVE_KEY_CACHE_MS = 500;
 const LIVE_KEY_CACHE_MAX = 10_000;
+// last_used_at is a hint, not a log: one write a minute per key whatever the traffic.
+const TOUCH_EVERY_MS = 60_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface Caller {
   orgId: string;
   keyId: string;
+  /** `pk_<prefix>`: names the key in logs without revealing it. */
+  keyPrefix: string;
+  role: Role;
   /** How the caller proved itself: only an API key may obtain a token. */
   via: 'key' | 'token';
 }
@@ -40,47 +48,88 @@ function liveKeyCheck(db: Db): (orgId: string, keyId: string) => Promise<boolean
   };
 }
 
-function verifyToken(token: string, jwtSecret: string): { orgId: string; keyId: string } | undefined {
+function verifyToken(token: string, keys: SigningKeys): Omit<Caller, 'via'> | undefined {
   try {
-    const claims = jwt.verify(token, jwtSecret, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] }) as jwt.JwtPayload;
+    const kid = jwt.decode(token, { complete: true })?.header.kid ?? '1';
+    const secret = keys.accepted.get(kid);
+    if (!secret) return undefined;
+    const claims = jwt.verify(token, secret, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] }) as jwt.JwtPayload;
     if (typeof claims.org !== 'string' || !UUID.test(claims.org) || typeof claims.sub !== 'string' || !UUID.test(claims.sub))
       return undefined;
-    return { orgId: claims.org, keyId: claims.sub };
+    const role = ROLES.find((r) => r === claims.role) ?? 'readonly';
+    const keyPrefix = typeof claims.kp === 'string' ? claims.kp : 'pk_unknown';
+    return { orgId: claims.org, keyId: claims.sub, role, keyPrefix };
   } catch {
     return undefined;
   }
 }
 
-/** Accepts an API key, or a short-lived JWT from POST /v1/auth/token whose key is still live. */
-export function authenticate(db: Db, jwtSecret: string): RequestHandler {
+/** The prefix of something shaped like a key, which is safe to record; anything else is not. */
+const presentedPrefix = (token: string) => /^(pk_[0-9a-f]{12})_/.exec(token)?.[1];
+
+/** Accepts an API key, or a short-lived JWT from POST /v1/auth/token whose key is still live. Failures are audited. */
+export function authenticate(db: Db, keys: SigningKeys): RequestHandler {
   const isLive = liveKeyCheck(db);
+  const touched = new Map<string, number>();
   return async (req, _res, next) => {
     const header = req.get('authorization') ?? '';
     const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-    if (!token) throw new HttpError(401, 'Unauthorized', 'send Authorization: Bearer <api key or token>');
     let found: Caller | undefined;
-    if (token.startsWith('pk_')) {
+    if (!token) {
+      found = undefined;
+    } else if (token.startsWith('pk_')) {
       const key = await resolveApiKey(db, token);
       found = key && { ...key, via: 'key' };
     } else {
-      const claims = verifyToken(token, jwtSecret);
+      const claims = verifyToken(token, keys);
       found = claims && (await isLive(claims.orgId, claims.keyId)) ? { ...claims, via: 'token' } : undefined;
     }
-    if (!found) throw new HttpError(401, 'Unauthorized', 'the API key or token is not valid');
+    if (!found) {
+      const prefix = token && presentedPrefix(token);
+      await recordAudit(db, {
+        actor: prefix ?? 'anonymous',
+        ip: req.ip,
+        action: 'auth.failed',
+        target: `${req.method} ${req.baseUrl}`,
+        result: 'denied',
+      });
+      throw new HttpError(
+        401,
+        'Unauthorized',
+        token ? 'the API key or token is not valid' : 'send Authorization: Bearer <api key or token>',
+      );
+    }
     (req as Request & { caller?: Caller }).caller = found;
+    const last = touched.get(found.keyId);
+    if (last === undefined || Date.now() - last >= TOUCH_EVERY_MS) {
+      if (touched.size >= LIVE_KEY_CACHE_MAX) touched.clear();
+      touched.set(found.keyId, Date.now());
+      touchApiKey(db, found.keyId).catch(() => touched.delete(found.keyId));
+    }
     next();
   };
 }
 
+/** Refuses a caller whose key's role does not grant what the route requires; a route declaring no role is refused to all. */
+export const authorize: RequestHandler = (req, _res, next) => {
+  const c = caller(req);
+  const route = routeFor(req.method, req.baseUrl + req.path);
+  if (!route) throw new HttpError(403, 'Forbidden', `${req.method} ${req.baseUrl}${req.path} declares no role (api/roles.ts)`);
+  if (!mayCall(c.role, route.role))
+    throw new HttpError(403, 'Forbidden', `this route requires the ${route.role} role; the key's role is ${c.role}`);
+  next();
+};
+
 /** A token for the caller's key; a token cannot renew itself, so a leaked one dies with its TTL or its key. */
-export function issueToken(c: Caller, jwtSecret: string): { token: string; expiresIn: number } {
+export function issueToken(c: Caller, keys: SigningKeys): { token: string; expiresIn: number } {
   if (c.via !== 'key') throw new HttpError(403, 'Forbidden', 'an API key is required to obtain a token; a token cannot obtain another');
-  const token = jwt.sign({ org: c.orgId }, jwtSecret, {
+  const token = jwt.sign({ org: c.orgId, role: c.role, kp: c.keyPrefix }, keys.current.secret, {
     subject: c.keyId,
     issuer: ISSUER,
     audience: AUDIENCE,
     expiresIn: TOKEN_TTL_SECONDS,
     algorithm: 'HS256',
+    keyid: keys.current.kid,
   });
   return { token, expiresIn: TOKEN_TTL_SECONDS };
 }

@@ -1,10 +1,11 @@
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Logger } from 'pino';
-import type { Config } from '../config';
+import type { Config, SigningKeys } from '../config';
 import type { Db } from '../db/database';
 import type { SecretBox } from '../platform/secrets';
 import type { InboundRelay } from './relay';
+import type { RequestLog } from './request-log';
 
 /** What every route needs; built once per process. */
 export interface ApiDeps {
@@ -12,7 +13,10 @@ export interface ApiDeps {
   db: Db;
   temporal: Client;
   log: Logger;
-  jwtSecret: string;
+  /** Signs tokens with the current kid; verifies any accepted one. */
+  signingKeys: SigningKeys;
+  /** Where each authenticated request is noted; none in benchmarks. */
+  requestLog?: RequestLog;
   /** Keys hashed identifiers (inbound workflow ids). */
   hashKey: Buffer;
   /** The payload codec, for the Temporal UI's codec endpoint. */

@@ -6,7 +6,9 @@ import { closeSchema, handbackSchema, handoffSchema, noteSchema, outcomeSchema }
 import { campaignSchema } from './routes/campaigns';
 import { payloadsSchema } from './routes/codec';
 import { messageSchema, startSchema } from './routes/conversations';
+import { keyCreateSchema } from './routes/keys';
 import { orgPatchSchema } from './routes/org';
+import { ROUTE_ROLES } from './roles';
 import { inboundSchema } from './routes/sandbox';
 import { webchatMessageSchema } from './routes/webchat';
 
@@ -36,6 +38,17 @@ const routes = (config: Config): Route[] => [
   ['post', '/v1/auth/token', 'Exchange the API key (not a token: 403) for a 15-minute JWT, audience parley-api', undefined, 201],
   ['get', '/v1/org', "The caller's organisation settings"],
   ['patch', '/v1/org', 'Change settings; null removes one', orgPatchSchema],
+  ['get', '/v1/keys', "The organisation's live API keys: prefix, name, role, created and last used (never the key)"],
+  ['post', '/v1/keys', 'Create an API key with a role; the key is in this answer only', keyCreateSchema, 201],
+  [
+    'delete',
+    '/v1/keys/{id}',
+    "Revoke a key and its tokens within a second (204); 409 for the organisation's last admin key",
+    undefined,
+    204,
+  ],
+  ['get', '/v1/request-log', 'Requests to the API: time, key prefix, method, route template, status, latency (?after, ?limit)'],
+  ['get', '/v1/audit-log', 'Key creations and revocations, failed authentications (?from, ?to, ?actor, ?action, ?after, ?limit)'],
   ['get', '/v1/journeys', 'List journeys'],
   ['post', '/v1/journeys', 'Create a journey (version 1); invalid journeys are a 400 naming the step', journeyBody, 201],
   ['get', '/v1/journeys/{id}', 'A journey at its current version, or ?version=N'],
@@ -124,6 +137,7 @@ export function openApiDocument(config: Config) {
       summary,
       ...(params.length ? { parameters: params } : {}),
       ...(UNAUTHENTICATED.has(`${method} ${path}`) ? { security: [] } : {}),
+      ...(ROUTE_ROLES[`${method} ${path}`] ? { 'x-required-role': ROUTE_ROLES[`${method} ${path}`] } : {}),
       ...(body
         ? {
             requestBody: {

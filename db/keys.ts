@@ -1,14 +1,23 @@
+import { sql } from 'kysely';
 import type { Db } from './database';
+import type { Role } from './tables/api-key.table';
 
-export async function insertApiKey(db: Db, key: { orgId: string; prefix: string; hash: string; name: string }): Promise<void> {
-  await db.insertInto('api_keys').values({ org_id: key.orgId, prefix: key.prefix, hash: key.hash, name: key.name }).execute();
+export async function insertApiKey(
+  db: Db,
+  key: { orgId: string; prefix: string; hash: string; name: string; role?: Role },
+): Promise<{ id: string; created_at: Date }> {
+  return db
+    .insertInto('api_keys')
+    .values({ org_id: key.orgId, prefix: key.prefix, hash: key.hash, name: key.name, role: key.role })
+    .returning(['id', 'created_at'])
+    .executeTakeFirstOrThrow();
 }
 
 /** The live key with this prefix, if any; the caller compares the hash. */
 export async function liveKeyByPrefix(db: Db, prefix: string) {
   return db
     .selectFrom('api_keys')
-    .select(['id', 'org_id', 'hash'])
+    .select(['id', 'org_id', 'hash', 'role', 'prefix'])
     .where('prefix', '=', prefix)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
@@ -26,14 +35,54 @@ export async function keyIsLive(db: Db, orgId: string, keyId: string): Promise<b
   return !!row;
 }
 
-/** Revokes an org's key; true when it was live until now. Tokens minted from it stop working too. */
-export async function revokeApiKey(db: Db, orgId: string, keyId: string): Promise<boolean> {
-  const result = await db
-    .updateTable('api_keys')
-    .set({ revoked_at: new Date() })
-    .where('id', '=', keyId)
+/** An org's live keys, without their hashes. */
+export async function listApiKeys(db: Db, orgId: string) {
+  return db
+    .selectFrom('api_keys')
+    .select(['id', 'prefix', 'name', 'role', 'created_at', 'last_used_at'])
     .where('org_id', '=', orgId)
     .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** Notes a key's use, at most once a minute whatever the traffic. */
+export async function touchApiKey(db: Db, keyId: string): Promise<void> {
+  await db
+    .updateTable('api_keys')
+    .set({ last_used_at: sql`now()` })
+    .where('id', '=', keyId)
+    .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', sql<Date>`now() - interval '1 minute'`)]))
+    .execute();
+}
+
+export type RevokeResult = 'revoked' | 'not-found' | 'last-admin';
+
+/**
+ * Revokes an org's key, unless it is the org's last live admin key. The org's live admin keys are
+ * locked first, so two concurrent revocations cannot each leave the other as the last one.
+ */
+export async function revokeApiKey(db: Db, orgId: string, keyId: string): Promise<RevokeResult> {
+  return db.transaction().execute(async (trx) => {
+    const admins = await trx
+      .selectFrom('api_keys')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('role', '=', 'admin')
+      .where('revoked_at', 'is', null)
+      .forUpdate()
+      .execute();
+    const key = await trx
+      .selectFrom('api_keys')
+      .select(['id', 'role'])
+      .where('id', '=', keyId)
+      .where('org_id', '=', orgId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (!key) return 'not-found';
+    if (key.role === 'admin' && admins.length <= 1) return 'last-admin';
+    await trx.updateTable('api_keys').set({ revoked_at: new Date() }).where('id', '=', keyId).execute();
+    return 'revoked';
+  });
 }

@@ -1,3 +1,5 @@
+import type { AuditLogTable } from './tables/audit-log.table';
+import type { RequestLogTable } from './tables/request-log.table';
 import type { ApiKeyTable } from './tables/api-key.table';
 import type { CampaignTable } from './tables/campaign.table';
 import type { ChannelTable } from './tables/channel.table';
@@ -38,4 +40,6 @@ export interface Database {
   import_files: ImportFileTable;
   campaign_imports: CampaignImportTable;
   events: EventTable;
+  audit_log: AuditLogTable;
+  request_log: RequestLogTable;
 }

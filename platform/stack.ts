@@ -7,7 +7,9 @@ import type { ChannelRegistry } from '../channels';
 import { createWorker } from './worker';
 import { createApp } from '../api/app';
 import { type InboundRelay, createInboundRelay } from '../api/relay';
-import { type Config, hashKey, jwtSecret, masterKey, temporalConnectionOptions } from '../config';
+import { type Config, hashKey, masterKey, signingKeys, temporalConnectionOptions } from '../config';
+import { type RequestLog, createRequestLog } from '../api/request-log';
+import { pruneRequestLog } from '../db/request-log';
 import { EncryptionCodec, payloadKey } from './codec';
 import { type SecretBox, secretBox } from './secrets';
 import { type Db, createDb, migrate } from '../db/database';
@@ -24,6 +26,7 @@ export interface Stack {
   client: Client;
   server?: Server;
   relay?: InboundRelay;
+  requestLog?: RequestLog;
   url?: string;
   worker?: Worker;
   workerRun?: Promise<void>;
@@ -92,13 +95,17 @@ export async function startStack(
     stack.relay.start(config.INBOUND_RELAY_SWEEP_MS);
     housekeeping = setInterval(() => {
       pruneDeliveryRecords(db, DELIVERY_RECORD_DAYS).catch((err) => log.warn({ err }, 'pruning delivery records failed'));
+      pruneRequestLog(db, config.REQUEST_LOG_DAYS).catch((err) => log.warn({ err }, 'pruning the request log failed'));
     }, HOUSEKEEPING_MS).unref();
+    const requestLog = createRequestLog(db, log);
+    stack.requestLog = requestLog;
     const app = createApp({
       config,
       db,
       temporal: client,
       log,
-      jwtSecret: jwtSecret(config),
+      signingKeys: signingKeys(config),
+      requestLog,
       hashKey: hashKey(config),
       codec,
       secrets,
@@ -115,6 +122,8 @@ export async function startStack(
     clearInterval(housekeeping);
     closing.abort();
     if (stack.server) await new Promise((resolve) => stack.server!.close(resolve));
+    // Only once no request can still finish: every row noted is written.
+    await stack.requestLog?.stop();
     // Messages already acknowledged are routed before the Temporal connection goes; any left over wait for the next start.
     await stack.relay?.stop();
     if (stack.worker) {

@@ -46,6 +46,7 @@ export const orgPatchSchema = z.strictObject({
     .optional(),
   inboundJourneyId: z.string().nullable().optional(),
   enrichmentUrl: z.string().max(2048).url().nullable().optional(),
+  requestLogDays: z.number().int().min(1).max(3650).nullable().optional(),
 });
 
 /** The caller's organisation settings. */

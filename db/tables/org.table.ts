@@ -9,6 +9,8 @@ export interface OrgSettings {
   sendWindow?: { days?: number[]; start: string; end: string };
   inboundJourneyId?: string;
   enrichmentUrl?: string;
+  /** Days the request log is kept; REQUEST_LOG_DAYS when unset. */
+  requestLogDays?: number;
 }
 
 export interface OrgTable {

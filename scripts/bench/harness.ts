@@ -16,7 +16,7 @@ import { createChannelRegistry } from '../../channels';
 import { createApp } from '../../api/app';
 import { createInboundRelay } from '../../api/relay';
 import { provisionOrg } from '../../api/orgs';
-import { type Config, hashKey, loadConfig } from '../../config';
+import { type Config, hashKey, loadConfig, signingKeys } from '../../config';
 import { type Db, createDb, migrate } from '../../db/database';
 import { installRuntime } from '../../platform/stack';
 import { WORKER_HEAP } from '../../platform/worker';
@@ -63,6 +63,9 @@ export async function startBench(overrides: Partial<Config> = {}) {
       // A shared server may have other workers (start:cluster's) polling the usual queue.
       TEMPORAL_TASK_QUEUE: `parley-bench-${dbName}`,
       MAX_JSON_CONTACTS: 1_000_000,
+      // The benchmarks measure the engine, not the per-key limit.
+      API_KEY_RATE: 100_000,
+      API_KEY_BURST: 100_000,
       ...overrides,
     },
   );
@@ -84,7 +87,7 @@ export async function startBench(overrides: Partial<Config> = {}) {
     db,
     temporal: client,
     log: pino({ level: 'silent' }),
-    jwtSecret: randomBytes(32).toString('hex'),
+    signingKeys: signingKeys({ ...config, JWT_SECRET: randomBytes(32).toString('hex') }),
     hashKey: hashKey(config),
     relay,
     codec,

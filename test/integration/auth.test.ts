@@ -41,7 +41,9 @@ describe('API tokens', () => {
     expect((await onTwo.get('/v1/journeys')).status).toBe(200);
 
     const { keyId } = (await resolveApiKey(one.db, org.apiKey))!;
-    expect(await revokeApiKey(one.db, org.orgId, keyId)).toBe(true);
+    const spare = await apiClient(one.url, org.apiKey).post('/v1/keys', { name: 'spare', role: 'admin' });
+    expect(spare.status).toBe(201);
+    expect(await revokeApiKey(one.db, org.orgId, keyId)).toBe('revoked');
     const revokedAt = Date.now();
     const refusedBy = async (api: ReturnType<typeof apiClient>) =>
       (await api.get('/v1/journeys')).status === 401 ? Date.now() - revokedAt : undefined;
@@ -57,7 +59,7 @@ describe('API tokens', () => {
     const org = await seedOrg(one.db);
     const other = await seedOrg(one.db);
     const { keyId } = (await resolveApiKey(one.db, org.apiKey))!;
-    expect(await revokeApiKey(one.db, other.orgId, keyId)).toBe(false);
+    expect(await revokeApiKey(one.db, other.orgId, keyId)).toBe('not-found');
     expect((await apiClient(two.url, org.apiKey).get('/v1/journeys')).status).toBe(200);
   });
 
