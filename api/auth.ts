@@ -110,11 +110,19 @@ export function authenticate(db: Db, keys: SigningKeys): RequestHandler {
   };
 }
 
-/** Refuses a caller whose key's role does not grant what the route requires; a route declaring no role is refused to all. */
+/**
+ * Refuses a caller whose key's role does not grant what the route requires. A route declaring no role never runs:
+ * it is not found, for every key, as an unknown path is.
+ */
 export const authorize: RequestHandler = (req, _res, next) => {
   const c = caller(req);
   const route = routeFor(req.method, req.baseUrl + req.path);
-  if (!route) throw new HttpError(403, 'Forbidden', `${req.method} ${req.baseUrl}${req.path} declares no role (api/roles.ts)`);
+  if (!route)
+    throw new HttpError(
+      404,
+      'Not Found',
+      `no route for ${req.method} ${req.baseUrl}${req.path} (every route declares its role in api/roles.ts)`,
+    );
   if (!mayCall(c.role, route.role))
     throw new HttpError(403, 'Forbidden', `this route requires the ${route.role} role; the key's role is ${c.role}`);
   next();

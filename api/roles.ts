@@ -19,7 +19,7 @@ export const mayCall = (role: Role, required: Role) => GRANTS[role].includes(req
 
 /**
  * The role every authenticated route requires, by `method path` as in the OpenAPI document.
- * A route missing here is refused to every key (403), and the role-matrix test fails on it.
+ * A route missing here answers 404 to every key, and the role-matrix test fails on it.
  */
 export const ROUTE_ROLES: Record<string, Role> = {
   'post /v1/auth/token': 'readonly',

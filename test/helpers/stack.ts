@@ -32,6 +32,9 @@ export async function startTestStack(
       TEMPORAL_ADDRESS: process.env.PARLEY_TEST_TEMPORAL,
       TEMPORAL_TASK_QUEUE: `test-${randomBytes(4).toString('hex')}`,
       PARLEY_MASTER_KEY: TEST_MASTER_KEY,
+      // Suites drive one key hard; the per-key limit has its own test (request-log.test.ts), with its own values.
+      API_KEY_RATE: 10_000,
+      API_KEY_BURST: 10_000,
       ...overrides,
     },
   );
