@@ -90,7 +90,7 @@ export function authenticate(db: Db, keys: SigningKeys): RequestHandler {
         actor: prefix ?? 'anonymous',
         ip: req.ip,
         action: 'auth.failed',
-        target: `${req.method} ${req.baseUrl}`,
+        target: `${req.method} ${routeFor(req.method, req.baseUrl + req.path)?.template ?? 'unmatched'}`,
         result: 'denied',
       });
       throw new HttpError(

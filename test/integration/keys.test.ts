@@ -140,7 +140,7 @@ describe('API keys', () => {
       ['key.revoked', ownPrefix, created.body.id, 'ok'],
     ]);
     const failed = await one.db.selectFrom('audit_log').selectAll().where('actor', '=', created.body.prefix).execute();
-    expect(failed.map((r) => [r.action, r.result, r.org_id])).toEqual([['auth.failed', 'denied', null]]);
+    expect(failed.map((r) => [r.action, r.target, r.result, r.org_id])).toEqual([['auth.failed', 'GET /v1/journeys', 'denied', null]]);
     const everything = JSON.stringify(await one.db.selectFrom('audit_log').selectAll().execute());
     for (const secret of [org.apiKey, created.body.key, created.body.key.split('_')[2]]) expect(everything).not.toContain(secret);
 
