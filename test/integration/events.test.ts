@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hmacSha256Header } from '../../channels/signature';
-import { campaignEvents, conversationEvents } from '../../db/events';
+import { EVENT_TYPES, campaignEvents, conversationEvents } from '../../db/events';
 import { markSent, storeMessage } from '../../db/messages';
 import { EVENT_DATA, eventEnvelope, eventEnvelopeSchema } from '../../platform/events';
 import { channelSecret } from '../helpers/secrets';
@@ -156,5 +156,37 @@ describe('the event outbox', () => {
       .orderBy('position')
       .execute();
     expect(events.filter((e) => e.data.messageId === sent.id).map((e) => e.data.status)).toEqual(['sent', 'read']);
+  });
+
+  it('when a person texts STOP, then one contactOptedOut event names them', async () => {
+    const phone = sandboxPhone(api, org.channelId, ADDRESS);
+    const stop = await phone.say('STOP', 'stop-1');
+    await phone.say('STOP', 'stop-1');
+    const contact = await stack.db
+      .selectFrom('contacts')
+      .select('id')
+      .where('org_id', '=', org.orgId)
+      .where('address', '=', '+447911123501')
+      .executeTakeFirstOrThrow();
+    const events = await eventually(async () => {
+      const rows = await stack.db
+        .selectFrom('events')
+        .selectAll()
+        .where('type', '=', 'contactOptedOut')
+        .where('org_id', '=', org.orgId)
+        .execute();
+      return rows.length > 0 ? rows : undefined;
+    });
+    expect(events.map((e) => [e.contact_id, e.data])).toEqual([
+      [contact.id, { contactId: contact.id, channelId: org.channelId, source: 'keyword', messageId: stop.messageId }],
+    ]);
+  });
+
+  it('when the schemas are asked for, then every event type has its JSON Schema', async () => {
+    const res = await api.get('/v1/webhooks/schemas');
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body).sort()).toEqual([...EVENT_TYPES].sort());
+    expect(res.body.campaignCompleted.properties.data.required).toEqual(['campaignId', 'status', 'progress', 'outcomes']);
+    expect((await apiClient(stack.url).get('/v1/webhooks/schemas')).status).toBe(401);
   });
 });
