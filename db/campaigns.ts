@@ -5,6 +5,7 @@ import type { Rejection } from '../platform/import/contacts';
 import { upsertContacts } from './contacts';
 import { changeConversation, createConversations } from './conversations';
 import type { Db } from './database';
+import { hasEvent, inTransaction, recordEvent } from './events';
 import type { CampaignSendWindow, CampaignStatus } from './tables/campaign.table';
 import { LIVE_STATUSES } from './tables/conversation.table';
 
@@ -257,12 +258,27 @@ export async function campaignMembers(db: Db, campaignId: string, afterSeq: numb
 
 export async function setCampaignStatus(db: Db, id: string, status: CampaignStatus): Promise<void> {
   const done = status === 'completed' || status === 'cancelled';
-  await db
-    .updateTable('campaigns')
-    // A campaign's end is the first time it ended; a later run that only closes conversations keeps it.
-    .set({ status, ...(done ? { completed_at: sql<Date>`coalesce(completed_at, now())` } : {}) })
-    .where('id', '=', id)
-    .execute();
+  await inTransaction(db, async (trx) => {
+    const was = await trx.selectFrom('campaigns').select(['status', 'org_id']).where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!was) return;
+    await trx
+      .updateTable('campaigns')
+      // A campaign's end is the first time it ended; a later run that only closes conversations keeps it.
+      .set({ status, ...(done ? { completed_at: sql<Date>`coalesce(completed_at, now())` } : {}) })
+      .where('id', '=', id)
+      .execute();
+    // Started once: a resume after a pause is not a start.
+    if (status === 'running' && was.status !== 'running' && !(await hasEvent(trx, id, 'campaignStarted'))) {
+      await recordEvent(trx, { orgId: was.org_id, type: 'campaignStarted', campaignId: id, data: { campaignId: id, status } });
+    }
+    if (status === 'completed' && was.status !== 'completed') {
+      const rows = await campaignCounts(trx, id);
+      const outcomes: Record<string, number> = {};
+      for (const row of rows) if (row.outcome) outcomes[row.outcome] = (outcomes[row.outcome] ?? 0) + row.n;
+      const data = { campaignId: id, status, progress: stateCounts(rows), outcomes };
+      await recordEvent(trx, { orgId: was.org_id, type: 'campaignCompleted', campaignId: id, data });
+    }
+  });
 }
 
 /** Cancels the members not yet started; returns how many. */

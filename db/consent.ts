@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from './database';
 import type { ConsentStatus, ConsentTable } from './tables/consent.table';
 
@@ -14,7 +15,7 @@ export async function isOptedOut(db: Db, contactId: string, channelId: string): 
   return latest?.status === 'opted_out';
 }
 
-/** A person's STOP or START; recorded once per message. */
+/** A person's STOP or START; recorded once per message, an opt-out with its event in the same statement. */
 export async function recordConsent(
   db: Db,
   consent: {
@@ -27,16 +28,36 @@ export async function recordConsent(
   },
 ): Promise<void> {
   await db
-    .insertInto('consents')
-    .values({
-      org_id: consent.orgId,
-      channel_id: consent.channelId,
-      contact_id: consent.contactId,
-      status: consent.status,
-      source: consent.source,
-      message_id: consent.messageId ?? null,
-    })
-    .onConflict((oc) => oc.column('message_id').doNothing())
+    .with('recorded', (qb) =>
+      qb
+        .insertInto('consents')
+        .values({
+          org_id: consent.orgId,
+          channel_id: consent.channelId,
+          contact_id: consent.contactId,
+          status: consent.status,
+          source: consent.source,
+          message_id: consent.messageId ?? null,
+        })
+        .onConflict((oc) => oc.column('message_id').doNothing())
+        .returning(['org_id', 'channel_id', 'contact_id', 'status', 'source', 'message_id']),
+    )
+    .insertInto('events')
+    .columns(['org_id', 'type', 'contact_id', 'sequence', 'data'])
+    .expression((eb) =>
+      eb
+        .selectFrom('recorded as r')
+        .select([
+          'r.org_id',
+          sql<string>`'contactOptedOut'`.as('type'),
+          'r.contact_id',
+          sql<number>`0`.as('sequence'),
+          sql<string>`jsonb_build_object('contactId', r.contact_id, 'channelId', r.channel_id, 'source', r.source, 'messageId', r.message_id)`.as(
+            'data',
+          ),
+        ])
+        .where('r.status', '=', 'opted_out'),
+    )
     .execute();
 }
 

@@ -1,5 +1,6 @@
 import { type Selectable, sql } from 'kysely';
 import type { Db } from './database';
+import { type EventType, inTransaction, recordEvent } from './events';
 import { type ConversationStatus, type ConversationTable, LIVE_STATUSES } from './tables/conversation.table';
 
 const BATCH = 1000;
@@ -82,8 +83,8 @@ export interface ConversationChange {
 
 /**
  * The one place a conversation's state changes, for one conversation or a campaign's members,
- * only those whose status is in `from` when given. Returns the rows it changed.
- * The event outbox and audit log will hook in here.
+ * only those whose status is in `from` when given. Returns the rows it changed. Each change
+ * records its events (started, outcome, note, handoff, ended) in the same transaction.
  */
 export async function changeConversation(
   db: Db,
@@ -91,17 +92,81 @@ export async function changeConversation(
   change: ConversationChange,
   opts: { from?: readonly ConversationStatus[] } = {},
 ): Promise<{ id: string; notes: string[] }[]> {
-  let query = db.updateTable('conversations').set((eb) => ({
-    ...(change.status ? { status: change.status } : {}),
-    ...(change.step ? { step: change.step } : {}),
-    ...(change.outcome ? { outcome: change.outcome } : {}),
-    ...(change.note ? { notes: sql<string>`${eb.ref('notes')} || ${JSON.stringify([change.note])}::jsonb` } : {}),
-    ...(change.startedAt ? { started_at: change.startedAt } : {}),
-    ...(change.endedAt ? { ended_at: change.endedAt } : {}),
-  }));
-  query = 'id' in target ? query.where('id', '=', target.id) : query.where('campaign_id', '=', target.campaignId);
-  if (opts.from) query = query.where('status', 'in', opts.from);
-  return query.returning(['id', 'notes']).execute();
+  return inTransaction(db, async (trx) => {
+    // The rows as they were, locked, so that each event describes a change that really happened.
+    let before = trx.selectFrom('conversations').select(['id', 'status', 'outcome']).forUpdate();
+    before = 'id' in target ? before.where('id', '=', target.id) : before.where('campaign_id', '=', target.campaignId);
+    if (opts.from) before = before.where('status', 'in', opts.from);
+    const was = new Map((await before.execute()).map((r) => [r.id, r]));
+    if (was.size === 0) return [];
+    const changed = await trx
+      .updateTable('conversations')
+      .set((eb) => ({
+        ...(change.status ? { status: change.status } : {}),
+        ...(change.step ? { step: change.step } : {}),
+        ...(change.outcome ? { outcome: change.outcome } : {}),
+        ...(change.note ? { notes: sql<string>`${eb.ref('notes')} || ${JSON.stringify([change.note])}::jsonb` } : {}),
+        ...(change.startedAt ? { started_at: change.startedAt } : {}),
+        ...(change.endedAt ? { ended_at: change.endedAt } : {}),
+      }))
+      .where('id', 'in', [...was.keys()])
+      .returning([
+        'id',
+        'notes',
+        'org_id',
+        'campaign_id',
+        'contact_id',
+        'channel_id',
+        'journey_id',
+        'journey_version',
+        'status',
+        'step',
+        'outcome',
+      ])
+      .execute();
+    for (const row of changed) {
+      for (const [type, data] of conversationEventsOf(was.get(row.id)!, row, change)) {
+        await recordEvent(trx, {
+          orgId: row.org_id,
+          type,
+          conversationId: row.id,
+          ...(row.campaign_id ? { campaignId: row.campaign_id } : {}),
+          contactId: row.contact_id,
+          data: { ...ids(row), ...data },
+        });
+      }
+    }
+    return changed.map((r) => ({ id: r.id, notes: r.notes }));
+  });
+}
+
+const ENDED: readonly ConversationStatus[] = ['ended', 'cancelled', 'skipped'];
+
+type Changed = Pick<
+  ConversationRow,
+  'id' | 'campaign_id' | 'contact_id' | 'channel_id' | 'journey_id' | 'journey_version' | 'status' | 'step' | 'outcome'
+>;
+
+const ids = (row: Changed) => ({
+  conversationId: row.id,
+  campaignId: row.campaign_id,
+  contactId: row.contact_id,
+  channelId: row.channel_id,
+  journeyId: row.journey_id,
+  journeyVersion: row.journey_version,
+});
+
+/** The events one row's change makes, in the order they happened. */
+function conversationEventsOf(was: { status: ConversationStatus; outcome: string | null }, row: Changed, change: ConversationChange) {
+  const events: [EventType, Record<string, unknown>][] = [];
+  if (was.status === 'pending' && row.status === 'active') events.push(['conversationStarted', { step: row.step }]);
+  if (change.outcome && change.outcome !== was.outcome) events.push(['outcomeSet', { outcome: row.outcome, step: row.step }]);
+  if (change.note) events.push(['noteAdded', { note: change.note }]);
+  if (row.status === 'handoff' && was.status !== 'handoff') events.push(['handoffRequested', { step: row.step }]);
+  if (ENDED.includes(row.status) && !ENDED.includes(was.status)) {
+    events.push(['conversationEnded', { status: row.status, outcome: row.outcome, step: row.step }]);
+  }
+  return events;
 }
 
 /** The org's conversation with this id, if it has one. */

@@ -80,3 +80,37 @@ export async function eventsAfter(db: Db, orgId: string, position: string, limit
     .limit(limit)
     .execute();
 }
+
+/** Runs `fn` in the caller's transaction, or in a new one: a change and its events commit together either way. */
+export async function inTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
+}
+
+/** An org's events about one conversation, in its own order. */
+export async function conversationEvents(db: Db, conversationId: string) {
+  return db.selectFrom('events').selectAll().where('conversation_id', '=', conversationId).orderBy('sequence').execute();
+}
+
+/** An org's events about one campaign itself (not its conversations), in its own order. */
+export async function campaignEvents(db: Db, campaignId: string) {
+  return db
+    .selectFrom('events')
+    .selectAll()
+    .where('campaign_id', '=', campaignId)
+    .where('conversation_id', 'is', null)
+    .orderBy('sequence')
+    .execute();
+}
+
+/** Whether a campaign has recorded an event of this type about itself. */
+export async function hasEvent(db: Db, campaignId: string, type: EventType): Promise<boolean> {
+  const row = await db
+    .selectFrom('events')
+    .select('id')
+    .where('campaign_id', '=', campaignId)
+    .where('conversation_id', 'is', null)
+    .where('type', '=', type)
+    .limit(1)
+    .executeTakeFirst();
+  return !!row;
+}

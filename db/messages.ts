@@ -1,6 +1,8 @@
-import { sql } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
 import type { StatusUpdate, WatermarkUpdate } from '../channels/provider';
 import type { Db } from './database';
+import { inTransaction, recordEvent } from './events';
+import type { Database } from './schema';
 import type { MessageStatus, MessageTable } from './tables/message.table';
 
 /** A message to store: an outbound one keyed by its idempotency key, an inbound one by its provider's id. */
@@ -41,31 +43,59 @@ export async function storeMessage(db: Db, msg: NewMessage) {
       ...(out ? { idempotency_key: msg.idempotencyKey } : { provider_message_id: msg.providerMessageId }),
     })
     .onConflict((oc) => (out ? oc.column('idempotency_key') : oc.columns(['channel_id', 'direction', 'provider_message_id'])).doNothing())
-    .returning([...STORED, 'org_id', 'channel_id']);
+    .returning([...STORED, 'org_id', 'channel_id', 'direction', 'author', 'body', 'step']);
   const queueFor = msg.direction === 'in' ? msg.queueFor : undefined;
-  const inserted = queueFor
-    ? await db
-        .with('stored', () => insert)
-        .with('queued', (qb) =>
-          qb
-            .insertInto('inbound_queue')
-            .columns(['message_id', 'org_id', 'channel_id', 'address', 'task_queue'])
-            .expression((eb) =>
-              eb
-                .selectFrom('stored')
-                .select([
-                  'id',
-                  'org_id',
-                  'channel_id',
-                  sql<string>`${queueFor.address}::text`.as('address'),
-                  sql<string>`${queueFor.taskQueue}::text`.as('task_queue'),
-                ]),
-            ),
-        )
-        .selectFrom('stored')
-        .select(STORED)
-        .executeTakeFirst()
-    : await insert.executeTakeFirst();
+  // One statement stores the message, records its event and (inbound) queues it for the relay.
+  const inserted = await db
+    .with('stored', () => insert)
+    .with('numbered', (qb) =>
+      qb
+        .updateTable('conversations')
+        .set({ event_seq: sql`event_seq + 1` })
+        .where('id', '=', (eb) => eb.selectFrom('stored').select('conversation_id'))
+        .returning(['id', 'event_seq', 'contact_id', 'campaign_id']),
+    )
+    .with('evented', (qb) =>
+      qb
+        .insertInto('events')
+        .columns(['org_id', 'type', 'conversation_id', 'campaign_id', 'contact_id', 'sequence', 'data'])
+        .expression((eb) =>
+          eb
+            .selectFrom('stored as s')
+            .leftJoin('numbered as n', 'n.id', 's.conversation_id')
+            .select([
+              's.org_id',
+              sql<string>`case when s.direction = 'out' then 'messageSend' else 'inboundMessage' end`.as('type'),
+              's.conversation_id',
+              'n.campaign_id',
+              'n.contact_id',
+              sql<number>`coalesce(n.event_seq, 0)`.as('sequence'),
+              sql<string>`jsonb_build_object('messageId', s.id, 'conversationId', s.conversation_id, 'campaignId', n.campaign_id,
+                'contactId', n.contact_id, 'channelId', s.channel_id, 'direction', s.direction, 'author', s.author, 'text', s.body,
+                'step', s.step, 'status', s.status, 'providerMessageId', s.provider_message_id)`.as('data'),
+            ]),
+        ),
+    )
+    .with('queued', (qb) =>
+      qb
+        .insertInto('inbound_queue')
+        .columns(['message_id', 'org_id', 'channel_id', 'address', 'task_queue'])
+        .expression((eb) =>
+          eb
+            .selectFrom('stored')
+            .select([
+              'id',
+              'org_id',
+              'channel_id',
+              sql<string>`${queueFor?.address ?? ''}::text`.as('address'),
+              sql<string>`${queueFor?.taskQueue ?? ''}::text`.as('task_queue'),
+            ])
+            .where(sql<boolean>`${!!queueFor}::boolean`),
+        ),
+    )
+    .selectFrom('stored')
+    .select(STORED)
+    .executeTakeFirst();
   if (inserted) return { message: pick(inserted), created: true };
   let first = db.selectFrom('messages').select(STORED);
   first = out
@@ -90,13 +120,19 @@ const pick = <T extends Record<(typeof STORED)[number], unknown>>(row: T) =>
  */
 export async function markSent(db: Db, id: string, sent: { status: MessageStatus; providerMessageId: string }): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    const { channel_id: channelId } = await trx.selectFrom('messages').select('channel_id').where('id', '=', id).executeTakeFirstOrThrow();
+    const { channel_id: channelId, status: was } = await trx
+      .selectFrom('messages')
+      .select(['channel_id', 'status'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     await lockStatuses(trx, channelId, sent.providerMessageId);
-    await trx
+    const moved = await trx
       .updateTable('messages')
       .set({ status: sent.status, provider_message_id: sent.providerMessageId, status_at: new Date(), updated_at: new Date() })
       .where('id', '=', id)
+      .returning(MOVED)
       .execute();
+    if (was !== sent.status) for (const row of moved) await recordStatus(trx, row);
     const early = await trx
       .deleteFrom('pending_statuses')
       .where('channel_id', '=', channelId)
@@ -118,11 +154,16 @@ export async function markSent(db: Db, id: string, sent: { status: MessageStatus
 
 /** The provider (or the channel's setup) refused an outbound message for good. */
 export async function markFailed(db: Db, id: string, error: string): Promise<void> {
-  await db
-    .updateTable('messages')
-    .set({ status: 'failed', error, status_at: new Date(), updated_at: new Date() })
-    .where('id', '=', id)
-    .execute();
+  await inTransaction(db, async (trx) => {
+    const moved = await trx
+      .updateTable('messages')
+      .set({ status: 'failed', error, status_at: new Date(), updated_at: new Date() })
+      .where('id', '=', id)
+      .where('status', '!=', 'failed')
+      .returning(MOVED)
+      .execute();
+    for (const row of moved) await recordStatus(trx, row);
+  });
 }
 
 /** Replaces an inbound message's text, which must not be kept. */
@@ -193,7 +234,7 @@ async function lockStatuses(trx: Db, channelId: string, providerMessageId: strin
 
 /** Moves the message forward to the update's status; false when it is not a step forward (or there is no such message). */
 async function advance(trx: Db, channelId: string, update: StatusUpdate): Promise<boolean> {
-  const result = await trx
+  const moved = await trx
     .updateTable('messages')
     .set({
       status: update.status,
@@ -205,8 +246,62 @@ async function advance(trx: Db, channelId: string, update: StatusUpdate): Promis
     .where('direction', '=', 'out')
     .where('provider_message_id', '=', update.providerMessageId)
     .where('status', 'in', REPLACES[update.status])
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+    .returning(MOVED)
+    .execute();
+  for (const row of moved) await recordStatus(trx, row);
+  return moved.length > 0;
+}
+
+const MOVED = [
+  'id',
+  'org_id',
+  'conversation_id',
+  'channel_id',
+  'status',
+  'status_at',
+  'provider_message_id',
+  'error',
+  'error_code',
+  (eb: ExpressionBuilder<Database, 'messages'>) =>
+    eb.selectFrom('conversations as c').select('c.contact_id').whereRef('c.id', '=', 'messages.conversation_id').as('contact_id'),
+  (eb: ExpressionBuilder<Database, 'messages'>) =>
+    eb.selectFrom('conversations as c').select('c.campaign_id').whereRef('c.id', '=', 'messages.conversation_id').as('campaign_id'),
+] as const;
+
+/** A message's status moved forward: its event, in the same transaction. */
+async function recordStatus(
+  trx: Db,
+  row: {
+    id: string;
+    org_id: string;
+    conversation_id: string | null;
+    channel_id: string;
+    status: MessageStatus;
+    status_at: Date | null;
+    provider_message_id: string | null;
+    error: string | null;
+    error_code: string | null;
+    contact_id: string | null;
+    campaign_id: string | null;
+  },
+): Promise<void> {
+  await recordEvent(trx, {
+    orgId: row.org_id,
+    type: 'messageStatusUpdate',
+    ...(row.conversation_id ? { conversationId: row.conversation_id } : {}),
+    ...(row.contact_id ? { contactId: row.contact_id } : {}),
+    ...(row.campaign_id ? { campaignId: row.campaign_id } : {}),
+    data: {
+      messageId: row.id,
+      conversationId: row.conversation_id,
+      contactId: row.contact_id,
+      channelId: row.channel_id,
+      status: row.status,
+      statusAt: row.status_at?.toISOString() ?? null,
+      providerMessageId: row.provider_message_id,
+      ...(row.status === 'failed' ? { error: row.error, errorCode: row.error_code } : {}),
+    },
+  });
 }
 
 /**
@@ -250,22 +345,26 @@ export async function applyStatusUpdate(db: Db, channelId: string, update: Statu
  * better late than moved on a guess. Statuses move forward only, as in applyStatusUpdate.
  */
 export async function applyWatermark(db: Db, channelId: string, update: WatermarkUpdate): Promise<number> {
-  const result = await db
-    .updateTable('messages')
-    .set({ status: update.status, status_at: update.watermark, updated_at: new Date() })
-    .where('channel_id', '=', channelId)
-    .where('direction', '=', 'out')
-    .where('status', 'in', REPLACES[update.status])
-    .where('provider_message_id', 'is not', null)
-    .where('status_at', '<=', update.watermark)
-    .where('conversation_id', 'in', (eb) =>
-      eb
-        .selectFrom('conversations as cv')
-        .innerJoin('contacts as ct', 'ct.id', 'cv.contact_id')
-        .select('cv.id')
-        .where('ct.channel_id', '=', channelId)
-        .where('ct.address', '=', update.recipient),
-    )
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  return inTransaction(db, async (trx) => {
+    const moved = await trx
+      .updateTable('messages')
+      .set({ status: update.status, status_at: update.watermark, updated_at: new Date() })
+      .where('channel_id', '=', channelId)
+      .where('direction', '=', 'out')
+      .where('status', 'in', REPLACES[update.status])
+      .where('provider_message_id', 'is not', null)
+      .where('status_at', '<=', update.watermark)
+      .where('conversation_id', 'in', (eb) =>
+        eb
+          .selectFrom('conversations as cv')
+          .innerJoin('contacts as ct', 'ct.id', 'cv.contact_id')
+          .select('cv.id')
+          .where('ct.channel_id', '=', channelId)
+          .where('ct.address', '=', update.recipient),
+      )
+      .returning(MOVED)
+      .execute();
+    for (const row of moved) await recordStatus(trx, row);
+    return moved.length;
+  });
 }

@@ -14,6 +14,7 @@ import * as batchedImports from './2026-11-23T0900-batched-imports';
 import { sealSandboxSecrets } from './2026-11-23T0510-seal-channel-secrets';
 import * as events from './2026-12-07T0100-events';
 import * as keyRolesAudit from './2026-12-07T0500-key-roles-audit';
+import * as eventsByCampaign from './2026-12-07T0300-events-by-campaign';
 import * as webchatEvents from './2026-11-23T0600-webchat-events';
 
 /** What the migrations that touch secrets need from the app. */
@@ -40,6 +41,7 @@ export function migrationProvider(keys: MigrationKeys): MigrationProvider {
     '2026-11-23T0900-batched-imports': batchedImports,
     '2026-12-07T0100-events': events,
     '2026-12-07T0500-key-roles-audit': keyRolesAudit,
+    '2026-12-07T0300-events-by-campaign': eventsByCampaign,
   };
   return { getMigrations: async () => migrations };
 }
