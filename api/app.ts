@@ -14,6 +14,7 @@ import { sandboxRouter } from './routes/sandbox';
 import { channelsRouter } from './routes/channels';
 import { hooksRouter } from './routes/hooks';
 import { webchatRouter } from './routes/webchat';
+import { webhooksRouter } from './routes/webhooks';
 import { storableInput } from './storable';
 import { apiMetrics } from './metrics';
 
@@ -63,6 +64,7 @@ export function createApp(deps: ApiDeps): express.Express {
   v1.use('/journeys', journeysRouter(deps));
   v1.use('/sandbox', sandboxRouter(deps));
   v1.use('/channels', channelsRouter(deps));
+  v1.use('/webhooks', webhooksRouter(deps));
   app.use('/v1', v1);
 
   app.use(notFoundHandler);

@@ -15,6 +15,7 @@ import type { OrgTable } from './tables/org.table';
 import type { SendAttemptTable } from './tables/send-attempt.table';
 import type { WebchatEventTable } from './tables/webchat-event.table';
 import type { SendRateTable } from './tables/send-rate.table';
+import type { WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable, WebhookNoticeTable } from './tables/webhook.table';
 
 export interface Database {
   orgs: OrgTable;
@@ -38,4 +39,8 @@ export interface Database {
   import_files: ImportFileTable;
   campaign_imports: CampaignImportTable;
   events: EventTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
+  webhook_notices: WebhookNoticeTable;
 }

@@ -13,6 +13,7 @@ import * as campaignControls from './2026-11-23T0800-campaign-controls';
 import * as batchedImports from './2026-11-23T0900-batched-imports';
 import { sealSandboxSecrets } from './2026-11-23T0510-seal-channel-secrets';
 import * as events from './2026-12-07T0100-events';
+import * as webhooks from './2026-12-07T0400-webhooks';
 import * as webchatEvents from './2026-11-23T0600-webchat-events';
 
 /** What the migrations that touch secrets need from the app. */
@@ -38,6 +39,7 @@ export function migrationProvider(keys: MigrationKeys): MigrationProvider {
     '2026-11-23T0800-campaign-controls': campaignControls,
     '2026-11-23T0900-batched-imports': batchedImports,
     '2026-12-07T0100-events': events,
+    '2026-12-07T0400-webhooks': webhooks,
   };
   return { getMigrations: async () => migrations };
 }
