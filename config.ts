@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseAllowEntry } from './platform/outbound/address';
+import { DEFAULT_RETRY_DELAYS_S } from './platform/webhooks/schedule';
 
 const bool = z
   .enum(['true', 'false', '1', '0', ''])
@@ -155,6 +156,33 @@ const schema = z.object({
     .default(3)
     .describe('Tries of one enrichment before the step follows onError'),
   ENRICH_TIMEOUT_MS: z.coerce.number().int().min(100).max(25_000).default(5_000).describe('Time limit of one enrichment request'),
+  WEBHOOK_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(60_000)
+    .default(15_000)
+    .describe('Time limit of one webhook delivery; only a 2xx within it counts'),
+  WEBHOOK_RETRY_DELAYS: z
+    .string()
+    .default(DEFAULT_RETRY_DELAYS_S.join(','))
+    .transform((s) => s.split(',').map((v) => Number(v.trim())))
+    .pipe(z.array(z.number().min(0)).min(1))
+    .describe('Seconds before each retry of a webhook delivery, comma-separated (jittered by ±10%)'),
+  WEBHOOK_RETRY_SCALE: z.coerce.number().positive().default(1).describe('Multiplies WEBHOOK_RETRY_DELAYS (tests shorten the schedule)'),
+  WEBHOOK_DISABLE_AFTER_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(5 * 24 * 3600 * 1000)
+    .describe('A webhook endpoint that has failed every attempt for this long is disabled'),
+  WEBHOOK_SECRET_OVERLAP_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(24 * 3600 * 1000)
+    .describe('How long a rotated-out webhook secret keeps signing beside the new one'),
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64).describe('Webhook requests in flight per endpoint'),
   WORKER_MAX_WORKFLOW_TASKS: z.coerce.number().int().min(1).default(100),
   WORKER_MAX_ACTIVITIES: z.coerce.number().int().min(1).default(200),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce

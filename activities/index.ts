@@ -5,12 +5,15 @@ import { createConversationActivities } from './conversation';
 import { type EnrichmentOptions, createEnrichmentActivities } from './enrichment';
 import { createImportActivities } from './import';
 import { createNoticeActivities } from './notice';
+import { type WebhookOptions, createWebhookActivities } from './webhooks';
 
 export interface ActivityDeps {
   db: Db;
   channels: ChannelRegistry;
   /** Outbound policy and limits of enrichment; the strictest defaults when absent. */
   enrichment?: EnrichmentOptions;
+  /** Signing secrets, outbound policy and retry schedule of webhook delivery. */
+  webhooks?: WebhookOptions;
 }
 
 /** Every activity, bound to its dependencies; workflows import the type only. */
@@ -20,4 +23,5 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createEnrichmentActivities(deps),
   ...createNoticeActivities(deps),
   ...createImportActivities(deps),
+  ...createWebhookActivities(deps),
 });

@@ -18,6 +18,7 @@ import { channelsRouter } from './routes/channels';
 import { hooksRouter } from './routes/hooks';
 import { webchatRouter } from './routes/webchat';
 import { webhookSchemasRouter } from './routes/webhook-schemas';
+import { webhooksRouter } from './routes/webhooks';
 import { storableInput } from './storable';
 import { apiMetrics } from './metrics';
 
@@ -73,6 +74,7 @@ export function createApp(deps: ApiDeps): express.Express {
   v1.use('/sandbox', sandboxRouter(deps));
   v1.use('/channels', channelsRouter(deps));
   v1.use('/webhooks/schemas', webhookSchemasRouter());
+  v1.use('/webhooks', webhooksRouter(deps));
   app.use('/v1', v1);
 
   app.use(notFoundHandler);

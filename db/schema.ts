@@ -17,6 +17,7 @@ import type { OrgTable } from './tables/org.table';
 import type { SendAttemptTable } from './tables/send-attempt.table';
 import type { WebchatEventTable } from './tables/webchat-event.table';
 import type { SendRateTable } from './tables/send-rate.table';
+import type { WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable, WebhookNoticeTable } from './tables/webhook.table';
 
 export interface Database {
   orgs: OrgTable;
@@ -42,4 +43,8 @@ export interface Database {
   events: EventTable;
   audit_log: AuditLogTable;
   request_log: RequestLogTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
+  webhook_notices: WebhookNoticeTable;
 }

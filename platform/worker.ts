@@ -7,6 +7,7 @@ import type { Db } from '../db/database';
 import { createActivities } from '../activities';
 import { type ChannelRegistry, createChannelRegistry } from '../channels';
 import { enrichmentOptions } from '../activities/enrichment';
+import { webhookOptions } from '../activities/webhooks';
 
 /**
  * Node flag for worker processes (start:cluster, the benchmarks; docker-compose.yml says the same):
@@ -30,6 +31,7 @@ export interface WorkerOptions {
 export async function createWorker(opts: WorkerOptions): Promise<Worker> {
   const { config, db } = opts;
   const connection = opts.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config)));
+  const secrets = secretBox(masterKey(config));
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -37,8 +39,9 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities({
       db,
-      channels: opts.channels ?? createChannelRegistry(db, {}, { publicUrl: config.PUBLIC_URL, secrets: secretBox(masterKey(config)) }),
+      channels: opts.channels ?? createChannelRegistry(db, {}, { publicUrl: config.PUBLIC_URL, secrets }),
       enrichment: enrichmentOptions(config),
+      webhooks: webhookOptions(config, secrets),
     }),
     dataConverter: { payloadCodecs: [opts.codec ?? new EncryptionCodec(payloadKey(masterKey(config)))] },
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_WORKFLOW_TASKS,

@@ -11,6 +11,7 @@ export const WORKFLOW = {
   campaign: 'campaign',
   notice: 'notice',
   importCampaign: 'importCampaign',
+  webhooks: 'webhookDispatcher',
 } as const;
 
 export const OrgIdKey = defineSearchAttributeKey('OrgId', SearchAttributeType.KEYWORD);
@@ -27,6 +28,8 @@ export const conversationWorkflowId = (conversationId: string) => `conversation:
 /** A sender's inbound conversation; `digest` is a keyed hash of org, channel and address, never the address itself. */
 export const inboundWorkflowId = (digest: string) => `inbound:${digest}`;
 export const isInboundWorkflowId = (workflowId: string) => workflowId.startsWith('inbound:');
+/** The one dispatcher of a webhook endpoint. */
+export const webhookWorkflowId = (endpointId: string) => `webhooks:${endpointId}`;
 /** One system message per business key, such as the inbound message that asked for it. */
 export const noticeWorkflowId = (key: string) => `notice:${key}`;
 
@@ -193,3 +196,15 @@ export interface ImportInput {
   startAt?: string;
   ratePerMinute?: number;
 }
+
+// ---- webhooks ----
+
+export interface WebhookDispatchInput {
+  endpointId: string;
+}
+
+/** What a dispatch run found the endpoint to be when it returned. */
+export type WebhookDispatchStatus = 'active' | 'paused' | 'disabled' | 'gone';
+
+/** Something changed (created, resumed, replayed, deleted): look at the endpoint again. */
+export const wakeWebhooksSignal = defineSignal('wakeWebhooks');

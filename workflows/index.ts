@@ -2,3 +2,4 @@ export { campaign } from './campaign';
 export { conversation } from './conversation';
 export { notice } from './notice';
 export { importCampaign } from './import';
+export { webhookDispatcher } from './webhooks';

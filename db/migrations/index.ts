@@ -15,6 +15,7 @@ import { sealSandboxSecrets } from './2026-11-23T0510-seal-channel-secrets';
 import * as events from './2026-12-07T0100-events';
 import * as keyRolesAudit from './2026-12-07T0500-key-roles-audit';
 import * as eventsByCampaign from './2026-12-07T0300-events-by-campaign';
+import * as webhooks from './2026-12-07T0400-webhooks';
 import * as webchatEvents from './2026-11-23T0600-webchat-events';
 
 /** What the migrations that touch secrets need from the app. */
@@ -42,6 +43,7 @@ export function migrationProvider(keys: MigrationKeys): MigrationProvider {
     '2026-12-07T0100-events': events,
     '2026-12-07T0500-key-roles-audit': keyRolesAudit,
     '2026-12-07T0300-events-by-campaign': eventsByCampaign,
+    '2026-12-07T0400-webhooks': webhooks,
   };
   return { getMigrations: async () => migrations };
 }

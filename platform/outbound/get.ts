@@ -53,7 +53,19 @@ function guardedLookup(policy: OutboundPolicy): LookupFunction {
  * One GET under the outbound policy: the connected address is checked,
  * redirects are returned rather than followed, and the body is capped.
  */
-export async function guardedGet(target: string | URL, policy: OutboundPolicy, opts: GetOptions): Promise<GetResponse> {
+export const guardedGet = (target: string | URL, policy: OutboundPolicy, opts: GetOptions) => guardedRequest('GET', target, policy, opts);
+
+/** One POST of `body` under the same rules as guardedGet. */
+export const guardedPost = (target: string | URL, policy: OutboundPolicy, body: string | Buffer, opts: GetOptions) =>
+  guardedRequest('POST', target, policy, opts, body);
+
+async function guardedRequest(
+  method: 'GET' | 'POST',
+  target: string | URL,
+  policy: OutboundPolicy,
+  opts: GetOptions,
+  body?: string | Buffer,
+): Promise<GetResponse> {
   const url = checkUrlShape(target, policy);
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
@@ -69,7 +81,7 @@ export async function guardedGet(target: string | URL, policy: OutboundPolicy, o
     };
     const tooLarge = () => settle(new OutboundTooLargeError(`response over ${opts.maxBytes} bytes`));
     // No agent: a pooled socket could have been opened by a request that skipped these checks.
-    const req = client.request(url, { method: 'GET', headers: opts.headers, agent: false, lookup: guardedLookup(policy) }, (res) => {
+    const req = client.request(url, { method, headers: opts.headers, agent: false, lookup: guardedLookup(policy) }, (res) => {
       if (Number(res.headers['content-length']) > opts.maxBytes) return tooLarge();
       const chunks: Buffer[] = [];
       let size = 0;
@@ -83,6 +95,6 @@ export async function guardedGet(target: string | URL, policy: OutboundPolicy, o
     });
     const timer = setTimeout(() => settle(new OutboundTimeoutError(`timed out after ${opts.timeoutMs} ms`)), opts.timeoutMs);
     req.on('error', (err) => settle(err));
-    req.end();
+    req.end(body);
   });
 }

@@ -1,2 +1,2 @@
-export { type GetOptions, type GetResponse, OutboundTimeoutError, OutboundTooLargeError, guardedGet } from './get';
+export { type GetOptions, type GetResponse, OutboundTimeoutError, OutboundTooLargeError, guardedGet, guardedPost } from './get';
 export { type OutboundPolicy, OutboundRefusedError, type Resolver, checkUrl, checkUrlShape, outboundPolicy, systemResolver } from './guard';
