@@ -11,7 +11,7 @@ import { type Config, hashKey, jwtSecret, masterKey, temporalConnectionOptions }
 import { EncryptionCodec, payloadKey } from './codec';
 import { type SecretBox, secretBox } from './secrets';
 import { type Db, createDb, migrate } from '../db/database';
-import { pruneDeliveryRecords } from '../db/housekeeping';
+import { pruneDeliveryRecords, pruneImportFiles } from '../db/housekeeping';
 
 // Send attempts and early status callbacks are kept this long, and swept hourly by each API process.
 const DELIVERY_RECORD_DAYS = 7;
@@ -92,6 +92,7 @@ export async function startStack(
     stack.relay.start(config.INBOUND_RELAY_SWEEP_MS);
     housekeeping = setInterval(() => {
       pruneDeliveryRecords(db, DELIVERY_RECORD_DAYS).catch((err) => log.warn({ err }, 'pruning delivery records failed'));
+      pruneImportFiles(db, config.IMPORT_STALE_HOURS).catch((err) => log.warn({ err }, 'pruning import files failed'));
     }, HOUSEKEEPING_MS).unref();
     const app = createApp({
       config,
