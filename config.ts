@@ -115,6 +115,13 @@ const schema = z.object({
     .max(1024 * 1024)
     .default(256 * 1024)
     .describe('Largest journey definition, in bytes of JSON'),
+  IMPORT_STALE_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24)
+    .describe('An import without progress for this long is abandoned: the hourly housekeeping deletes its file chunks'),
   IDEMPOTENCY_TTL_HOURS: z.coerce
     .number()
     .int()

@@ -12,3 +12,27 @@ export async function pruneDeliveryRecords(db: Db, days: number): Promise<{ send
   const statuses = await db.deleteFrom('pending_statuses').where('created_at', '<', cutoff).executeTakeFirst();
   return { sendAttempts: Number(attempts.numDeletedRows), pendingStatuses: Number(statuses.numDeletedRows) };
 }
+
+/**
+ * Deletes the file chunks of imports that will never read them: an import that
+ * failed or finished, one with no import row, or one still `importing` without
+ * progress for `staleHours` (its workflow was terminated by hand, say).
+ */
+export async function pruneImportFiles(db: Db, staleHours: number): Promise<number> {
+  const cutoff = sql<Date>`now() - ${staleHours} * interval '1 hour'`;
+  const deleted = await db
+    .deleteFrom('import_files')
+    .where(({ exists, not, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('campaign_imports')
+            .select('campaign_imports.campaign_id')
+            .whereRef('campaign_imports.campaign_id', '=', 'import_files.campaign_id')
+            .where('campaign_imports.status', '=', 'importing')
+            .where('campaign_imports.updated_at', '>=', cutoff),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(deleted.numDeletedRows);
+}

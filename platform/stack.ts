@@ -13,7 +13,7 @@ import { pruneRequestLog } from '../db/request-log';
 import { EncryptionCodec, payloadKey } from './codec';
 import { type SecretBox, secretBox } from './secrets';
 import { type Db, createDb, migrate } from '../db/database';
-import { pruneDeliveryRecords } from '../db/housekeeping';
+import { pruneDeliveryRecords, pruneImportFiles } from '../db/housekeeping';
 
 // Send attempts and early status callbacks are kept this long, and swept hourly by each API process.
 const DELIVERY_RECORD_DAYS = 7;
@@ -96,6 +96,7 @@ export async function startStack(
     housekeeping = setInterval(() => {
       pruneDeliveryRecords(db, DELIVERY_RECORD_DAYS).catch((err) => log.warn({ err }, 'pruning delivery records failed'));
       pruneRequestLog(db, config.REQUEST_LOG_DAYS).catch((err) => log.warn({ err }, 'pruning the request log failed'));
+      pruneImportFiles(db, config.IMPORT_STALE_HOURS).catch((err) => log.warn({ err }, 'pruning import files failed'));
     }, HOUSEKEEPING_MS).unref();
     const requestLog = createRequestLog(db, log);
     stack.requestLog = requestLog;
