@@ -7,6 +7,7 @@ import { campaignSchema } from './routes/campaigns';
 import { payloadsSchema } from './routes/codec';
 import { messageSchema, startSchema } from './routes/conversations';
 import { keyCreateSchema } from './routes/keys';
+import { webhookCreateSchema, webhookReplaySchema } from './routes/webhooks';
 import { orgPatchSchema } from './routes/org';
 import { ROUTE_ROLES } from './roles';
 import { inboundSchema } from './routes/sandbox';
@@ -49,6 +50,16 @@ const routes = (config: Config): Route[] => [
   ],
   ['get', '/v1/request-log', 'Requests to the API: time, key prefix, method, route template, status, latency (?after, ?limit)'],
   ['get', '/v1/audit-log', 'Key creations and revocations, failed authentications (?from, ?to, ?actor, ?action, ?after, ?limit)'],
+  ['get', '/v1/webhooks/schemas', 'The JSON Schema of every event type, keyed by type'],
+  ['get', '/v1/webhooks', "The organisation's webhook endpoints (never their secrets)"],
+  ['post', '/v1/webhooks', 'Subscribe an endpoint to event types; the signing secret is in this answer only', webhookCreateSchema, 201],
+  ['get', '/v1/webhooks/{id}', 'One endpoint: status, subscriptions, notices'],
+  ['delete', '/v1/webhooks/{id}', 'Delete an endpoint and stop its deliveries', undefined, 204],
+  ['post', '/v1/webhooks/{id}/pause', 'Hold deliveries; events keep queueing'],
+  ['post', '/v1/webhooks/{id}/resume', 'Deliver again, from where it paused'],
+  ['post', '/v1/webhooks/{id}/rotate-secret', 'A new signing secret; the old one signs too during the overlap'],
+  ['get', '/v1/webhooks/{id}/deliveries', 'Every delivery attempt: status, latency, response code and first bytes'],
+  ['post', '/v1/webhooks/{id}/replay', 'Redeliver the subscribed events since a time, with their ids', webhookReplaySchema, 202],
   ['get', '/v1/journeys', 'List journeys'],
   ['post', '/v1/journeys', 'Create a journey (version 1); invalid journeys are a 400 naming the step', journeyBody, 201],
   ['get', '/v1/journeys/{id}', 'A journey at its current version, or ?version=N'],

@@ -57,6 +57,16 @@ export const ROUTE_ROLES: Record<string, Role> = {
   'post /v1/channels': 'ops',
   'patch /v1/channels/{id}': 'ops',
   'delete /v1/channels/{id}': 'ops',
+  'get /v1/webhooks/schemas': 'readonly',
+  'get /v1/webhooks': 'admin',
+  'post /v1/webhooks': 'admin',
+  'get /v1/webhooks/{id}': 'admin',
+  'delete /v1/webhooks/{id}': 'admin',
+  'post /v1/webhooks/{id}/pause': 'admin',
+  'post /v1/webhooks/{id}/resume': 'admin',
+  'post /v1/webhooks/{id}/rotate-secret': 'admin',
+  'get /v1/webhooks/{id}/deliveries': 'admin',
+  'post /v1/webhooks/{id}/replay': 'admin',
 };
 
 interface RouteRule {

@@ -20,7 +20,7 @@ import type { ApiDeps } from '../deps';
 import { pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
 
-const createSchema = z
+export const webhookCreateSchema = z
   .object({
     url: z.string().max(2048).url(),
     events: z.array(z.enum(EVENT_TYPES)).min(1).max(EVENT_TYPES.length),
@@ -28,7 +28,7 @@ const createSchema = z
   })
   .strict();
 
-const replaySchema = z.object({ since: z.iso.datetime({ offset: true }) }).strict();
+export const webhookReplaySchema = z.object({ since: z.iso.datetime({ offset: true }) }).strict();
 
 const pageSchema = z
   .object({
@@ -87,7 +87,7 @@ export function webhooksRouter({ db, temporal, config, secrets }: ApiDeps): Rout
 
   router.post('/', async (req, res) => {
     const { orgId } = caller(req);
-    const body = parse(createSchema, req.body);
+    const body = parse(webhookCreateSchema, req.body);
     try {
       await checkUrl(body.url, outbound);
     } catch (err) {
@@ -175,7 +175,7 @@ export function webhooksRouter({ db, temporal, config, secrets }: ApiDeps): Rout
   router.post('/:id/replay', async (req, res) => {
     const { orgId } = caller(req);
     const endpoint = await load(orgId, req.params.id);
-    const { since } = parse(replaySchema, req.body);
+    const { since } = parse(webhookReplaySchema, req.body);
     const count = await replayDeliveries(db, endpoint.id, new Date(since));
     await wake(endpoint.id);
     res.status(202).json({ replayed: count });
