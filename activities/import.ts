@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { cancelPendingMembers } from '../db/campaigns';
 import { optedOutAddresses } from '../db/consent';
 import type { Db } from '../db/database';
 import { failImport, finishImport, importForRun, memberRows, readImportFile, storeImportBatch } from '../db/imports';
@@ -118,7 +117,5 @@ export const createImportActivities = ({ db }: { db: Db }) => ({
 
   async failImport({ campaignId, error }: { campaignId: string; error: string }): Promise<void> {
     await failImport(db, campaignId, error);
-    // The members already imported will never start.
-    await cancelPendingMembers(db, campaignId);
   },
 });

@@ -34,24 +34,8 @@ export interface NewEvent {
  * change it describes, so the two commit or roll back together.
  */
 export async function recordEvent(trx: Db, e: NewEvent): Promise<{ id: string; sequence: number }> {
-  let sequence = 0;
-  if (e.conversationId) {
-    const row = await trx
-      .updateTable('conversations')
-      .set({ event_seq: sql`event_seq + 1` })
-      .where('id', '=', e.conversationId)
-      .returning('event_seq')
-      .executeTakeFirst();
-    sequence = row?.event_seq ?? 0;
-  } else if (e.campaignId) {
-    const row = await trx
-      .updateTable('campaigns')
-      .set({ event_seq: sql`event_seq + 1` })
-      .where('id', '=', e.campaignId)
-      .returning('event_seq')
-      .executeTakeFirst();
-    sequence = row?.event_seq ?? 0;
-  }
+  const subject = e.conversationId ?? e.campaignId;
+  const sequence = subject ? await nextSequence(trx, subject) : 0;
   const row = await trx
     .insertInto('events')
     .values({
@@ -67,6 +51,17 @@ export async function recordEvent(trx: Db, e: NewEvent): Promise<{ id: string; s
     .returning('id')
     .executeTakeFirstOrThrow();
   return { id: row.id, sequence };
+}
+
+/** The next sequence number of a conversation's or campaign's events. */
+async function nextSequence(trx: Db, subjectId: string): Promise<number> {
+  const row = await trx
+    .insertInto('event_counters')
+    .values({ subject_id: subjectId, seq: 1 })
+    .onConflict((oc) => oc.column('subject_id').doUpdateSet({ seq: sql`event_counters.seq + 1` }))
+    .returning('seq')
+    .executeTakeFirstOrThrow();
+  return row.seq;
 }
 
 /** An org's events after a position, oldest first. */

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { sql } from 'kysely';
 import type { AcceptedRow, ImportCounts, ImportedContacts, Rejection } from '../platform/import/contacts';
 import { tally } from '../platform/import/contacts';
-import { type CampaignRow, insertCampaign } from './campaigns';
+import { type CampaignRow, cancelPendingMembers, insertCampaign } from './campaigns';
 import { upsertContacts } from './contacts';
 import { createCampaignMembers } from './conversations';
 import type { Db } from './database';
@@ -246,7 +246,7 @@ export async function finishImport(db: Db, campaignId: string): Promise<boolean>
   });
 }
 
-/** Ends an import that cannot finish: the campaign is cancelled, its file deleted. */
+/** Ends an import that cannot finish: the campaign and the members already imported are cancelled, its file deleted. */
 export async function failImport(db: Db, campaignId: string, error: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx
@@ -255,6 +255,7 @@ export async function failImport(db: Db, campaignId: string, error: string): Pro
       .where('campaign_id', '=', campaignId)
       .execute();
     await trx.updateTable('campaigns').set({ status: 'cancelled', completed_at: new Date() }).where('id', '=', campaignId).execute();
+    await cancelPendingMembers(trx, campaignId);
     await deleteImportFile(trx, campaignId);
   });
 }

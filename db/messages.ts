@@ -50,10 +50,16 @@ export async function storeMessage(db: Db, msg: NewMessage) {
     .with('stored', () => insert)
     .with('numbered', (qb) =>
       qb
-        .updateTable('conversations')
-        .set({ event_seq: sql`event_seq + 1` })
-        .where('id', '=', (eb) => eb.selectFrom('stored').select('conversation_id'))
-        .returning(['id', 'event_seq', 'contact_id', 'campaign_id']),
+        .insertInto('event_counters')
+        .columns(['subject_id', 'seq'])
+        .expression((eb) =>
+          eb
+            .selectFrom('stored')
+            .select(['conversation_id', sql<number>`1`.as('seq')])
+            .where('conversation_id', 'is not', null),
+        )
+        .onConflict((oc) => oc.column('subject_id').doUpdateSet({ seq: sql`event_counters.seq + 1` }))
+        .returning(['subject_id', 'seq']),
     )
     .with('evented', (qb) =>
       qb
@@ -62,16 +68,17 @@ export async function storeMessage(db: Db, msg: NewMessage) {
         .expression((eb) =>
           eb
             .selectFrom('stored as s')
-            .leftJoin('numbered as n', 'n.id', 's.conversation_id')
+            .leftJoin('numbered as n', 'n.subject_id', 's.conversation_id')
+            .leftJoin('conversations as c', 'c.id', 's.conversation_id')
             .select([
               's.org_id',
               sql<string>`case when s.direction = 'out' then 'messageSend' else 'inboundMessage' end`.as('type'),
               's.conversation_id',
-              'n.campaign_id',
-              'n.contact_id',
-              sql<number>`coalesce(n.event_seq, 0)`.as('sequence'),
-              sql<string>`jsonb_build_object('messageId', s.id, 'conversationId', s.conversation_id, 'campaignId', n.campaign_id,
-                'contactId', n.contact_id, 'channelId', s.channel_id, 'direction', s.direction, 'author', s.author, 'text', s.body,
+              'c.campaign_id',
+              'c.contact_id',
+              sql<number>`coalesce(n.seq, 0)`.as('sequence'),
+              sql<string>`jsonb_build_object('messageId', s.id, 'conversationId', s.conversation_id, 'campaignId', c.campaign_id,
+                'contactId', c.contact_id, 'channelId', s.channel_id, 'direction', s.direction, 'author', s.author, 'text', s.body,
                 'step', s.step, 'status', s.status, 'providerMessageId', s.provider_message_id)`.as('data'),
             ]),
         ),

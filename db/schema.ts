@@ -4,7 +4,7 @@ import type { ApiKeyTable } from './tables/api-key.table';
 import type { CampaignTable } from './tables/campaign.table';
 import type { ChannelTable } from './tables/channel.table';
 import type { ConsentTable } from './tables/consent.table';
-import type { EventTable } from './tables/event.table';
+import type { EventCounterTable, EventTable } from './tables/event.table';
 import type { ContactTable } from './tables/contact.table';
 import type { ConversationTable } from './tables/conversation.table';
 import type { ImportRejectionTable } from './tables/import-rejection.table';
@@ -41,6 +41,7 @@ export interface Database {
   import_files: ImportFileTable;
   campaign_imports: CampaignImportTable;
   events: EventTable;
+  event_counters: EventCounterTable;
   audit_log: AuditLogTable;
   request_log: RequestLogTable;
   webhook_endpoints: WebhookEndpointTable;

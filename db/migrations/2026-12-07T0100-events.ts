@@ -23,19 +23,16 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('events_org_position').on('events').columns(['org_id', 'position']).execute();
   await db.schema.createIndex('events_conversation').on('events').columns(['conversation_id', 'sequence']).execute();
   await db.schema.createIndex('events_contact').on('events').column('contact_id').execute();
-  // Each conversation and campaign numbers its own events.
+  // Each conversation and campaign numbers its own events, in a row of its own: a lock held on the conversation
+  // (a closing write) must not hold up the messages it still sends.
   await db.schema
-    .alterTable('conversations')
-    .addColumn('event_seq', 'integer', (c) => c.notNull().defaultTo(0))
-    .execute();
-  await db.schema
-    .alterTable('campaigns')
-    .addColumn('event_seq', 'integer', (c) => c.notNull().defaultTo(0))
+    .createTable('event_counters')
+    .addColumn('subject_id', 'uuid', (c) => c.primaryKey())
+    .addColumn('seq', 'integer', (c) => c.notNull())
     .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('campaigns').dropColumn('event_seq').execute();
-  await db.schema.alterTable('conversations').dropColumn('event_seq').execute();
+  await db.schema.dropTable('event_counters').ifExists().execute();
   await db.schema.dropTable('events').ifExists().execute();
 }

@@ -26,6 +26,4 @@ export interface CampaignTable {
   rate_per_minute: number | null;
   /** Local hours, in the recipient's zone, outside which no bot message goes out. */
   send_window: ColumnType<CampaignSendWindow | null, string | null, string | null>;
-  /** The sequence number of this campaign's last event. */
-  event_seq: ColumnType<number, never, number>;
 }

@@ -24,6 +24,4 @@ export interface ConversationTable {
   created_at: ColumnType<Date, never, never>;
   started_at: Date | null;
   ended_at: Date | null;
-  /** The sequence number of this conversation's last event. */
-  event_seq: ColumnType<number, never, number>;
 }

@@ -15,3 +15,9 @@ export interface EventTable {
   occurred_at: ColumnType<Date, Date | undefined, never>;
   data: ColumnType<Record<string, unknown>, string, string>;
 }
+
+/** The last event sequence number of one conversation or campaign. */
+export interface EventCounterTable {
+  subject_id: string;
+  seq: number;
+}

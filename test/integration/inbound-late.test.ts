@@ -103,7 +103,7 @@ describe('inbound messages to a conversation whose run has closed', () => {
           (
             await sql<{
               n: number;
-            }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike 'update "conversations"%'`.execute(
+            }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike '%"conversations"%'`.execute(
               stack.db,
             )
           ).rows[0].n > 0 || undefined,
