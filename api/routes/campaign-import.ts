@@ -9,11 +9,14 @@ import { findJourneyVersion } from '../../db/journeys';
 import { orgSettings } from '../../db/orgs';
 import type { NormalisedContact } from '../../platform/contacts';
 import { type ImportedContacts, importContacts, mappingSchema, targets } from '../../platform/import/contacts';
+import { type Estimate, estimateSending } from '../../platform/import/estimate';
 import { openRows } from '../../platform/import/rows';
+import { recipientZone } from '../../platform/recipient-zone';
 import { channelFor, journeyFor } from '../../platform/lookups';
 import { lookup } from '../../workflows/journey/fields';
 import { placeholders } from '../../workflows/journey/placeholders';
 import type { Journey } from '../../workflows/journey/schema';
+import type { SendWindow } from '../../workflows/journey/window';
 import { render } from '../../workflows/journey/template';
 import { caller } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -85,7 +88,7 @@ function firstMessage(journey: Journey): string | undefined {
 }
 
 /** What a real run would do with these contacts, without storing or sending anything. */
-function dryRunReport(journey: Journey, contacts: NormalisedContact[], ctx: Parameters<typeof render>[2], ratePerSecond: number) {
+function dryRunReport(journey: Journey, contacts: NormalisedContact[], ctx: Parameters<typeof render>[2], estimate: Estimate) {
   const text = firstMessage(journey);
   const missingPlaceholders: Record<string, number> = {};
   const sample: ({ address: string; text: string } | { address: string; missing: string[] })[] = [];
@@ -97,7 +100,32 @@ function dryRunReport(journey: Journey, contacts: NormalisedContact[], ctx: Para
       if (sample.length < SAMPLE_SIZE) sample.push({ address: c.address, ...render(text, c.fields, ctx, journey.fallbacks ?? {}) });
     }
   }
-  return { missingPlaceholders, sample, estimate: { ratePerSecond, seconds: Math.ceil(contacts.length / ratePerSecond) } };
+  return { missingPlaceholders, sample, estimate };
+}
+
+/** The dry run's estimate: the campaign's start, throttle and window, in each recipient's zone. */
+function estimateFor(
+  contacts: NormalisedContact[],
+  controls: ReturnType<typeof controlsOf>,
+  settings: { timeZone: string; sendWindow?: SendWindow },
+  now: number,
+  ratePerSecond: number,
+) {
+  const recipients: Record<string, number> = {};
+  for (const c of contacts) {
+    const zone = recipientZone(c.address, settings.timeZone);
+    recipients[zone] = (recipients[zone] ?? 0) + 1;
+  }
+  const w = controls.sendWindow;
+  return estimateSending({
+    now,
+    startAt: controls.startAt ? Date.parse(controls.startAt) : undefined,
+    recipients,
+    ratePerSecond,
+    ratePerMinute: controls.ratePerMinute,
+    sendWindow: w ? { start: w.from, end: w.to, days: w.days } : undefined,
+    org: { window: settings.sendWindow, timeZone: settings.timeZone },
+  });
 }
 
 /** POST /v1/campaigns with multipart/form-data: a campaign from a contacts file, or a dry run of one. */
@@ -175,7 +203,12 @@ export function importCampaign(
       res.status(200).json({
         dryRun: true,
         ...summary(imported),
-        ...dryRunReport(definition, imported.contacts, ctx, sendRate(channel.kind, channel.config).perSecond),
+        ...dryRunReport(
+          definition,
+          imported.contacts,
+          ctx,
+          estimateFor(imported.contacts, controls, settings, now, sendRate(channel.kind, channel.config).perSecond),
+        ),
       });
       return;
     }

@@ -183,7 +183,7 @@ describe('campaigns from a contacts file', () => {
         { address: '+447911123501', text: 'Hi Dara, this is Parley.' },
         { address: '+447911123502', text: 'Hi there, this is Parley.' },
       ],
-      estimate: { ratePerSecond: 100, seconds: 1 },
+      estimate: { ratePerSecond: 100, seconds: 1, sendingSeconds: 1, startsAt: expect.any(String), completesAt: expect.any(String) },
     });
     expect(await counts()).toEqual(before);
   });

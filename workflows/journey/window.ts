@@ -42,3 +42,21 @@ export function nextSendTime(now: number, window: SendWindow | undefined, timeZo
   }
   return now;
 }
+
+/** When the window open at `now` closes: Infinity without hours, undefined when it is closed at `now`. */
+export function sendWindowCloses(now: number, window: SendWindow | undefined, timeZone: string): number | undefined {
+  if (!window) return Infinity;
+  const start = parseClock(window.start);
+  const end = parseClock(window.end);
+  if (start === undefined || end === undefined || start === end) return Infinity;
+  const days = window.days?.length ? window.days.map((d) => d % 7) : [0, 1, 2, 3, 4, 5, 6];
+  const today = todayIn(now, timeZone);
+  for (let offset = -1; offset <= 1; offset++) {
+    const date = addDays(today, offset);
+    if (!days.includes(weekday(date))) continue;
+    const opens = zonedToEpoch(date, start, timeZone);
+    const closes = end > start ? zonedToEpoch(date, end, timeZone) : zonedToEpoch(addDays(date, 1), end, timeZone);
+    if (now >= opens && now < closes) return closes;
+  }
+  return undefined;
+}
