@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import { Context } from '@temporalio/activity';
 import type { Config } from '../config';
 import type { Db } from '../db/database';
@@ -49,6 +51,7 @@ export const webhookOptions = (config: Config, secrets: SecretBox): WebhookOptio
 
 const BODY_PREFIX_BYTES = 256;
 const IDLE_POLL_MS = 50;
+const LANES = 4;
 const MAX_IDLE_POLL_MS = 250;
 // A missing event position older than this was a rolled-back transaction, not a slow one.
 const GAP_MS = 60_000;
@@ -73,12 +76,12 @@ interface Outcome {
   latencyMs: number;
 }
 
-async function post(url: string, d: ClaimedDelivery, secrets: string[], opts: WebhookOptions): Promise<Outcome> {
+async function post(url: string, d: ClaimedDelivery, secrets: string[], opts: WebhookOptions, agent: http.Agent): Promise<Outcome> {
   const body = JSON.stringify(webhookEnvelope(d));
   const headers = { 'content-type': 'application/json', ...signatureHeaders({ url, eventId: d.event_id, body, secrets, now: new Date() }) };
   const started = Date.now();
   try {
-    const res = await guardedPost(url, opts.policy, body, { timeoutMs: opts.timeoutMs, maxBytes: 64 * 1024, headers });
+    const res = await guardedPost(url, opts.policy, body, { timeoutMs: opts.timeoutMs, maxBytes: 64 * 1024, headers, agent });
     const latencyMs = Date.now() - started;
     const prefix = res.body.subarray(0, BODY_PREFIX_BYTES).toString('utf8');
     const ok = res.status >= 200 && res.status < 300;
@@ -120,6 +123,41 @@ async function eachLimited<T, R>(items: T[], limit: number, fn: (item: T) => Pro
   return out;
 }
 
+const keepAliveAgent = (url: string, maxSockets: number) =>
+  url.startsWith('https:') ? new https.Agent({ keepAlive: true, maxSockets }) : new http.Agent({ keepAlive: true, maxSockets });
+
+type Endpoint = NonNullable<Awaited<ReturnType<typeof endpointForDelivery>>>;
+
+/** Posts a leased batch, logs every attempt, schedules retries, and disables the endpoint on 410 or lasting failure. */
+async function deliverBatch(db: Db, ep: Endpoint, batch: ClaimedDelivery[], concurrency: number, opts: WebhookOptions, agent: http.Agent) {
+  const secrets = [opts.secrets.open(WEBHOOK_SECRET_FIELD, ep.secret)];
+  if (ep.previous_secret && ep.previous_until && ep.previous_until.getTime() > Date.now())
+    secrets.push(opts.secrets.open(WEBHOOK_SECRET_FIELD, ep.previous_secret));
+  const outcomes = await eachLimited(batch, concurrency, (d) => post(ep.url, d, secrets, opts, agent));
+  const results: AttemptResult[] = batch.map((d, i) => {
+    const o = outcomes[i];
+    const delay = o.ok
+      ? null
+      : retryDelayMs(d.attempts, { delaysS: opts.retryDelaysS, scale: opts.retryScale, retryAfterMs: o.retryAfterMs });
+    return {
+      deliveryId: d.id,
+      eventId: d.event_id,
+      eventType: d.type,
+      attempt: d.attempts,
+      ok: o.ok,
+      latencyMs: o.latencyMs,
+      status: o.status,
+      body: o.body,
+      error: o.error,
+      retryAt: delay === null ? null : new Date(Date.now() + delay),
+    };
+  });
+  const failingSince = await recordAttempts(db, ep.id, results);
+  if (outcomes.some((o) => o.gone)) await disableEndpoint(db, ep.id, 'the endpoint answered 410 Gone');
+  else if (failingSince && Date.now() - failingSince.getTime() >= opts.disableAfterMs)
+    await disableEndpoint(db, ep.id, `every attempt failed for ${Math.round(opts.disableAfterMs / 60_000)} minutes`);
+}
+
 export function createWebhookActivities(deps: { db: Db; webhooks?: WebhookOptions }) {
   return {
     /**
@@ -135,49 +173,39 @@ export function createWebhookActivities(deps: { db: Db; webhooks?: WebhookOption
       const until = Date.now() + opts.runMs;
       const beat = setInterval(() => ctx.heartbeat(), 1_000);
       const leaseMs = opts.timeoutMs * 2 + 5_000;
-      let idle = IDLE_POLL_MS;
-      try {
+      const perLane = Math.max(1, Math.ceil(opts.concurrency / LANES));
+      // Connections are kept for this run only, and only ever opened by guarded requests to this endpoint.
+      let agent: http.Agent | undefined;
+      let agentUrl: string | undefined;
+      // Lanes overlap one batch's posting with another's database work; leases keep them apart.
+      const lane = async (): Promise<WebhookDispatchStatus> => {
+        let idle = IDLE_POLL_MS;
         while (Date.now() < until && !ctx.cancellationSignal.aborted) {
           const ep = await endpointForDelivery(db, input.endpointId);
           if (!ep) return 'gone';
           if (ep.status !== 'active') return ep.status;
           await fanOut(db, ep.id, GAP_MS);
-          const batch = await claimDeliveries(db, ep.id, { ordered: ep.ordered, limit: opts.concurrency * 4, leaseMs });
+          const batch = await claimDeliveries(db, ep.id, { ordered: ep.ordered, limit: perLane * 4, leaseMs });
           if (!batch.length) {
-            await ctx.sleep(idle);
+            await ctx.sleep(idle).catch(() => undefined);
             idle = Math.min(idle * 2, MAX_IDLE_POLL_MS);
             continue;
           }
           idle = IDLE_POLL_MS;
-          const secrets = [opts.secrets.open(WEBHOOK_SECRET_FIELD, ep.secret)];
-          if (ep.previous_secret && ep.previous_until && ep.previous_until.getTime() > Date.now())
-            secrets.push(opts.secrets.open(WEBHOOK_SECRET_FIELD, ep.previous_secret));
-          const outcomes = await eachLimited(batch, opts.concurrency, (d) => post(ep.url, d, secrets, opts));
-          const results: AttemptResult[] = batch.map((d, i) => {
-            const o = outcomes[i];
-            const delay = o.ok
-              ? null
-              : retryDelayMs(d.attempts, { delaysS: opts.retryDelaysS, scale: opts.retryScale, retryAfterMs: o.retryAfterMs });
-            return {
-              deliveryId: d.id,
-              eventId: d.event_id,
-              eventType: d.type,
-              attempt: d.attempts,
-              ok: o.ok,
-              latencyMs: o.latencyMs,
-              status: o.status,
-              body: o.body,
-              error: o.error,
-              retryAt: delay === null ? null : new Date(Date.now() + delay),
-            };
-          });
-          const failingSince = await recordAttempts(db, ep.id, results);
-          if (outcomes.some((o) => o.gone)) await disableEndpoint(db, ep.id, 'the endpoint answered 410 Gone');
-          else if (failingSince && Date.now() - failingSince.getTime() >= opts.disableAfterMs)
-            await disableEndpoint(db, ep.id, `every attempt failed for ${Math.round(opts.disableAfterMs / 60_000)} minutes`);
+          if (agentUrl !== ep.url) {
+            agent?.destroy();
+            agent = keepAliveAgent(ep.url, opts.concurrency);
+            agentUrl = ep.url;
+          }
+          await deliverBatch(db, ep, batch, perLane, opts, agent!);
         }
         return 'active';
+      };
+      try {
+        const statuses = await Promise.all(Array.from({ length: LANES }, lane));
+        return statuses.find((s) => s !== 'active') ?? 'active';
       } finally {
+        agent?.destroy();
         clearInterval(beat);
       }
     },

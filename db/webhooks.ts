@@ -107,7 +107,9 @@ export async function fanOut(db: Db, endpointId: string, gapMs: number, now = Da
       .select(['org_id', 'events', 'scanned', 'gaps'])
       .where('id', '=', endpointId)
       .forUpdate()
+      .skipLocked()
       .executeTakeFirst();
+    // Missing, or another lane is fanning out right now.
     if (!ep) return 0;
     const fresh = await trx
       .selectFrom('events')

@@ -8,6 +8,8 @@ export interface GetOptions {
   timeoutMs: number;
   maxBytes: number;
   headers?: Record<string, string>;
+  /** A keep-alive agent used for these guarded requests only, so that every socket it pools passed the checks. */
+  agent?: http.Agent;
 }
 
 export interface GetResponse {
@@ -80,8 +82,9 @@ async function guardedRequest(
       } else resolve(res!);
     };
     const tooLarge = () => settle(new OutboundTooLargeError(`response over ${opts.maxBytes} bytes`));
-    // No agent: a pooled socket could have been opened by a request that skipped these checks.
-    const req = client.request(url, { method, headers: opts.headers, agent: false, lookup: guardedLookup(policy) }, (res) => {
+    // No shared agent: a pooled socket could have been opened by a request that skipped these checks.
+    const agent = opts.agent ?? false;
+    const req = client.request(url, { method, headers: opts.headers, agent, lookup: guardedLookup(policy) }, (res) => {
       if (Number(res.headers['content-length']) > opts.maxBytes) return tooLarge();
       const chunks: Buffer[] = [];
       let size = 0;

@@ -10,6 +10,7 @@ import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker
 import { Client as PgClient } from 'pg';
 import pino from 'pino';
 import { createActivities } from '../../activities';
+import { webhookOptions } from '../../activities/webhooks';
 import { EncryptionCodec, payloadKey } from '../../platform/codec';
 import { type SecretBox, secretBox } from '../../platform/secrets';
 import { createChannelRegistry } from '../../channels';
@@ -169,9 +170,12 @@ export async function seedBenchOrg(bench: Bench, journey: object) {
 }
 
 /** Runs one benchmark: prints its table, and with --json its figures as the last line. */
-export function runBench(measure: (bench: Bench) => Promise<{ rows: [string, string | number][]; figures: object }>): void {
+export function runBench(
+  measure: (bench: Bench) => Promise<{ rows: [string, string | number][]; figures: object }>,
+  overrides: Partial<Config> = {},
+): void {
   (async () => {
-    const bench = await startBench();
+    const bench = await startBench(overrides);
     try {
       const { rows, figures } = await measure(bench);
       const width = Math.max(...rows.map(([k]) => k.length));
@@ -193,7 +197,10 @@ async function startInProcessWorker(config: Config, db: Db, codec: EncryptionCod
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowsPath: require.resolve('./workflows'),
     dataConverter: { payloadCodecs: [codec] },
-    activities: { ...createActivities({ db, channels: createChannelRegistry(db, {}, { secrets }) }), noop: async () => undefined },
+    activities: {
+      ...createActivities({ db, channels: createChannelRegistry(db, {}, { secrets }), webhooks: webhookOptions(config, secrets) }),
+      noop: async () => undefined,
+    },
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_WORKFLOW_TASKS,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_ACTIVITIES,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
