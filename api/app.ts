@@ -43,7 +43,12 @@ export function createApp(deps: ApiDeps): express.Express {
   });
 
   const openapi = openApiDocument(deps.config);
-  app.get('/openapi.json', (_req, res) => void res.json(openapi));
+  // Without PUBLIC_URL, the server is the one the client reached.
+  const here = (req: express.Request) => ({
+    ...openapi,
+    servers: [{ url: `${req.protocol}://${req.get('host')}`, description: 'This API' }],
+  });
+  app.get('/openapi.json', (req, res) => void res.json(deps.config.PUBLIC_URL ? openapi : here(req)));
   app.get('/metrics', metrics.endpoint);
   // Signed by the provider instead of an API key; the raw body is kept for the signature.
   app.use('/hooks', hooksRouter(deps));

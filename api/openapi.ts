@@ -1,180 +1,394 @@
 import { z } from 'zod';
 import type { Config } from '../config';
 import { channelCreateSchema, channelPatchSchema } from '../channels/schemas';
+import type { EventType } from '../db/events';
 import { journeyShape } from '../workflows/journey/schema';
+import { EVENT_DATA } from '../platform/events';
+import { webhooksSection } from './openapi-webhooks';
+import { ROUTE_ROLES } from './roles';
+import { keyCreateSchema } from './routes/keys';
+import { webhookCreateSchema, webhookReplaySchema } from './routes/webhooks';
 import { closeSchema, handbackSchema, handoffSchema, noteSchema, outcomeSchema } from './routes/agent';
 import { campaignSchema } from './routes/campaigns';
 import { payloadsSchema } from './routes/codec';
 import { messageSchema, startSchema } from './routes/conversations';
-import { keyCreateSchema } from './routes/keys';
-import { webhookCreateSchema, webhookReplaySchema } from './routes/webhooks';
 import { orgPatchSchema } from './routes/org';
-import { ROUTE_ROLES } from './roles';
 import { inboundSchema } from './routes/sandbox';
-import { webchatMessageSchema } from './routes/webchat';
+import { VISITOR_COOKIE, webchatMessageSchema } from './routes/webchat';
+import { campaignControlled, campaignCreated, campaignView } from './schemas/campaigns';
+import { health, problem, someObject } from './schemas/common';
+import { transcriptView } from './schemas/conversations';
 
-type Route = [method: string, path: string, summary: string, body?: z.ZodType, status?: number];
+type Auth = 'bearer' | 'none' | 'visitor' | 'admin';
 
-// Authenticated by the provider's signature or the web chat visitor's cookie, not by a bearer token.
-const UNAUTHENTICATED = new Set([
-  'post /hooks/whatsapp',
-  'post /hooks/{channelId}',
-  'get /hooks/{channelId}',
-  'get /webchat/{channelId}',
-  'post /webchat/{channelId}/messages',
-  'get /webchat/{channelId}/events',
-]);
-const IDEMPOTENT = new Set(['post /v1/campaigns', 'post /v1/conversations', 'post /v1/conversations/{id}/messages']);
+interface Op {
+  body?: z.ZodType;
+  status?: number;
+  /** The zod schema the handler's answer is typed by; without one, any object. */
+  response?: z.ZodType;
+  /** The media type of a success that is not JSON. */
+  produces?: 'text/csv' | 'text/html' | 'text/plain' | 'text/event-stream';
+  auth?: Auth;
+  /** 4xx statuses beyond those that follow from the route's shape (auth, body, path ids, Idempotency-Key). */
+  errors?: number[];
+  idempotent?: boolean;
+}
+
+/** One documented route. Adding a route to the API is one entry here; test/unit/api/openapi-routes.test.ts holds the two in step. */
+export type Route = [method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, operationId: string, summary: string, op?: Op];
 
 const journeyBody = z.strictObject({ name: z.string().min(1).max(200), definition: journeyShape });
-const idempotencyKey = {
-  name: 'Idempotency-Key',
-  in: 'header',
-  required: false,
-  schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$' },
-};
+const hook = { auth: 'none', errors: [401, 404] } as const;
 
-const routes = (config: Config): Route[] => [
-  ['get', '/healthz', 'Liveness, with database and Temporal readiness'],
-  ['post', '/v1/auth/token', 'Exchange the API key (not a token: 403) for a 15-minute JWT, audience parley-api', undefined, 201],
-  ['get', '/v1/org', "The caller's organisation settings"],
-  ['patch', '/v1/org', 'Change settings; null removes one', orgPatchSchema],
-  ['get', '/v1/keys', "The organisation's live API keys: prefix, name, role, created and last used (never the key)"],
-  ['post', '/v1/keys', 'Create an API key with a role; the key is in this answer only', keyCreateSchema, 201],
+export const routes = (config: Config): Route[] => [
+  [
+    'get',
+    '/healthz',
+    'getHealth',
+    'Liveness, with database and Temporal readiness (503 when either is down)',
+    { auth: 'none', response: health },
+  ],
+  ['get', '/openapi.json', 'getOpenApiDocument', 'This document', { auth: 'none' }],
+  ['get', '/metrics', 'getMetrics', 'Prometheus metrics (Bearer METRICS_TOKEN when set)', { auth: 'admin', produces: 'text/plain' }],
+  [
+    'post',
+    '/v1/auth/token',
+    'createToken',
+    'Exchange the API key (not a token: 403) for a 15-minute JWT, audience parley-api',
+    { status: 201, errors: [403] },
+  ],
+  ['get', '/v1/org', 'getOrg', "The caller's organisation settings"],
+  ['patch', '/v1/org', 'updateOrg', 'Change settings; null removes one', { body: orgPatchSchema }],
+  ['get', '/v1/keys', 'listKeys', "The organisation's live API keys: prefix, name, role, created and last used (never the key)"],
+  [
+    'post',
+    '/v1/keys',
+    'createKey',
+    'Create an API key with a role; the key is in this answer only',
+    { body: keyCreateSchema, status: 201 },
+  ],
   [
     'delete',
     '/v1/keys/{id}',
-    "Revoke a key and its tokens within a second (204); 409 for the organisation's last admin key",
-    undefined,
-    204,
+    'revokeKey',
+    "Revoke a key and its tokens within a second; 409 for the organisation's last admin key",
+    { status: 204, errors: [409] },
   ],
-  ['get', '/v1/request-log', 'Requests to the API: time, key prefix, method, route template, status, latency (?after, ?limit)'],
-  ['get', '/v1/audit-log', 'Key creations and revocations, failed authentications (?from, ?to, ?actor, ?action, ?after, ?limit)'],
-  ['get', '/v1/webhooks/schemas', 'The JSON Schema of every event type, keyed by type'],
-  ['get', '/v1/webhooks', "The organisation's webhook endpoints (never their secrets)"],
-  ['post', '/v1/webhooks', 'Subscribe an endpoint to event types; the signing secret is in this answer only', webhookCreateSchema, 201],
-  ['get', '/v1/webhooks/{id}', 'One endpoint: status, subscriptions, notices'],
-  ['delete', '/v1/webhooks/{id}', 'Delete an endpoint and stop its deliveries', undefined, 204],
-  ['post', '/v1/webhooks/{id}/pause', 'Hold deliveries; events keep queueing'],
-  ['post', '/v1/webhooks/{id}/resume', 'Deliver again, from where it paused'],
-  ['post', '/v1/webhooks/{id}/rotate-secret', 'A new signing secret; the old one signs too during the overlap'],
-  ['get', '/v1/webhooks/{id}/deliveries', 'Every delivery attempt: status, latency, response code and first bytes'],
-  ['post', '/v1/webhooks/{id}/replay', 'Redeliver the subscribed events since a time, with their ids', webhookReplaySchema, 202],
-  ['get', '/v1/journeys', 'List journeys'],
-  ['post', '/v1/journeys', 'Create a journey (version 1); invalid journeys are a 400 naming the step', journeyBody, 201],
-  ['get', '/v1/journeys/{id}', 'A journey at its current version, or ?version=N'],
-  ['put', '/v1/journeys/{id}', 'A new version; running conversations keep theirs', journeyBody],
+  [
+    'get',
+    '/v1/request-log',
+    'listRequestLog',
+    'Requests to the API: time, key prefix, method, route template, status, latency (?after, ?limit)',
+  ],
+  [
+    'get',
+    '/v1/audit-log',
+    'listAuditLog',
+    'Key creations and revocations, failed authentications (?from, ?to, ?actor, ?action, ?after, ?limit)',
+  ],
+  ['get', '/v1/webhooks/schemas', 'getEventSchemas', 'The JSON Schema of every event type, keyed by type'],
+  ['get', '/v1/webhooks', 'listWebhooks', "The organisation's webhook endpoints (never their secrets)"],
+  [
+    'post',
+    '/v1/webhooks',
+    'createWebhook',
+    'Subscribe an endpoint to event types; the signing secret is in this answer only',
+    { body: webhookCreateSchema, status: 201, errors: [422] },
+  ],
+  ['get', '/v1/webhooks/{id}', 'getWebhook', 'One endpoint: status, subscriptions, notices'],
+  ['delete', '/v1/webhooks/{id}', 'deleteWebhook', 'Delete an endpoint and stop its deliveries', { status: 204 }],
+  ['post', '/v1/webhooks/{id}/pause', 'pauseWebhook', 'Hold deliveries; events keep queueing'],
+  ['post', '/v1/webhooks/{id}/resume', 'resumeWebhook', 'Deliver again, from where it paused'],
+  ['post', '/v1/webhooks/{id}/rotate-secret', 'rotateWebhookSecret', 'A new signing secret; the old one signs too during the overlap'],
+  [
+    'get',
+    '/v1/webhooks/{id}/deliveries',
+    'listWebhookDeliveries',
+    'Every delivery attempt: status, latency, response code and first bytes',
+  ],
+  [
+    'post',
+    '/v1/webhooks/{id}/replay',
+    'replayWebhook',
+    'Redeliver the subscribed events since a time, with their ids',
+    { body: webhookReplaySchema, status: 202 },
+  ],
+  ['get', '/v1/journeys', 'listJourneys', 'List journeys'],
+  [
+    'post',
+    '/v1/journeys',
+    'createJourney',
+    'Create a journey (version 1); invalid journeys are a 400 naming the step',
+    { body: journeyBody, status: 201 },
+  ],
+  ['get', '/v1/journeys/{id}', 'getJourney', 'A journey at its current version, or ?version=N'],
+  ['put', '/v1/journeys/{id}', 'updateJourney', 'A new version; running conversations keep theirs', { body: journeyBody }],
   [
     'post',
     '/v1/campaigns',
+    'createCampaign',
     'Start a campaign with JSON contacts, or with a contacts file as multipart/form-data (see README "Contact files")',
-    campaignSchema(config),
-    201,
+    { body: campaignSchema(config), status: 201, response: campaignCreated, idempotent: true, errors: [422] },
   ],
-  ['get', '/v1/campaigns/{id}', 'Status, and counts by state and by outcome'],
-  ['get', '/v1/campaigns/{id}/import-report', "The rows of the campaign's contacts file that were not imported, as formula-safe CSV"],
-  ['post', '/v1/campaigns/{id}/pause', 'Stop starting conversations', undefined, 202],
-  ['post', '/v1/campaigns/{id}/resume', 'Start them again', undefined, 202],
-  ['post', '/v1/campaigns/{id}/cancel', 'Never start the rest', undefined, 202],
-  ['post', '/v1/conversations', 'Start one conversation with one contact', startSchema(config), 201],
-  ['get', '/v1/conversations/{id}', 'State, with the live workflow query'],
-  ['get', '/v1/conversations/{id}/transcript', 'Messages in order with statuses; ?format=csv for CSV'],
-  ['post', '/v1/conversations/{id}/messages', 'An agent or API message', messageSchema, 201],
-  ['post', '/v1/conversations/{id}/outcome', "Set the outcome (one of the organisation's)", outcomeSchema],
-  ['post', '/v1/conversations/{id}/notes', 'Add an agent note', noteSchema, 201],
-  ['post', '/v1/conversations/{id}/handoff', 'An agent takes over; the bot pauses', handoffSchema, 202],
-  ['post', '/v1/conversations/{id}/handback', 'Back to the bot, at a named step or where it was', handbackSchema, 202],
-  ['post', '/v1/conversations/{id}/close', 'End the conversation, optionally with an outcome', closeSchema, 202],
-  ['post', '/v1/sandbox/{channelId}/inbound', 'A customer message on the sandbox channel', inboundSchema, 202],
-  ['get', '/v1/sandbox/{channelId}/outbox', 'What the sandbox channel sent (?address, ?after, ?limit)'],
-  ['get', '/v1/channels', 'List channels with their capabilities; secrets are never shown'],
-  ['get', '/v1/channels/{id}', 'One channel; secrets are never shown'],
+  ['get', '/v1/campaigns/{id}', 'getCampaign', 'Status, and counts by state and by outcome', { response: campaignView }],
+  [
+    'get',
+    '/v1/campaigns/{id}/import-report',
+    'getCampaignImportReport',
+    "The rows of the campaign's contacts file that were not imported, as formula-safe CSV",
+    { produces: 'text/csv' },
+  ],
+  [
+    'post',
+    '/v1/campaigns/{id}/pause',
+    'pauseCampaign',
+    'Stop starting conversations',
+    { status: 202, response: campaignControlled, errors: [409] },
+  ],
+  ['post', '/v1/campaigns/{id}/resume', 'resumeCampaign', 'Start them again', { status: 202, response: campaignControlled, errors: [409] }],
+  [
+    'post',
+    '/v1/campaigns/{id}/cancel',
+    'cancelCampaign',
+    'Never start the rest',
+    { status: 202, response: campaignControlled, errors: [400, 409] },
+  ],
+  [
+    'post',
+    '/v1/conversations',
+    'createConversation',
+    'Start one conversation with one contact',
+    { body: startSchema(config), status: 201, idempotent: true, errors: [409, 422] },
+  ],
+  ['get', '/v1/conversations/{id}', 'getConversation', 'State, with the live workflow query'],
+  [
+    'get',
+    '/v1/conversations/{id}/transcript',
+    'getConversationTranscript',
+    'Messages in order with statuses; ?format=csv for CSV',
+    { response: transcriptView },
+  ],
+  [
+    'post',
+    '/v1/conversations/{id}/messages',
+    'sendConversationMessage',
+    'An agent or API message',
+    { body: messageSchema, status: 201, idempotent: true, errors: [409] },
+  ],
+  [
+    'post',
+    '/v1/conversations/{id}/outcome',
+    'setConversationOutcome',
+    "Set the outcome (one of the organisation's)",
+    { body: outcomeSchema, errors: [409] },
+  ],
+  ['post', '/v1/conversations/{id}/notes', 'addConversationNote', 'Add an agent note', { body: noteSchema, status: 201 }],
+  [
+    'post',
+    '/v1/conversations/{id}/handoff',
+    'handOffConversation',
+    'An agent takes over; the bot pauses',
+    { body: handoffSchema, status: 202, errors: [409] },
+  ],
+  [
+    'post',
+    '/v1/conversations/{id}/handback',
+    'handBackConversation',
+    'Back to the bot, at a named step or where it was',
+    { body: handbackSchema, status: 202, errors: [409] },
+  ],
+  [
+    'post',
+    '/v1/conversations/{id}/close',
+    'closeConversation',
+    'End the conversation, optionally with an outcome',
+    { body: closeSchema, status: 202, errors: [409] },
+  ],
+  [
+    'post',
+    '/v1/sandbox/{channelId}/inbound',
+    'sendSandboxInbound',
+    'A customer message on the sandbox channel',
+    { body: inboundSchema, status: 202 },
+  ],
+  ['get', '/v1/sandbox/{channelId}/outbox', 'getSandboxOutbox', 'What the sandbox channel sent (?address, ?after, ?limit)'],
+  ['get', '/v1/channels', 'listChannels', 'List channels with their capabilities; secrets are never shown'],
+  ['get', '/v1/channels/{id}', 'getChannel', 'One channel; secrets are never shown'],
   [
     'post',
     '/v1/channels',
+    'createChannel',
     "Add a channel; its config is checked against the kind's provider, its secrets stored encrypted",
-    channelCreateSchema(),
-    201,
+    { body: channelCreateSchema(), status: 201 },
   ],
-  ['patch', '/v1/channels/{id}', 'Rename, or change some config fields; a secret given replaces the stored one', channelPatchSchema()],
-  ['delete', '/v1/channels/{id}', 'Soft-delete a channel (204); 409 while live conversations use it', undefined, 204],
-  ['post', '/hooks/whatsapp', "WhatsApp Cloud API's app-level webhook, routed by the body's phone_number_id (no API key)"],
+  [
+    'patch',
+    '/v1/channels/{id}',
+    'updateChannel',
+    'Rename, or change some config fields; a secret given replaces the stored one',
+    { body: channelPatchSchema() },
+  ],
+  [
+    'delete',
+    '/v1/channels/{id}',
+    'deleteChannel',
+    'Soft-delete a channel (204); 409 while live conversations use it',
+    { status: 204, errors: [409] },
+  ],
+  [
+    'post',
+    '/hooks/whatsapp',
+    'receiveWhatsAppHook',
+    "WhatsApp Cloud API's app-level webhook, routed by the body's phone_number_id; signed with X-Hub-Signature-256 (no API key)",
+    { ...hook, errors: [400, 401, 413, 415] },
+  ],
   [
     'post',
     '/hooks/{channelId}',
-    "A provider's webhook: inbound messages and status callbacks, in the provider's format and signed (no API key)",
+    'receiveProviderHook',
+    "A provider's webhook: inbound messages and status callbacks, in the provider's format, signed the provider's way " +
+      '(Twilio: X-Twilio-Signature; Meta: X-Hub-Signature-256; no API key)',
+    { ...hook, errors: [400, 401, 404, 413, 415] },
   ],
   [
     'get',
     '/hooks/{channelId}',
+    'verifyProviderHook',
     "A provider's subscription check (WhatsApp: hub.verify_token, answered with hub.challenge as text, or 403)",
+    { auth: 'none', produces: 'text/plain', errors: [403, 404] },
   ],
-  ['get', '/webchat/{channelId}', "The web chat page (HTML) for a webchat channel; sets the visitor's cookie"],
+  [
+    'get',
+    '/webchat/{channelId}',
+    'getWebChatPage',
+    "The web chat page (HTML) for a webchat channel; sets the visitor's cookie",
+    { auth: 'none', produces: 'text/html', errors: [404] },
+  ],
   [
     'post',
     '/webchat/{channelId}/messages',
+    'sendWebChatMessage',
     "A visitor's message (the page's cookie; JSON from the page's own origin); `id` makes a retry a no-op",
-    webchatMessageSchema,
-    202,
+    { auth: 'visitor', body: webchatMessageSchema, status: 202, errors: [403, 404, 429] },
   ],
-  ['get', '/webchat/{channelId}/events', "The visitor's messages and the answers as Server-Sent Events, after Last-Event-ID or ?after"],
-  ['post', '/codec/decode', 'Decrypt payloads for the Temporal UI (PARLEY_ADMIN_TOKEN; 404 when unset)', payloadsSchema],
-  ['post', '/codec/encode', 'Encrypt payloads for the Temporal UI (PARLEY_ADMIN_TOKEN; 404 when unset)', payloadsSchema],
+  [
+    'get',
+    '/webchat/{channelId}/events',
+    'streamWebChatEvents',
+    "The visitor's messages and the answers as Server-Sent Events, after Last-Event-ID or ?after",
+    { auth: 'visitor', produces: 'text/event-stream', errors: [404, 429] },
+  ],
+  [
+    'post',
+    '/codec/decode',
+    'decodePayloads',
+    'Decrypt payloads for the Temporal UI (404 when PARLEY_ADMIN_TOKEN is unset)',
+    { auth: 'admin', body: payloadsSchema, errors: [404] },
+  ],
+  [
+    'post',
+    '/codec/encode',
+    'encodePayloads',
+    'Encrypt payloads for the Temporal UI (404 when PARLEY_ADMIN_TOKEN is unset)',
+    { auth: 'admin', body: payloadsSchema, errors: [404] },
+  ],
 ];
 
-const problem = {
-  type: 'object',
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
-  },
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Invalid request: `errors[]` names each failing field',
+  401: 'Missing or invalid credentials',
+  403: 'Not allowed with these credentials',
+  404: 'Not found (also for an id of another organisation, or not a uuid)',
+  409: 'Conflicts with the current state, or an Idempotency-Key request still in progress',
+  413: 'The body is over the size limit',
+  415: 'The body is not of a supported media type',
+  422: 'Refers to something that does not exist (`errors[]` names the field), or an Idempotency-Key reused with another request',
+  429: 'Too many requests; retry later',
 };
+const SECURITY: Record<Auth, object[]> = { bearer: [{ bearer: [] }], none: [], visitor: [{ visitor: [] }], admin: [{ adminToken: [] }] };
+const idempotencyKey = { $ref: '#/components/parameters/IdempotencyKey' };
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' });
 
-/** The OpenAPI 3.1 document, with request bodies generated from the zod schemas the handlers validate with. */
-export function openApiDocument(config: Config) {
+function operation([method, path, operationId, summary, op = {}]: Route) {
+  const auth = op.auth ?? 'bearer';
+  const params: object[] = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+    name: m[1],
+    in: 'path',
+    required: true,
+    schema: { type: 'string', format: 'uuid' },
+  }));
+  if (op.idempotent) params.push(idempotencyKey);
+  const errors = new Set(op.errors);
+  if (auth !== 'none') errors.add(401);
+  if (op.body) [400, 413, 415].forEach((s) => errors.add(s));
+  if (params.length > (op.idempotent ? 1 : 0)) errors.add(404);
+  if (op.idempotent) [409, 422].forEach((s) => errors.add(s));
+  if (errors.size === 0) errors.add(400);
+  const status = op.status ?? 200;
+  const success =
+    status === 204
+      ? { description: 'Done; no content' }
+      : {
+          description: 'Success',
+          content: op.produces
+            ? { [op.produces]: { schema: { type: 'string' } } }
+            : { 'application/json': { schema: jsonSchema(op.response ?? someObject, 'output') } },
+        };
+  const responses: Record<string, object> = { [status]: success };
+  for (const s of [...errors].sort()) responses[s] = { $ref: `#/components/responses/Problem${s}` };
+  return {
+    operationId,
+    summary,
+    security: SECURITY[auth],
+    ...(ROUTE_ROLES[`${method} ${path}`] ? { 'x-required-role': ROUTE_ROLES[`${method} ${path}`] } : {}),
+    ...(params.length ? { parameters: params } : {}),
+    ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body, 'input') } } } } : {}),
+    responses,
+  };
+}
+
+/**
+ * The OpenAPI 3.1 document: request bodies from the zod schemas the handlers validate with, answers from those
+ * they answer with. `eventData` maps each event type to its `data` schema, for the `webhooks` section.
+ */
+export function openApiDocument(config: Config, serverUrl = config.PUBLIC_URL, eventData: Record<EventType, z.ZodType> = EVENT_DATA) {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const [method, path, summary, body, status = 200] of routes(config)) {
-    const params: object[] = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({
-      name: m[1],
-      in: 'path',
-      required: true,
-      schema: { type: 'string', format: 'uuid' },
-    }));
-    if (IDEMPOTENT.has(`${method} ${path}`)) params.push(idempotencyKey);
-    (paths[path] ??= {})[method] = {
-      summary,
-      ...(params.length ? { parameters: params } : {}),
-      ...(UNAUTHENTICATED.has(`${method} ${path}`) ? { security: [] } : {}),
-      ...(ROUTE_ROLES[`${method} ${path}`] ? { 'x-required-role': ROUTE_ROLES[`${method} ${path}`] } : {}),
-      ...(body
-        ? {
-            requestBody: {
-              required: true,
-              content: { 'application/json': { schema: z.toJSONSchema(body, { io: 'input', unrepresentable: 'any' }) } },
-            },
-          }
-        : {}),
-      responses: {
-        [status]: { description: 'Success', content: { 'application/json': { schema: { type: 'object' } } } },
-        default: {
-          description: 'An error, naming the failing field where there is one',
-          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-        },
-      },
-    };
-  }
+  for (const route of routes(config)) (paths[route[1]] ??= {})[route[0]] = operation(route);
+  const problemContent = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
   return {
     openapi: '3.1.0',
     info: {
       title: 'Parley',
       version: '0.1.0',
-      description: 'Durable automated customer conversations. Authenticate with `Authorization: Bearer <api key or token>`.',
+      description:
+        'Durable automated customer conversations. Authenticate with `Authorization: Bearer <api key or token>`. ' +
+        'Every error is an RFC 9457 problem (application/problem+json). Provider webhooks under /hooks are not ' +
+        "authenticated by a key but by the provider's signature over the raw body.",
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
-    components: { schemas: { Problem: problem }, securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-    security: [{ bearer: [] }],
+    servers: [{ url: serverUrl ?? `http://localhost:${config.PORT ?? 3000}`, description: 'This API' }],
+    security: SECURITY.bearer,
     paths,
+    webhooks: webhooksSection(eventData),
+    components: {
+      schemas: { Problem: jsonSchema(problem, 'output') },
+      responses: Object.fromEntries(
+        Object.entries(STATUS_TEXT).map(([s, description]) => [`Problem${s}`, { description, content: problemContent }]),
+      ),
+      parameters: {
+        IdempotencyKey: {
+          name: 'Idempotency-Key',
+          in: 'header',
+          required: false,
+          description: 'Makes a retry of the same request answer as the first did, without doing it twice',
+          schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$' },
+        },
+      },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API key, or a JWT from POST /v1/auth/token' },
+        visitor: { type: 'apiKey', in: 'cookie', name: VISITOR_COOKIE, description: "The web chat visitor's cookie, set by the chat page" },
+        adminToken: { type: 'http', scheme: 'bearer', description: 'PARLEY_ADMIN_TOKEN (codec) or METRICS_TOKEN (metrics)' },
+      },
+    },
   };
 }

@@ -26,6 +26,8 @@ import { channelFor, journeyFor } from '../../platform/lookups';
 import { pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
 import { startOrUndo } from '../start';
+import { type CampaignControlled, type CampaignCreated, type CampaignView } from '../schemas/campaigns';
+import { iso } from '../schemas/common';
 
 /** A campaign with JSON contacts, at most `MAX_JSON_CONTACTS` of them. */
 export const campaignSchema = (limits: ContactLimits & { MAX_JSON_CONTACTS: number }) => {
@@ -201,11 +203,11 @@ export function campaignsRouter(deps: ApiDeps): Router {
       res
         .status(201)
         .location(`/v1/campaigns/${campaign.id}`)
-        .json({ ...(await describe(campaign.id, orgId)), duplicatesSkipped: duplicates });
+        .json({ ...(await describe(campaign.id, orgId)), duplicatesSkipped: duplicates } satisfies CampaignCreated);
     }),
   );
 
-  async function describe(campaignId: string, orgId: string) {
+  async function describe(campaignId: string, orgId: string): Promise<CampaignView> {
     let campaign = await findCampaign(db, orgId, campaignId);
     if (!campaign) throw notFound('campaign');
     const [byStatus, imported] = await Promise.all([campaignCounts(db, campaignId), importView(db, campaignId)]);
@@ -230,11 +232,11 @@ export function campaignsRouter(deps: ApiDeps): Router {
       counts,
       progress: stateCounts(byStatus),
       outcomes,
-      startAt: campaign.start_at,
+      startAt: iso(campaign.start_at),
       ratePerMinute: campaign.rate_per_minute,
       sendWindow: campaign.send_window,
-      createdAt: campaign.created_at,
-      completedAt: campaign.completed_at,
+      createdAt: iso(campaign.created_at),
+      completedAt: iso(campaign.completed_at),
       workflowId: campaignWorkflowId(campaign.id),
       ...(imported ? { import: imported } : {}),
     };
@@ -301,7 +303,7 @@ export function campaignsRouter(deps: ApiDeps): Router {
         // A campaign is done once every member has sent its first message; its conversations may run for days.
         if (action === 'cancel' && parse(cancelSchema, req.body ?? {}).endRunning) {
           await closeRunning(view, orgId);
-          return void res.status(202).json({ ...view, requested: action, endRunning: true });
+          return void res.status(202).json({ ...view, requested: action, endRunning: true } satisfies CampaignControlled);
         }
         throw new HttpError(409, 'Conflict', `campaign is ${view.status}; it cannot be ${action}d`);
       }
@@ -309,10 +311,12 @@ export function campaignsRouter(deps: ApiDeps): Router {
       if (action === 'cancel') {
         const { endRunning } = parse(cancelSchema, req.body ?? {});
         await handle.signal(cancelSignal, endRunning ? { endRunning } : undefined);
-        return void res.status(202).json({ ...view, requested: action, ...(endRunning ? { endRunning } : {}) });
+        return void res
+          .status(202)
+          .json({ ...view, requested: action, ...(endRunning ? { endRunning } : {}) } satisfies CampaignControlled);
       }
       await handle.signal(signal as typeof pauseSignal);
-      res.status(202).json({ ...view, requested: action });
+      res.status(202).json({ ...view, requested: action as CampaignControlled['requested'] } satisfies CampaignControlled);
     });
   }
 

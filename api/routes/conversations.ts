@@ -17,6 +17,8 @@ import { orgSettings } from '../../db/orgs';
 import { channelFor, journeyFor } from '../../platform/lookups';
 import { pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
+import type { TranscriptView } from '../schemas/conversations';
+import { iso } from '../schemas/common';
 
 export const startSchema = (limits: ContactLimits) =>
   z.strictObject({
@@ -104,20 +106,20 @@ export function conversationsRouter(deps: ApiDeps): Router {
       author: m.author,
       text: m.body,
       status: m.status,
-      statusAt: m.status_at,
+      statusAt: iso(m.status_at),
       step: m.step,
       error: m.error,
       errorCode: m.error_code,
-      createdAt: m.created_at,
-      updatedAt: m.updated_at,
+      createdAt: iso(m.created_at),
+      updatedAt: iso(m.updated_at),
     }));
     if (req.query.format === 'csv') {
       const header = ['id', 'createdAt', 'direction', 'author', 'status', 'text'];
-      const lines = items.map((m) => [m.id, m.createdAt.toISOString(), m.direction, m.author, m.status, m.text].map(csvCell).join(','));
+      const lines = items.map((m) => [m.id, m.createdAt, m.direction, m.author, m.status, m.text].map(csvCell).join(','));
       res.type('text/csv').send([header.join(','), ...lines].join('\r\n') + '\r\n');
       return;
     }
-    res.json({ conversationId: row.id, status: row.status, outcome: row.outcome, messages: items });
+    res.json({ conversationId: row.id, status: row.status, outcome: row.outcome, messages: items } satisfies TranscriptView);
   });
 
   router.post(
