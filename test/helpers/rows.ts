@@ -24,11 +24,15 @@ export async function tableCounts(db: Db, orgIds: string[]): Promise<Record<stri
         ? sql`id in (${orgs})`
         : cols.has('org_id')
           ? sql`org_id in (${orgs})`
-          : cols.has('channel_id')
-            ? sql`channel_id in (select id from channels where org_id in (${orgs}))`
-            : cols.has('journey_id')
-              ? sql`journey_id in (select id from journeys where org_id in (${orgs}))`
-              : sql`true`;
+          : cols.has('endpoint_id')
+            ? sql`endpoint_id in (select id from webhook_endpoints where org_id in (${orgs}))`
+            : cols.has('subject_id')
+              ? sql`subject_id in (select id from conversations where org_id in (${orgs}) union select id from campaigns where org_id in (${orgs}))`
+              : cols.has('channel_id')
+                ? sql`channel_id in (select id from channels where org_id in (${orgs}))`
+                : cols.has('journey_id')
+                  ? sql`journey_id in (select id from journeys where org_id in (${orgs}))`
+                  : sql`true`;
     return sql`select ${table}::text as t, count(*)::int as n from ${sql.table(table)} where ${where}`;
   });
   const rows = await sql<{ t: string; n: number }>`${sql.join(parts, sql` union all `)}`.execute(db);
