@@ -8,6 +8,7 @@ import {
   OutboundRefusedError,
   OutboundTimeoutError,
   OutboundTooLargeError,
+  NETWORK_REASONS,
   guardedGet,
   outboundPolicy,
 } from '../platform/outbound';
@@ -37,16 +38,6 @@ export const enrichmentOptions = (config: Config): EnrichmentOptions => ({
 
 /** A failure worth another try (5xx, 408, 429, timeout, network); the reason carries no personal data. */
 class Transient extends Error {}
-
-const NETWORK_REASONS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host lookup failed',
-  ETIMEDOUT: 'connection timed out',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-};
 
 /** The values of the requested fields, or the reason the answer is refused for good. */
 function readValues(body: Buffer, fields: string[]): Record<string, string> | string {

@@ -17,11 +17,12 @@ import {
   OutboundRefusedError,
   OutboundTimeoutError,
   OutboundTooLargeError,
+  NETWORK_REASONS,
   guardedPost,
   outboundPolicy,
 } from '../platform/outbound';
 import type { SecretBox } from '../platform/secrets';
-import { webhookEnvelope } from '../platform/webhooks/envelope';
+import { eventEnvelope } from '../platform/events';
 import { parseRetryAfter, retryDelayMs } from '../platform/webhooks/schedule';
 import { WEBHOOK_SECRET_FIELD, signatureHeaders } from '../platform/webhooks/sign';
 import type { WebhookDispatchInput, WebhookDispatchStatus } from '../workflows/contracts';
@@ -56,16 +57,6 @@ const MAX_IDLE_POLL_MS = 250;
 // A missing event position older than this was a rolled-back transaction, not a slow one.
 const GAP_MS = 60_000;
 
-const NETWORK_REASONS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host lookup failed',
-  ETIMEDOUT: 'connection timed out',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-};
-
 interface Outcome {
   ok: boolean;
   status: number | null;
@@ -77,7 +68,7 @@ interface Outcome {
 }
 
 async function post(url: string, d: ClaimedDelivery, secrets: string[], opts: WebhookOptions, agent: http.Agent): Promise<Outcome> {
-  const body = JSON.stringify(webhookEnvelope(d));
+  const body = JSON.stringify(eventEnvelope({ ...d, id: d.event_id, occurred_at: new Date(d.occurred_at) }));
   const headers = { 'content-type': 'application/json', ...signatureHeaders({ url, eventId: d.event_id, body, secrets, now: new Date() }) };
   const started = Date.now();
   try {
