@@ -1,6 +1,6 @@
 import { type Selectable, sql } from 'kysely';
 import type { Db } from './database';
-import { type EventType, inTransaction, recordEvent } from './events';
+import { type EventType, inTransaction, recordEvents } from './events';
 import { type ConversationStatus, type ConversationTable, LIVE_STATUSES } from './tables/conversation.table';
 
 const BATCH = 1000;
@@ -124,18 +124,20 @@ export async function changeConversation(
         'outcome',
       ])
       .execute();
-    for (const row of changed) {
-      for (const [type, data] of conversationEventsOf(was.get(row.id)!, row, change)) {
-        await recordEvent(trx, {
+    // One batch for all rows: a campaign's bulk cancel is two statements, not a round trip per member.
+    await recordEvents(
+      trx,
+      changed.flatMap((row) =>
+        conversationEventsOf(was.get(row.id)!, row, change).map(([type, data]) => ({
           orgId: row.org_id,
           type,
           conversationId: row.id,
           ...(row.campaign_id ? { campaignId: row.campaign_id } : {}),
           contactId: row.contact_id,
           data: { ...ids(row), ...data },
-        });
-      }
-    }
+        })),
+      ),
+    );
     return changed.map((r) => ({ id: r.id, notes: r.notes }));
   });
 }

@@ -53,6 +53,56 @@ export async function recordEvent(trx: Db, e: NewEvent): Promise<{ id: string; s
   return { id: row.id, sequence };
 }
 
+/**
+ * Records many events in two statements, whatever their number: one upsert takes each
+ * subject's next sequence numbers, one insert writes the rows. Events of one subject are
+ * numbered in the order given. Call it with the transaction that makes the change.
+ */
+export async function recordEvents(trx: Db, events: NewEvent[]): Promise<{ id: string; sequence: number }[]> {
+  if (events.length === 0) return [];
+  const counts = new Map<string, number>();
+  for (const e of events) {
+    const subject = e.conversationId ?? e.campaignId;
+    if (subject) counts.set(subject, (counts.get(subject) ?? 0) + 1);
+  }
+  // Sorted, so concurrent batches lock counter rows in one order and cannot deadlock.
+  const subjects = [...counts.keys()].sort();
+  const next = new Map<string, number>();
+  if (subjects.length > 0) {
+    const rows = await trx
+      .insertInto('event_counters')
+      .values(subjects.map((s) => ({ subject_id: s, seq: counts.get(s)! })))
+      .onConflict((oc) => oc.column('subject_id').doUpdateSet({ seq: sql`event_counters.seq + excluded.seq` }))
+      .returning(['subject_id', 'seq'])
+      .execute();
+    for (const r of rows) next.set(r.subject_id, r.seq - counts.get(r.subject_id)! + 1);
+  }
+  const sequences = events.map((e) => {
+    const subject = e.conversationId ?? e.campaignId;
+    if (!subject) return 0;
+    const seq = next.get(subject)!;
+    next.set(subject, seq + 1);
+    return seq;
+  });
+  const rows = await trx
+    .insertInto('events')
+    .values(
+      events.map((e, i) => ({
+        org_id: e.orgId,
+        type: e.type,
+        conversation_id: e.conversationId ?? null,
+        campaign_id: e.campaignId ?? null,
+        contact_id: e.contactId ?? null,
+        sequence: sequences[i]!,
+        ...(e.occurredAt ? { occurred_at: e.occurredAt } : {}),
+        data: JSON.stringify(e.data),
+      })),
+    )
+    .returning('id')
+    .execute();
+  return rows.map((r, i) => ({ id: r.id, sequence: sequences[i]! }));
+}
+
 /** The next sequence number of a conversation's or campaign's events. */
 async function nextSequence(trx: Db, subjectId: string): Promise<number> {
   const row = await trx

@@ -112,6 +112,29 @@ describe('the event outbox', () => {
     });
   });
 
+  it('when a scheduled campaign is cancelled, then each pending member gets one conversationEnded event, numbered 1', async () => {
+    const addresses = ['07911 123601', '07911 123602', '07911 123603', '07911 123604'];
+    const created = await api.post('/v1/campaigns', {
+      journeyId: org.journeyId,
+      channelId: org.channelId,
+      startAt: new Date(Date.now() + 86_400_000).toISOString(),
+      contacts: addresses.map((address) => ({ address })),
+    });
+    expect(created.status).toBe(201);
+    const campaignId = created.body.id as string;
+    expect((await api.post(`/v1/campaigns/${campaignId}/cancel`, {})).status).toBe(202);
+    await eventually(async () => ((await status(`/v1/campaigns/${campaignId}`)) === 'cancelled' ? true : undefined));
+
+    const members = await stack.db.selectFrom('conversations').select('id').where('campaign_id', '=', campaignId).execute();
+    expect(members).toHaveLength(addresses.length);
+    for (const { id } of members) {
+      const events = await conversationEvents(stack.db, id);
+      expect(events.map((e) => [e.type, e.sequence, (e.data as { status: string }).status])).toEqual([
+        ['conversationEnded', 1, 'cancelled'],
+      ]);
+    }
+  });
+
   it('when the same inbound webhook arrives twice, then one inboundMessage event is recorded', async () => {
     const phone = sandboxPhone(api, org.channelId, '07911 123502');
     const first = await phone.say('hello there', 'dup-inbound-1');
