@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { recordEvent } from '../../db/events';
 import { type TestStack, apiClient, eventually, seedOrg, startTestStack } from '../helpers/stack';
@@ -83,6 +84,28 @@ describe('webhook endpoints receive their subscribed events, signed, at least on
       responseBody: 'down for maintenance',
       error: 'HTTP 500',
     });
+    receiver.answer((_r, res) => void res.writeHead(204).end());
+  });
+
+  it('when an ordered endpoint fails the first attempt of event k, then later events of that conversation wait and arrive in sequence order', async () => {
+    const seq = (body: string) => (JSON.parse(body) as { sequence: number }).sequence;
+    let failedK = false;
+    receiver.answer((r, res) => {
+      if (r.path === '/ordered' && seq(r.body) === 3 && !failedK) {
+        failedK = true;
+        return void res.writeHead(503).end('busy');
+      }
+      res.writeHead(204).end();
+    });
+    const { org, endpoint } = await setup('/ordered', { ordered: true });
+    const conversationId = randomUUID();
+    for (let i = 0; i < 5; i++) await recordEvent(stack.db, { orgId: org.orgId, type: 'outcomeSet', conversationId, data: { i } });
+    await eventually(async () => (new Set(receiver.at('/ordered').map((r) => r.id)).size === 5 ? true : undefined), 60_000);
+    const sent = receiver.at('/ordered').map((r) => seq(r.body));
+    expect(failedK).toBe(true);
+    // The failed k is posted twice; nothing after it goes before its retry.
+    expect(sent).toEqual([1, 2, 3, 3, 4, 5]);
+    expect(endpoint.ordered).toBe(true);
     receiver.answer((_r, res) => void res.writeHead(204).end());
   });
 
