@@ -3,7 +3,7 @@ import jwt from 'jsonwebtoken';
 import type { SigningKeys } from '../config';
 import { recordAudit } from '../db/audit';
 import type { Db } from '../db/database';
-import { keyIsLive, touchApiKey } from '../db/keys';
+import { keyIsLive, orgOfKeyPrefix, touchApiKey } from '../db/keys';
 import { resolveApiKey } from './keys';
 import { HttpError } from './problem';
 import { ROLES, type Role, mayCall, routeFor } from './roles';
@@ -67,10 +67,34 @@ function verifyToken(token: string, keys: SigningKeys): Omit<Caller, 'via'> | un
 /** The prefix of something shaped like a key, which is safe to record; anything else is not. */
 const presentedPrefix = (token: string) => /^(pk_[0-9a-f]{12})_/.exec(token)?.[1];
 
+/**
+ * At most FAILED_AUDITS_PER_MINUTE failed-auth audit rows per IP per minute and process, so a flood
+ * of bad keys writes a bounded number of rows; the requests are refused all the same.
+ */
+export const FAILED_AUDITS_PER_MINUTE = 30;
+const FAILED_AUDIT_IPS_MAX = 10_000;
+
+export function failedAuditLimiter(perMinute = FAILED_AUDITS_PER_MINUTE) {
+  const windows = new Map<string, { start: number; n: number }>();
+  return {
+    allow(ip: string, now: number): boolean {
+      let w = windows.get(ip);
+      if (!w || now - w.start >= 60_000) {
+        if (!w && windows.size >= FAILED_AUDIT_IPS_MAX) windows.clear();
+        w = { start: now, n: 0 };
+        windows.set(ip, w);
+      }
+      w.n += 1;
+      return w.n <= perMinute;
+    },
+  };
+}
+
 /** Accepts an API key, or a short-lived JWT from POST /v1/auth/token whose key is still live. Failures are audited. */
 export function authenticate(db: Db, keys: SigningKeys): RequestHandler {
   const isLive = liveKeyCheck(db);
   const touched = new Map<string, number>();
+  const failedAudits = failedAuditLimiter();
   return async (req, _res, next) => {
     const header = req.get('authorization') ?? '';
     const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
@@ -86,13 +110,17 @@ export function authenticate(db: Db, keys: SigningKeys): RequestHandler {
     }
     if (!found) {
       const prefix = token && presentedPrefix(token);
-      await recordAudit(db, {
-        actor: prefix ?? 'anonymous',
-        ip: req.ip,
-        action: 'auth.failed',
-        target: `${req.method} ${routeFor(req.method, req.baseUrl + req.path)?.template ?? 'unmatched'}`,
-        result: 'denied',
-      });
+      if (failedAudits.allow(req.ip ?? 'unknown', Date.now())) {
+        const orgId = prefix ? await orgOfKeyPrefix(db, prefix.slice('pk_'.length)) : undefined;
+        await recordAudit(db, {
+          ...(orgId ? { orgId } : {}),
+          actor: prefix ?? 'anonymous',
+          ip: req.ip,
+          action: 'auth.failed',
+          target: `${req.method} ${routeFor(req.method, req.baseUrl + req.path)?.template ?? 'unmatched'}`,
+          result: 'denied',
+        });
+      }
       throw new HttpError(
         401,
         'Unauthorized',

@@ -23,6 +23,12 @@ export async function liveKeyByPrefix(db: Db, prefix: string) {
     .executeTakeFirst();
 }
 
+/** The org of the key with this prefix, revoked or not: a failed authentication is shown to the org it names. */
+export async function orgOfKeyPrefix(db: Db, prefix: string): Promise<string | undefined> {
+  const row = await db.selectFrom('api_keys').select('org_id').where('prefix', '=', prefix).executeTakeFirst();
+  return row?.org_id;
+}
+
 /** Whether the key exists, belongs to the org and is not revoked. */
 export async function keyIsLive(db: Db, orgId: string, keyId: string): Promise<boolean> {
   const row = await db

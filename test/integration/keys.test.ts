@@ -138,9 +138,12 @@ describe('API keys', () => {
     expect(rows.map((r) => [r.action, r.actor, r.target, r.result])).toEqual([
       ['key.created', ownPrefix, created.body.prefix, 'ok'],
       ['key.revoked', ownPrefix, created.body.id, 'ok'],
+      ['auth.failed', created.body.prefix, 'GET /v1/journeys', 'denied'],
     ]);
     const failed = await one.db.selectFrom('audit_log').selectAll().where('actor', '=', created.body.prefix).execute();
-    expect(failed.map((r) => [r.action, r.target, r.result, r.org_id])).toEqual([['auth.failed', 'GET /v1/journeys', 'denied', null]]);
+    expect(failed.map((r) => [r.action, r.target, r.result, r.org_id])).toEqual([['auth.failed', 'GET /v1/journeys', 'denied', org.orgId]]);
+    const shownToOrg = await admin.get(`/v1/audit-log?action=auth.failed&actor=${created.body.prefix}`);
+    expect(shownToOrg.body.entries.map((e: { target: string }) => e.target)).toEqual(['GET /v1/journeys']);
     const everything = JSON.stringify(await one.db.selectFrom('audit_log').selectAll().execute());
     for (const secret of [org.apiKey, created.body.key, created.body.key.slice('pk_'.length + 13)])
       expect(everything).not.toContain(secret);
