@@ -116,7 +116,8 @@ export const createEnrichmentActivities = ({ db, enrichment }: { db: Db; enrichm
       } catch {
         throw ApplicationFailure.nonRetryable('endpoint refused: is not a URL', ENRICHMENT_FAILED);
       }
-      target.searchParams.set('contactId', row.contact_id);
+      // The conversation id, not the contact's internal id: the org already knows it from webhooks and the API.
+      target.searchParams.set('conversationId', conversationId);
       if (row.fields.customerRef) target.searchParams.set('customerRef', row.fields.customerRef);
       target.searchParams.set('fields', fields.join(','));
       return fetchEnrichment(target, fields, opts, Context.current().info.attempt);

@@ -4,6 +4,7 @@ import type { ApiKeyTable } from './tables/api-key.table';
 import type { CampaignTable } from './tables/campaign.table';
 import type { ChannelTable } from './tables/channel.table';
 import type { ConsentTable } from './tables/consent.table';
+import type { EnrichmentBreakerTable } from './tables/enrichment-breaker.table';
 import type { EventCounterTable, EventTable } from './tables/event.table';
 import type { ContactTable } from './tables/contact.table';
 import type { ConversationTable } from './tables/conversation.table';
@@ -48,4 +49,5 @@ export interface Database {
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
   webhook_notices: WebhookNoticeTable;
+  enrichment_breakers: EnrichmentBreakerTable;
 }

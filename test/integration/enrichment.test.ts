@@ -131,8 +131,16 @@ describe('enrichment reaches only allowed endpoints and gives up after a bounded
   });
 
   it('when the endpoint answers, then the value lands in the message', async () => {
-    endpoint.answer((_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end('{"balance":"12.50"}'));
+    const queries: URLSearchParams[] = [];
+    endpoint.answer((req, res) => {
+      queries.push(new URL(req.url ?? '/', 'http://x').searchParams);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"balance":"12.50"}');
+    });
     const { phone } = await run('/fine', '07911 123493');
     expect(await phone.receive(1)).toEqual(['You owe 12.50.']);
+    expect(queries).toHaveLength(1);
+    expect(queries[0].get('conversationId')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(queries[0].get('fields')).toBe('balance');
+    expect(queries[0].has('contactId')).toBe(false);
   });
 });
