@@ -18,6 +18,7 @@ import { VISITOR_COOKIE, webchatMessageSchema } from './routes/webchat';
 import { campaignControlled, campaignCreated, campaignView } from './schemas/campaigns';
 import { health, problem, someObject } from './schemas/common';
 import { transcriptView } from './schemas/conversations';
+import { keyCreated, keyList } from './schemas/keys';
 
 type Auth = 'bearer' | 'none' | 'visitor' | 'admin';
 
@@ -59,13 +60,19 @@ export const routes = (config: Config): Route[] => [
   ],
   ['get', '/v1/org', 'getOrg', "The caller's organisation settings"],
   ['patch', '/v1/org', 'updateOrg', 'Change settings; null removes one', { body: orgPatchSchema }],
-  ['get', '/v1/keys', 'listKeys', "The organisation's live API keys: prefix, name, role, created and last used (never the key)"],
+  [
+    'get',
+    '/v1/keys',
+    'listKeys',
+    "The organisation's live API keys: prefix, name, role, created and last used (never the key)",
+    { response: keyList },
+  ],
   [
     'post',
     '/v1/keys',
     'createKey',
     'Create an API key with a role; the key is in this answer only',
-    { body: keyCreateSchema, status: 201 },
+    { body: keyCreateSchema, status: 201, response: keyCreated },
   ],
   [
     'delete',

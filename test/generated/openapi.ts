@@ -1275,7 +1275,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        keys: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description pk_ and the key prefix, to recognise a key */
+                            prefix: string;
+                            name: string;
+                            /** @enum {string} */
+                            role: "admin" | "ops" | "agent" | "readonly";
+                            /** Format: date-time */
+                            createdAt: string;
+                            lastUsedAt: string | null;
+                        }[];
                     };
                 };
             };
@@ -1306,7 +1317,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        /** @description pk_ and the key prefix, to recognise a key */
+                        prefix: string;
+                        name: string;
+                        /** @enum {string} */
+                        role: "admin" | "ops" | "agent" | "readonly";
+                        /** Format: date-time */
+                        createdAt: string;
+                        key: string;
                     };
                 };
             };

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import jwt from 'jsonwebtoken';
+import { keyCreated, keyList } from '../../api/schemas/keys';
 import { type TestStack, apiClient, eventually, seedOrg, startTestStack } from '../helpers/stack';
 
 const REVOCATION_BOUND_MS = 1000;
@@ -24,6 +25,7 @@ describe('API keys', () => {
     const admin = apiClient(one.url, org.apiKey);
     const created = await admin.post('/v1/keys', { name: 'Support desk', role: 'agent' });
     expect(created.status).toBe(201);
+    expect(keyCreated.strict().safeParse(created.body).error).toBeUndefined();
     expect(created.body).toMatchObject({ name: 'Support desk', role: 'agent', prefix: expect.stringMatching(/^pk_[0-9a-f]{12}$/) });
     expect(created.body.key).toMatch(new RegExp(`^${created.body.prefix}_[A-Za-z0-9_-]{32}$`));
     expect(created.headers.get('location')).toBe(`/v1/keys/${created.body.id}`);
@@ -41,6 +43,7 @@ describe('API keys', () => {
       10_000,
       'last used to be noted',
     );
+    expect(keyList.safeParse(listed).error).toBeUndefined();
     expect(listed.keys.map((k: { role: string; name: string }) => `${k.name} ${k.role}`)).toEqual(['default admin', 'Support desk agent']);
     expect(JSON.stringify(listed)).not.toContain(created.body.key);
     expect(Object.keys(listed.keys[1]).sort()).toEqual(['createdAt', 'id', 'lastUsedAt', 'name', 'prefix', 'role']);
