@@ -106,6 +106,13 @@ const schema = z.object({
     .min(1024)
     .default(1024 * 1024 * 1024)
     .describe('Most bytes an uploaded .xlsx may unpack to; more is refused as a zip bomb'),
+  IMPORT_BATCH_ROWS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(5000)
+    .describe('File rows a workflow import reads and stores per transaction; a retry resumes after the last stored batch'),
   MAX_CONTACT_FIELDS: z.coerce.number().int().min(1).max(1000).default(100).describe('Most fields on one contact in a request'),
   MAX_FIELD_CHARS: z.coerce.number().int().min(1).max(100_000).default(1000).describe('Longest contact field value, in characters'),
   MAX_JOURNEY_BYTES: z.coerce

@@ -13,9 +13,9 @@ import { type RawRow, openRows } from '../platform/import/rows';
 import { NON_RETRYABLE, type ImportInput, conversationWorkflowId } from '../workflows/contracts';
 import { NotFoundError } from './errors';
 
-const BATCH_ROWS = 1000;
+const DEFAULT_BATCH_ROWS = 5000;
 
-export const createImportActivities = ({ db }: { db: Db }) => ({
+export const createImportActivities = ({ db, importBatchRows = DEFAULT_BATCH_ROWS }: { db: Db; importBatchRows?: number }) => ({
   /**
    * Imports the campaign's stored file in batches of rows, through the same reading as a
    * synchronous import. Each batch is stored with the import's progress in one transaction,
@@ -87,17 +87,28 @@ export const createImportActivities = ({ db }: { db: Db }) => ({
         reader.forget();
       };
 
+      // The next batch is read while the one before it is stored; batches are stored in order, one at a time.
+      let storing: Promise<void> = Promise.resolve();
+      const queue = (b: RawRow[]) => {
+        storing = storing.then(() => store(b));
+        // Seen at once so that a failed store stops the reading rather than after the file.
+        storing.catch(() => undefined);
+        return storing;
+      };
       let batch: RawRow[] = [];
       const resumeAfter = lastRow;
       for await (const r of file.rows) {
         if (r.row <= resumeAfter) continue;
         batch.push(r);
-        if (batch.length >= BATCH_ROWS) {
-          await store(batch);
+        if (batch.length >= importBatchRows) {
+          // At most one batch waits to be stored, so memory holds two batches at most.
+          await storing;
+          void queue(batch);
           batch = [];
         }
       }
-      if (batch.length) await store(batch);
+      if (batch.length) void queue(batch);
+      await storing;
     } catch (err) {
       // The file itself is at fault: no retry reads it differently.
       if (err instanceof InvalidInputError) throw ApplicationFailure.nonRetryable(err.message, NON_RETRYABLE.importFile);

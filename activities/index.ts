@@ -14,6 +14,8 @@ export interface ActivityDeps {
   enrichment?: EnrichmentOptions;
   /** Signing secrets, outbound policy and retry schedule of webhook delivery. */
   webhooks?: WebhookOptions;
+  /** File rows a workflow import stores per transaction; 5000 when absent. */
+  importBatchRows?: number;
 }
 
 /** Every activity, bound to its dependencies; workflows import the type only. */

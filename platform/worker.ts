@@ -42,6 +42,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
       channels: opts.channels ?? createChannelRegistry(db, {}, { publicUrl: config.PUBLIC_URL, secrets }),
       enrichment: enrichmentOptions(config),
       webhooks: webhookOptions(config, secrets),
+      importBatchRows: config.IMPORT_BATCH_ROWS,
     }),
     dataConverter: { payloadCodecs: [opts.codec ?? new EncryptionCodec(payloadKey(masterKey(config)))] },
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_WORKFLOW_TASKS,

@@ -6,6 +6,9 @@ import { recordHistory } from '../helpers/histories';
 import { type WorkerProcess, spawnWorker } from '../helpers/spawn-worker';
 import { type TestStack, apiClient, eventually, seedOrg, startTestStack } from '../helpers/stack';
 
+// Small batches, so that these files span several and a crash falls between two of them.
+const BATCH = { IMPORT_BATCH_ROWS: '1000' };
+
 // Files above this are imported by a workflow; the test files are far larger.
 const SYNC_MAX_BYTES = 4096;
 const OPTED_OUT = '07911 299999';
@@ -97,7 +100,7 @@ describe('campaigns from a large contacts file, imported in batches', () => {
   beforeAll(async () => {
     stack = await startTestStack({ IMPORT_SYNC_MAX_BYTES: SYNC_MAX_BYTES }, { worker: false });
     org = await seedImportOrg(stack);
-    worker = await spawnWorker(stack);
+    worker = await spawnWorker(stack, undefined, BATCH);
   });
   afterAll(async () => {
     await worker?.kill();
@@ -250,7 +253,7 @@ describe('a large import whose worker is killed', () => {
 
   it('when the worker dies mid-batch, then another finishes the import from the last stored batch, with each row once', async () => {
     const csv = contactsCsv(3500, 30);
-    const doomed = await spawnWorker(stack, 'crash-import-worker.ts', { CRASH_ON_BATCH: '3' });
+    const doomed = await spawnWorker(stack, 'crash-import-worker.ts', { ...BATCH, CRASH_ON_BATCH: '3' });
     workers.push(doomed);
     const res = await upload(stack, org, csv);
     expect(res.status).toBe(202);
@@ -261,7 +264,7 @@ describe('a large import whose worker is killed', () => {
     expect(halfway.import).toMatchObject({ status: 'importing', rowsRead: 2000 });
     expect(halfway.import.counts.total).toBe(2000);
 
-    workers.push(await spawnWorker(stack));
+    workers.push(await spawnWorker(stack, undefined, BATCH));
     const done = await importDone(stack, org, res.body.id);
     expect(done.import.rowsRead).toBe(3500);
     const { members, rejections } = await rowsOf(stack, org, res.body.id);
