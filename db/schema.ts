@@ -17,6 +17,7 @@ import type { MessageTable, PendingStatusTable, SandboxOutboxTable } from './tab
 import type { OrgTable } from './tables/org.table';
 import type { SendAttemptTable } from './tables/send-attempt.table';
 import type { WebchatEventTable } from './tables/webchat-event.table';
+import type { SuppressionTable } from './tables/suppression.table';
 import type { SendRateTable } from './tables/send-rate.table';
 import type { WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable, WebhookNoticeTable } from './tables/webhook.table';
 
@@ -50,4 +51,5 @@ export interface Database {
   webhook_attempts: WebhookAttemptTable;
   webhook_notices: WebhookNoticeTable;
   enrichment_breakers: EnrichmentBreakerTable;
+  suppressions: SuppressionTable;
 }

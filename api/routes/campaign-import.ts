@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { sendRate } from '../../activities/deliver';
 import { findCampaign, importRejections } from '../../db/campaigns';
 import { optedOutAddresses } from '../../db/consent';
+import { blockedAddresses } from '../../db/suppressions';
 import type { Db } from '../../db/database';
 import { findJourneyVersion } from '../../db/journeys';
 import { orgSettings } from '../../db/orgs';
@@ -130,7 +131,7 @@ function estimateFor(
 
 /** POST /v1/campaigns with multipart/form-data: a campaign from a contacts file, or a dry run of one. */
 export function importCampaign(
-  { config, db }: ApiDeps,
+  { config, db, hashKey }: ApiDeps,
   launch: Launch,
   launchImport: LaunchImport,
   describe: (id: string, orgId: string) => Promise<object>,
@@ -192,7 +193,10 @@ export function importCampaign(
         now,
         maxFieldChars: config.MAX_FIELD_CHARS,
         maxFields: config.MAX_CONTACT_FIELDS,
-        optedOut: (addresses) => optedOutAddresses(db, orgId, channel.id, addresses),
+        optedOut: (addresses) =>
+          blockedAddresses(db, hashKey, { orgId, channelId: channel.id, channelKind: channel.kind }, addresses, (a) =>
+            optedOutAddresses(db, orgId, channel.id, a),
+          ),
       },
     );
 

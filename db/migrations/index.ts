@@ -1,3 +1,4 @@
+import * as reimportSuppressions from './2026-12-07T1100-reimport-suppressions';
 import type { Migration, MigrationProvider } from 'kysely';
 import * as foundation from './2026-11-22T1500-foundation';
 import * as consentInbound from './2026-11-22T1600-consent-inbound';
@@ -46,6 +47,7 @@ export function migrationProvider(keys: MigrationKeys): MigrationProvider {
     '2026-12-07T0300-events-by-campaign': eventsByCampaign,
     '2026-12-07T0400-webhooks': webhooks,
     '2026-12-07T1100-enrich-enrichment-breakers': enrichmentBreakers,
+    '2026-12-07T1100-reimport-suppressions': reimportSuppressions,
   };
   return { getMigrations: async () => migrations };
 }

@@ -8,4 +8,6 @@ export interface ContactTable {
   fields: JSONColumnType<Record<string, string>>;
   created_at: ColumnType<Date, never, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
+  /** Kept but not processed (restriction of processing). */
+  restricted_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }

@@ -22,7 +22,8 @@ export const mappingSchema = z.strictObject({
 });
 export type Mapping = z.infer<typeof mappingSchema>;
 
-export type RejectReason = 'missingAddress' | 'invalidAddress' | 'badDate' | 'badNumber' | 'optedOut' | 'duplicate';
+export type RejectReason =
+  'missingAddress' | 'invalidAddress' | 'badDate' | 'badNumber' | 'optedOut' | 'suppressed' | 'restricted' | 'duplicate';
 
 export interface Rejection {
   row: number;
@@ -55,7 +56,8 @@ export interface ImportOptions {
   maxFieldChars: number;
   maxFields: number;
   /** Of these normalised addresses, those whose latest word on the channel was STOP. */
-  optedOut: (addresses: string[]) => Promise<Set<string>>;
+  /** Addresses not to import: a set of opted-out ones, or a map to the reason (opted out, suppressed, restricted). */
+  optedOut: (addresses: string[]) => Promise<Set<string> | Map<string, 'optedOut' | 'suppressed' | 'restricted'>>;
 }
 
 const OPT_OUT_BATCH = 1000;
@@ -198,17 +200,25 @@ export interface AcceptedRow {
   contact: NormalisedContact;
 }
 
+const BLOCK_DETAIL = {
+  optedOut: 'opted out on this channel',
+  suppressed: 'address is on the suppression list',
+  restricted: 'contact is restricted from processing',
+};
+
 /** Splits accepted rows into those that stay and the opted-out ones, looking opt-outs up in batches. */
 export async function withoutOptedOut(accepted: AcceptedRow[], optedOut: ImportOptions['optedOut']) {
-  const stopped = new Set<string>();
+  const stopped = new Map<string, 'optedOut' | 'suppressed' | 'restricted'>();
   for (let i = 0; i < accepted.length; i += OPT_OUT_BATCH) {
     const found = await optedOut(accepted.slice(i, i + OPT_OUT_BATCH).map((a) => a.contact.address));
-    for (const a of found) stopped.add(a);
+    if (found instanceof Map) for (const [a, why] of found) stopped.set(a, why);
+    else for (const a of found) stopped.set(a, 'optedOut');
   }
   const kept: AcceptedRow[] = [];
   const rejections: Rejection[] = [];
   for (const a of accepted) {
-    if (stopped.has(a.contact.address)) rejections.push({ row: a.row, reason: 'optedOut', detail: 'opted out on this channel' });
+    const why = stopped.get(a.contact.address);
+    if (why) rejections.push({ row: a.row, reason: why, detail: BLOCK_DETAIL[why] });
     else kept.push(a);
   }
   return { kept, rejections };
