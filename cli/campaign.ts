@@ -1,7 +1,7 @@
 import { SingleBar } from 'cli-progress';
 import { CliError, type Target, call } from './client';
 import { out, tree } from './output';
-import { FINISHED, RateMeter, type Snapshot, duration, progressLine, snapshot } from './progress';
+import { FINISHED, RateMeter, finished, importLine, type Snapshot, duration, progressLine, snapshot } from './progress';
 import { type CreateOptions, campaignForm } from './upload';
 
 const path = (id: string, action = '') => `/v1/campaigns/${encodeURIComponent(id)}${action ? `/${action}` : ''}`;
@@ -92,8 +92,8 @@ export async function watchCampaign(target: Target, id: string, opts: { json?: b
       const payload = {
         replied: s.replied ?? '-',
         rate: rate.ratePerSecond === undefined ? '-' : rate.ratePerSecond.toFixed(1),
-        eta_text: FINISHED.has(s.status) ? '0s' : duration(rate.etaSeconds),
-        state: s.status,
+        eta_text: finished(s) ? '0s' : duration(rate.etaSeconds),
+        state: s.import && s.status === 'importing' ? importLine(s.import) : s.status,
       };
       if (bar) {
         if (!last) bar.start(s.total, s.sent, payload);
@@ -103,11 +103,11 @@ export async function watchCampaign(target: Target, id: string, opts: { json?: b
       } else {
         const line = opts.json ? JSON.stringify(machine(s, rate)) : progressLine(s, rate);
         // Off a terminal, a line each time something changed (the rate alone does not count).
-        const key = `${s.status}/${s.sent}/${s.total}/${s.replied}`;
+        const key = `${s.status}/${s.sent}/${s.total}/${s.replied}/${s.import ? importLine(s.import) : ''}`;
         if (key !== last) process.stdout.write(`${line}\n`);
         last = key;
       }
-      if (FINISHED.has(s.status)) break;
+      if (finished(s)) break;
       await sleep(opts.interval * 1000);
     }
   } finally {

@@ -1,5 +1,5 @@
 import { parseMapping } from '../../../cli/mapping';
-import { RateMeter, progressLine, snapshot } from '../../../cli/progress';
+import { RateMeter, finished, progressLine, snapshot } from '../../../cli/progress';
 
 describe('parseMapping', () => {
   it('when phone, ref and other keys are given, then they map to address, customerRef and fields', () => {
@@ -44,5 +44,37 @@ describe('RateMeter', () => {
       'campaign c running: sent 30/100 (30%), replied -, 2.0/s, ETA 35s',
     );
     expect(meter.measure(at(10), 20_000)).toEqual({ ratePerSecond: 0, etaSeconds: undefined });
+  });
+});
+
+describe('import progress', () => {
+  const importing = {
+    id: 'c',
+    status: 'importing',
+    total: 0,
+    counts: {},
+    import: { status: 'importing', rowsRead: 1200, counts: { total: 1200, accepted: 1180, rejected: 20, duplicates: 0 } },
+  };
+
+  it('when the campaign is importing, then the line shows rows read, accepted and rejected so far', () => {
+    const s = snapshot(importing);
+    expect(s.import).toEqual({ status: 'importing', rowsRead: 1200, accepted: 1180, rejected: 20 });
+    expect(progressLine(s, {})).toBe('campaign c importing: import importing: 1200 rows, 1180 accepted, 20 rejected');
+  });
+
+  it('when the API knows the total rows and bytes, then the line shows rows of total and the share of bytes', () => {
+    const view = { ...importing, import: { ...importing.import, totalRows: 5000, bytesRead: 250, totalBytes: 1000 } };
+    expect(progressLine(snapshot(view), {})).toBe(
+      'campaign c importing: import importing: 1200/5000 rows, 25% of bytes, 1180 accepted, 20 rejected',
+    );
+  });
+
+  it('when the import is done, then the line is about sends again; when it failed, then watching is finished', () => {
+    const done = snapshot({ ...importing, status: 'created', total: 10, import: { ...importing.import, status: 'done' } });
+    expect(progressLine(done, {})).toMatch(/^campaign c created: sent 0\/10/);
+    expect(finished(done)).toBe(false);
+    const failed = snapshot({ ...importing, import: { status: 'failed', rowsRead: 3, error: 'not a CSV' } });
+    expect(finished(failed)).toBe(true);
+    expect(progressLine(failed, {})).toBe('campaign c importing: import failed: 3 rows, error: not a CSV');
   });
 });
