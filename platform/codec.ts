@@ -10,6 +10,13 @@ const TAG_BYTES = 16;
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array | null | undefined) => new TextDecoder().decode(b ?? new Uint8Array());
 
+/** The data converter of every client and worker: the codec, and failures encoded by it too. */
+export function dataConverter(codec: PayloadCodec) {
+  return { payloadCodecs: [codec], failureConverterPath: FAILURE_CONVERTER_PATH };
+}
+
+export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
+
 /** The payload key derived from the master key; its id lets a later key rotation read old histories. */
 export function payloadKey(masterKey: Buffer): { id: string; key: Buffer } {
   return { id: 'm1', key: Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'parley-payloads-v1', 32)) };

@@ -10,7 +10,7 @@ import { type InboundRelay, createInboundRelay } from '../api/relay';
 import { type Config, hashKey, masterKey, signingKeys, temporalConnectionOptions } from '../config';
 import { type RequestLog, createRequestLog } from '../api/request-log';
 import { pruneRequestLog } from '../db/request-log';
-import { EncryptionCodec, payloadKey } from './codec';
+import { EncryptionCodec, dataConverter, payloadKey } from './codec';
 import { type SecretBox, secretBox } from './secrets';
 import { type Db, createDb, migrate } from '../db/database';
 import { pruneDeliveryRecords, pruneImportFiles } from '../db/housekeeping';
@@ -74,7 +74,7 @@ export async function startStack(
   await migrate(db, secrets);
   const connection = await Connection.connect(temporalConnectionOptions(config));
   const codec = new EncryptionCodec(payloadKey(masterKey(config)));
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: { payloadCodecs: [codec] } });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverter(codec) });
   const stack: Stack = { db, secrets, client, stop: async () => undefined };
 
   if (opts.worker) {

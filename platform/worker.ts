@@ -1,7 +1,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { PayloadCodec } from '@temporalio/common';
 import { type Config, masterKey, temporalConnectionOptions } from '../config';
-import { EncryptionCodec, payloadKey } from './codec';
+import { EncryptionCodec, dataConverter, payloadKey } from './codec';
 import { secretBox } from './secrets';
 import type { Db } from '../db/database';
 import { createActivities } from '../activities';
@@ -44,7 +44,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
       webhooks: webhookOptions(config, secrets),
       importBatchRows: config.IMPORT_BATCH_ROWS,
     }),
-    dataConverter: { payloadCodecs: [opts.codec ?? new EncryptionCodec(payloadKey(masterKey(config)))] },
+    dataConverter: dataConverter(opts.codec ?? new EncryptionCodec(payloadKey(masterKey(config)))),
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_WORKFLOW_TASKS,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_ACTIVITIES,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,

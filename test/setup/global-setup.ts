@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../../platform/codec';
 import { Client as PgClient } from 'pg';
 import { createDb, migrate } from '../../db/database';
 import { testSecrets } from '../helpers/secrets';
@@ -59,7 +60,11 @@ export default async function globalSetup(): Promise<void> {
   if (!process.env.TEMPORAL_TEST_ADDRESS) {
     temporal = await startTemporal({ port: await freePort(), headless: true, log: () => undefined });
   }
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: quietLogger,
+  });
   const bundlePath = path.join(os.tmpdir(), `parley-workflows-${dbName}.js`);
   writeFileSync(bundlePath, code);
 
