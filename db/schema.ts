@@ -1,3 +1,4 @@
+import type { DataSubjectRequestTable } from './tables/data-subject-request.table';
 import type { AuditLogTable } from './tables/audit-log.table';
 import type { RequestLogTable } from './tables/request-log.table';
 import type { ApiKeyTable } from './tables/api-key.table';
@@ -45,6 +46,7 @@ export interface Database {
   events: EventTable;
   event_counters: EventCounterTable;
   audit_log: AuditLogTable;
+  data_subject_requests: DataSubjectRequestTable;
   request_log: RequestLogTable;
   webhook_endpoints: WebhookEndpointTable;
   webhook_deliveries: WebhookDeliveryTable;
