@@ -11,7 +11,7 @@ import { Client as PgClient } from 'pg';
 import pino from 'pino';
 import { createActivities } from '../../activities';
 import { webhookOptions } from '../../activities/webhooks';
-import { EncryptionCodec, payloadKey } from '../../platform/codec';
+import { EncryptionCodec, FAILURE_CONVERTER_PATH, dataConverter, payloadKey } from '../../platform/codec';
 import { type SecretBox, secretBox } from '../../platform/secrets';
 import { createChannelRegistry } from '../../channels';
 import { createApp } from '../../api/app';
@@ -76,7 +76,7 @@ export async function startBench(overrides: Partial<Config> = {}) {
   await migrate(db, secrets);
   const connection = await Connection.connect({ address: temporal.address });
   const codec = new EncryptionCodec(payloadKey(master));
-  const client = new Client({ connection, dataConverter: { payloadCodecs: [codec] } });
+  const client = new Client({ connection, dataConverter: dataConverter(codec) });
   // --workers N: the production shape, API here and N worker processes; otherwise one worker in this process.
   const workerProcesses = arg('workers', 0);
   const inProcess = workerProcesses > 0 ? undefined : await startInProcessWorker(config, db, codec, secrets, temporal.address);
@@ -196,7 +196,7 @@ async function startInProcessWorker(config: Config, db: Db, codec: EncryptionCod
     connection: nativeConnection,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowsPath: require.resolve('./workflows'),
-    dataConverter: { payloadCodecs: [codec] },
+    dataConverter: dataConverter(codec),
     activities: {
       ...createActivities({ db, channels: createChannelRegistry(db, {}, { secrets }), webhooks: webhookOptions(config, secrets) }),
       noop: async () => undefined,
@@ -218,7 +218,11 @@ async function startInProcessWorker(config: Config, db: Db, codec: EncryptionCod
 /** Worker processes on a pre-built bundle of the real workflows (scripts/bundle-worker.ts), on the bench's database, queue and key. */
 async function startWorkerProcesses(n: number, config: Config, master: Buffer) {
   if (n === 0) return { pids: [] as number[], stop: async () => undefined };
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundler });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: quietBundler,
+  });
   const bundle = path.join(os.tmpdir(), `parley-bench-workflows-${process.pid}.js`);
   writeFileSync(bundle, code);
   const env = {

@@ -5,6 +5,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../../platform/codec';
 import { installRuntime } from '../../platform/stack';
 import { type ChaosEnv, scratchDir, startChaosEnv } from './env';
 import { SCENARIOS, type ScenarioOptions, type ScenarioResult } from './scenarios';
@@ -52,6 +53,7 @@ async function main() {
   const bundlePath = path.join(dir, 'workflows.js');
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
+    failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop },
   });
   writeFileSync(bundlePath, code);
