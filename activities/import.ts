@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { optedOutAddresses } from '../db/consent';
+import { blockedAddresses } from '../db/suppressions';
 import type { Db } from '../db/database';
 import { failImport, finishImport, importForRun, memberRows, readImportFile, storeImportBatch } from '../db/imports';
 import { orgSettings } from '../db/orgs';
@@ -15,7 +16,16 @@ import { NotFoundError } from './errors';
 
 const DEFAULT_BATCH_ROWS = 5000;
 
-export const createImportActivities = ({ db, importBatchRows = DEFAULT_BATCH_ROWS }: { db: Db; importBatchRows?: number }) => ({
+export const createImportActivities = ({
+  db,
+  hashKey,
+  importBatchRows = DEFAULT_BATCH_ROWS,
+}: {
+  db: Db;
+  /** Keys the suppression hashes; without it only opt-outs are checked. */
+  hashKey?: Buffer;
+  importBatchRows?: number;
+}) => ({
   /**
    * Imports the campaign's stored file in batches of rows, through the same reading as a
    * synchronous import. Each batch is stored with the import's progress in one transaction,
@@ -68,14 +78,18 @@ export const createImportActivities = ({ db, importBatchRows = DEFAULT_BATCH_ROW
           if ('reason' in result) rejections.push(result);
           else accepted.push(result);
         }
-        const { kept, rejections: optedOut } = await withoutOptedOut(accepted, (a) => optedOutAddresses(db, run.org_id, run.channel_id, a));
+        const optedOut = (a: string[]) => optedOutAddresses(db, run.org_id, run.channel_id, a);
+        const scope = { orgId: run.org_id, channelId: run.channel_id, channelKind: run.kind };
+        const { kept, rejections: blocked } = await withoutOptedOut(accepted, (a) =>
+          hashKey ? blockedAddresses(db, hashKey, scope, a, optedOut) : optedOut(a),
+        );
         await storeImportBatch(db, {
           campaignId,
           orgId: run.org_id,
           channelId: run.channel_id,
           journey: { id: run.journey_id, version: run.journey_version },
           accepted: kept,
-          rejections: [...rejections, ...optedOut],
+          rejections: [...rejections, ...blocked],
           lastRow: batch[batch.length - 1].row,
           rowsRead: rowsRead + batch.length,
           maxContactFields: limits.maxContactFields,

@@ -16,6 +16,8 @@ export interface ActivityDeps {
   webhooks?: WebhookOptions;
   /** File rows a workflow import stores per transaction; 5000 when absent. */
   importBatchRows?: number;
+  /** Keys the suppression hashes the import checks rows against. */
+  hashKey?: Buffer;
 }
 
 /** Every activity, bound to its dependencies; workflows import the type only. */

@@ -1,6 +1,6 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { PayloadCodec } from '@temporalio/common';
-import { type Config, masterKey, temporalConnectionOptions } from '../config';
+import { type Config, hashKey, masterKey, temporalConnectionOptions } from '../config';
 import { EncryptionCodec, dataConverter, payloadKey } from './codec';
 import { secretBox } from './secrets';
 import type { Db } from '../db/database';
@@ -43,6 +43,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
       enrichment: enrichmentOptions(config),
       webhooks: webhookOptions(config, secrets),
       importBatchRows: config.IMPORT_BATCH_ROWS,
+      hashKey: hashKey(config),
     }),
     dataConverter: dataConverter(opts.codec ?? new EncryptionCodec(payloadKey(masterKey(config)))),
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_WORKFLOW_TASKS,

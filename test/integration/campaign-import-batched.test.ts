@@ -1,5 +1,7 @@
 import { recordConsent } from '../../db/consent';
 import { upsertContacts } from '../../db/contacts';
+import { addSuppressions } from '../../db/suppressions';
+import { hashKey } from '../../config';
 import { importWorkflowId } from '../../workflows/contracts';
 import { greetingJourney } from '../fixtures/journeys';
 import { recordHistory } from '../helpers/histories';
@@ -12,6 +14,7 @@ const BATCH = { IMPORT_BATCH_ROWS: '1000' };
 // Files above this are imported by a workflow; the test files are far larger.
 const SYNC_MAX_BYTES = 4096;
 const OPTED_OUT = '07911 299999';
+const SUPPRESSED = '07911 288888';
 
 /**
  * A CSV of `rows` data rows over `distinct` addresses, so that most rows are duplicates of rows in
@@ -20,7 +23,16 @@ const OPTED_OUT = '07911 299999';
 function contactsCsv(rows: number, distinct: number): string {
   const lines = ['Phone,First,DOB'];
   for (let i = 0; i < rows; i++) {
-    const phone = i === 600 ? OPTED_OUT : i % 97 === 5 ? '' : i % 89 === 7 ? 'call me' : `07911 ${String(100000 + (i % distinct))}`;
+    const phone =
+      i === 600
+        ? OPTED_OUT
+        : i === 700
+          ? SUPPRESSED
+          : i % 97 === 5
+            ? ''
+            : i % 89 === 7
+              ? 'call me'
+              : `07911 ${String(100000 + (i % distinct))}`;
     lines.push(`${phone},Name${i},${i % 83 === 11 ? '31/02/1985' : '14/02/1985'}`);
   }
   return lines.join('\n');
@@ -32,6 +44,7 @@ async function seedImportOrg(stack: TestStack): Promise<Org> {
   const org = await seedOrg(stack.db, greetingJourney);
   const [stopped] = await upsertContacts(stack.db, org.orgId, org.channelId, [{ address: '+447911299999', fields: {} }], 100);
   await recordConsent(stack.db, { orgId: org.orgId, channelId: org.channelId, contactId: stopped, status: 'opted_out', source: 'api' });
+  await addSuppressions(stack.db, hashKey(stack.config), { orgId: org.orgId, addresses: ['+447911288888'], createdBy: 'test' });
   return org;
 }
 
@@ -122,7 +135,12 @@ describe('campaigns from a large contacts file, imported in batches', () => {
     const done = await importDone(stack, org, res.body.id);
     expect(done.import).toEqual({ status: 'done', rowsRead: 2500, counts: sync.body.counts, rejectedBy: sync.body.rejectedBy });
     expect(sync.body.counts).toMatchObject({ total: 2500, accepted: 40 });
-    expect(sync.body.rejectedBy).toMatchObject({ optedOut: 1, badDate: expect.any(Number), missingAddress: expect.any(Number) });
+    expect(sync.body.rejectedBy).toMatchObject({
+      optedOut: 1,
+      suppressed: 1,
+      badDate: expect.any(Number),
+      missingAddress: expect.any(Number),
+    });
     expect(done.total).toBe(40);
 
     const { members, rejections } = await rowsOf(stack, org, res.body.id);
@@ -131,6 +149,7 @@ describe('campaigns from a large contacts file, imported in batches', () => {
     // Row 1 is the header: data row i is file row i + 2; row 1502 repeats the address first seen on row 22, a batch earlier.
     expect(rejections.find((r) => r.row === 1502)).toEqual({ row: 1502, reason: 'duplicate', detail: 'duplicate of row 22' });
     expect(rejections.find((r) => r.row === 602)).toEqual({ row: 602, reason: 'optedOut', detail: 'opted out on this channel' });
+    expect(rejections.find((r) => r.row === 702)).toMatchObject({ row: 702, reason: 'suppressed' });
     expect(await stack.db.selectFrom('import_files').select('seq').where('campaign_id', '=', res.body.id).execute()).toEqual([]);
 
     const ran = await eventually(
