@@ -97,7 +97,7 @@ const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => process.platfor
  * `exited` settles when the server exits, for whatever reason; `pidFile`
  * records its pid so that the next start can stop a server we could not.
  */
-async function startTemporal({
+async function startTemporalOnce({
   port = 7233,
   uiPort = 8233,
   dbFile,
@@ -155,6 +155,21 @@ function freePort() {
     });
     srv.once('error', reject);
   });
+}
+
+/**
+ * A dev server started right after another one stopped can exit at once, while the old one's
+ * UI port or SQLite lock is still being released: such a start is tried again, a few times.
+ */
+async function startTemporal(opts = {}) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startTemporalOnce(opts);
+    } catch (err) {
+      if (attempt >= 3 || !/^temporal exited with 1$/.test(err.message)) throw err;
+      await new Promise((r) => setTimeout(r, 1000 * attempt));
+    }
+  }
 }
 
 module.exports = { TEMPORAL_CLI_VERSION, SEARCH_ATTRIBUTES, ensureTemporal, startTemporal, freePort, waitForPort };
