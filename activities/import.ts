@@ -81,7 +81,7 @@ export const createImportActivities = ({
         const optedOut = (a: string[]) => optedOutAddresses(db, run.org_id, run.channel_id, a);
         const scope = { orgId: run.org_id, channelId: run.channel_id, channelKind: run.kind };
         const { kept, rejections: blocked } = await withoutOptedOut(accepted, (a) =>
-          hashKey ? blockedAddresses(db, hashKey, scope, a, optedOut) : optedOut(a),
+          hashKey ? blockedAddresses(db, hashKey, scope, a) : optedOut(a),
         );
         await storeImportBatch(db, {
           campaignId,

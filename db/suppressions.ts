@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { optedOutAddresses } from './consent';
 import type { Db } from './database';
 
 export type BlockReason = 'optedOut' | 'suppressed' | 'restricted';
@@ -64,7 +65,7 @@ export async function listSuppressions(db: Db, orgId: string, page: { limit: num
 }
 
 /**
- * Of these addresses on the channel, those not to be processed and why; two queries for the lot.
+ * Of these addresses on the channel, those not to be processed and why: opted out, restricted or suppressed; three queries for the lot.
  * Suppression wins over restriction, restriction over an opt-out.
  */
 export async function blockedAddresses(
@@ -72,11 +73,10 @@ export async function blockedAddresses(
   hashKey: Buffer,
   scope: { orgId: string; channelId: string; channelKind: string },
   addresses: string[],
-  optedOut: (addresses: string[]) => Promise<Set<string>>,
 ): Promise<Map<string, BlockReason>> {
   const blocked = new Map<string, BlockReason>();
   if (addresses.length === 0) return blocked;
-  for (const a of await optedOut(addresses)) blocked.set(a, 'optedOut');
+  for (const a of await optedOutAddresses(db, scope.orgId, scope.channelId, addresses)) blocked.set(a, 'optedOut');
   const restricted = await db
     .selectFrom('contacts')
     .select('address')

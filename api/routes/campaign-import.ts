@@ -3,7 +3,6 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { sendRate } from '../../activities/deliver';
 import { findCampaign, importRejections } from '../../db/campaigns';
-import { optedOutAddresses } from '../../db/consent';
 import { blockedAddresses } from '../../db/suppressions';
 import type { Db } from '../../db/database';
 import { findJourneyVersion } from '../../db/journeys';
@@ -193,10 +192,7 @@ export function importCampaign(
         now,
         maxFieldChars: config.MAX_FIELD_CHARS,
         maxFields: config.MAX_CONTACT_FIELDS,
-        optedOut: (addresses) =>
-          blockedAddresses(db, hashKey, { orgId, channelId: channel.id, channelKind: channel.kind }, addresses, (a) =>
-            optedOutAddresses(db, orgId, channel.id, a),
-          ),
+        optedOut: (addresses) => blockedAddresses(db, hashKey, { orgId, channelId: channel.id, channelKind: channel.kind }, addresses),
       },
     );
 
