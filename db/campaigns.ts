@@ -3,13 +3,11 @@ import { sql } from 'kysely';
 import type { NormalisedContact } from '../platform/contacts';
 import type { Rejection } from '../platform/import/contacts';
 import { upsertContacts } from './contacts';
-import { changeConversation, createConversations } from './conversations';
+import { changeConversation, createCampaignMembers } from './conversations';
 import type { Db } from './database';
 import { hasEvent, inTransaction, recordEvent } from './events';
 import type { CampaignSendWindow, CampaignStatus } from './tables/campaign.table';
 import { LIVE_STATUSES } from './tables/conversation.table';
-
-const REJECTION_BATCH = 1000;
 
 /** What a campaign's row holds, however its members arrive. */
 export interface CampaignRow {
@@ -71,16 +69,20 @@ export async function createCampaign(db: Db, input: NewCampaign) {
         workflowId: input.workflowIdOf(id),
       };
     });
-    await createConversations(trx, members);
-    const rejections = input.rejections ?? [];
-    for (let i = 0; i < rejections.length; i += REJECTION_BATCH) {
-      await trx
-        .insertInto('import_rejections')
-        .values(rejections.slice(i, i + REJECTION_BATCH).map((r) => ({ campaign_id: created.id, org_id: input.orgId, ...r })))
-        .execute();
-    }
+    await createCampaignMembers(trx, members);
+    await insertRejections(trx, created.id, input.orgId, input.rejections ?? []);
     return created;
   });
+}
+
+/** A batch of an import's rejected rows; a row stored already is not stored again. One statement, whatever the count. */
+export async function insertRejections(db: Db, campaignId: string, orgId: string, rejections: Rejection[]): Promise<void> {
+  if (!rejections.length) return;
+  await sql`
+    insert into import_rejections (campaign_id, org_id, row, reason, detail)
+    select ${campaignId}, ${orgId}, t.row, t.reason, t.detail
+    from unnest(${rejections.map((r) => r.row)}::int[], ${rejections.map((r) => r.reason)}::text[], ${rejections.map((r) => r.detail)}::text[]) as t(row, reason, detail)
+    on conflict (campaign_id, row) do nothing`.execute(db);
 }
 
 /** A page of a campaign's import report, in file order, after the given row. */

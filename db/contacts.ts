@@ -2,8 +2,6 @@ import { sql } from 'kysely';
 import type { NormalisedContact } from '../platform/contacts';
 import type { Db } from './database';
 
-const BATCH = 1000;
-
 /**
  * Upserts contacts by (org, channel, address); returns their ids in input order.
  * New fields merge over the stored ones, unless the merge would hold more than
@@ -17,25 +15,19 @@ export async function upsertContacts(
   rows: NormalisedContact[],
   maxFields: number,
 ): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < rows.length; i += BATCH) {
-    const batch = rows.slice(i, i + BATCH);
-    const saved = await db
-      .insertInto('contacts')
-      .values(batch.map((r) => ({ org_id: orgId, channel_id: channelId, address: r.address, fields: JSON.stringify(r.fields) })))
-      .onConflict((oc) =>
-        oc.columns(['org_id', 'channel_id', 'address']).doUpdateSet({
-          fields: sql`case when (select count(*) from jsonb_object_keys(contacts.fields || excluded.fields)) <= ${maxFields}
-            then contacts.fields || excluded.fields else excluded.fields end`,
-          updated_at: new Date(),
-        }),
-      )
-      .returning(['id', 'address'])
-      .execute();
-    const byAddress = new Map(saved.map((s) => [s.address, s.id]));
-    for (const r of batch) ids.push(byAddress.get(r.address)!);
-  }
-  return ids;
+  if (!rows.length) return [];
+  // One statement of four parameters however many rows: arrays travel as two values, not 2n.
+  const saved = await sql<{ id: string; address: string }>`
+    insert into contacts (org_id, channel_id, address, fields)
+    select ${orgId}, ${channelId}, t.address, t.fields::jsonb
+    from unnest(${rows.map((r) => r.address)}::text[], ${rows.map((r) => JSON.stringify(r.fields))}::text[]) as t(address, fields)
+    on conflict (org_id, channel_id, address) do update set
+      fields = case when (select count(*) from jsonb_object_keys(contacts.fields || excluded.fields)) <= ${maxFields}
+        then contacts.fields || excluded.fields else excluded.fields end,
+      updated_at = ${new Date()}
+    returning id, address`.execute(db);
+  const byAddress = new Map(saved.rows.map((s) => [s.address, s.id]));
+  return rows.map((r) => byAddress.get(r.address)!);
 }
 
 interface ContactKey {

@@ -1,9 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { type Selectable, sql } from 'kysely';
 import type { Db } from './database';
 import { type EventType, inTransaction, recordEvents } from './events';
 import { type ConversationStatus, type ConversationTable, LIVE_STATUSES } from './tables/conversation.table';
-
-const BATCH = 1000;
 
 export type ConversationRow = Selectable<ConversationTable>;
 
@@ -20,7 +19,7 @@ export interface NewConversation {
   campaignSeq?: number;
 }
 
-/** The one place a conversation row is created. Its event outbox and audit log will hook in here. */
+/** The one place a conversation row is created, but for campaign members in bulk (createCampaignMembers). */
 function insertConversations(db: Db, rows: NewConversation[], unlessLive: boolean) {
   const query = db.insertInto('conversations').values(
     rows.map((r) => ({
@@ -39,18 +38,25 @@ function insertConversations(db: Db, rows: NewConversation[], unlessLive: boolea
   return unlessLive ? query.onConflict((oc) => oc.column('workflow_id').where('status', 'in', LIVE_STATUSES).doNothing()) : query;
 }
 
-/** Many conversations (a campaign's members), in batches. */
-export async function createConversations(db: Db, rows: NewConversation[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += BATCH) await insertConversations(db, rows.slice(i, i + BATCH), false).execute();
-}
-
-/** Campaign members; a member whose campaign sequence number is already taken is not written again. */
+/**
+ * Campaign members; a member whose campaign sequence number is already taken is not written again.
+ * Members of one batch share their campaign, channel and journey: one statement, whatever the count.
+ */
 export async function createCampaignMembers(db: Db, rows: NewConversation[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += BATCH) {
-    await insertConversations(db, rows.slice(i, i + BATCH), false)
-      .onConflict((oc) => oc.columns(['campaign_id', 'campaign_seq']).doNothing())
-      .execute();
-  }
+  if (!rows.length) return;
+  const [first] = rows;
+  if (rows.some((r) => r.campaignId !== first.campaignId || r.channelId !== first.channelId || r.journeyVersion !== first.journeyVersion))
+    throw new Error('campaign members of one batch share their campaign, channel and journey version');
+  await sql`
+    insert into conversations (id, org_id, campaign_id, campaign_seq, contact_id, channel_id, journey_id, journey_version, workflow_id, status)
+    select t.id, ${first.orgId}, ${first.campaignId}, t.seq, t.contact_id, ${first.channelId}, ${first.journeyId}, ${first.journeyVersion}, t.workflow_id, 'pending'
+    from unnest(
+      ${rows.map((r) => r.id ?? randomUUID())}::uuid[],
+      ${rows.map((r) => r.campaignSeq ?? null)}::int[],
+      ${rows.map((r) => r.contactId)}::uuid[],
+      ${rows.map((r) => r.workflowId)}::text[]
+    ) as t(id, seq, contact_id, workflow_id)
+    on conflict (campaign_id, campaign_seq) do nothing`.execute(db);
 }
 
 /**

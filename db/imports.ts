@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { sql } from 'kysely';
 import type { AcceptedRow, ImportCounts, ImportedContacts, Rejection } from '../platform/import/contacts';
 import { tally } from '../platform/import/contacts';
-import { type CampaignRow, cancelPendingMembers, insertCampaign } from './campaigns';
+import { type CampaignRow, cancelPendingMembers, insertCampaign, insertRejections } from './campaigns';
 import { upsertContacts } from './contacts';
 import { createCampaignMembers } from './conversations';
 import type { Db } from './database';
@@ -164,13 +164,7 @@ export async function storeImportBatch(db: Db, b: ImportBatch): Promise<void> {
         };
       }),
     );
-    if (b.rejections.length) {
-      await trx
-        .insertInto('import_rejections')
-        .values(b.rejections.map((r) => ({ campaign_id: b.campaignId, org_id: b.orgId, ...r })))
-        .onConflict((oc) => oc.columns(['campaign_id', 'row']).doNothing())
-        .execute();
-    }
+    await insertRejections(trx, b.campaignId, b.orgId, b.rejections);
     await trx
       .updateTable('campaign_imports')
       .set({ resume_row: b.lastRow, rows_read: b.rowsRead, updated_at: new Date() })
