@@ -80,7 +80,9 @@ export async function storeMessage(db: Db, msg: NewMessage) {
               sql<string>`jsonb_build_object('messageId', s.id, 'conversationId', s.conversation_id, 'campaignId', c.campaign_id,
                 'contactId', c.contact_id, 'channelId', s.channel_id, 'direction', s.direction, 'author', s.author, 'text', s.body,
                 'step', s.step, 'status', s.status, 'providerMessageId', s.provider_message_id)`.as('data'),
-            ]),
+            ])
+            // An inbound message the relay has yet to route is recorded once it knows the conversation (markRouted).
+            .where((w) => w.or([w('s.direction', '=', 'out'), w('s.conversation_id', 'is not', null)])),
         ),
     )
     .with('queued', (qb) =>
@@ -178,7 +180,6 @@ export async function withholdInbound(db: Db, id: string, body: string): Promise
   await db.updateTable('messages').set({ body, updated_at: new Date() }).where('id', '=', id).where('direction', '=', 'in').execute();
 }
 
-/** An inbound message has reached its conversation (or none). */
 /** Where an inbound message stands: routed once `routed_at` is set. */
 export async function messageRouting(db: Db, id: string) {
   return db.selectFrom('messages').select(['id', 'conversation_id', 'routed_at']).where('id', '=', id).executeTakeFirstOrThrow();
@@ -196,13 +197,56 @@ export async function waitRouted(db: Db, id: string, timeoutMs: number): Promise
   while (!(await messageRouting(db, id)).routed_at && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
 }
 
+/**
+ * The relay has routed an inbound message: to its conversation, or to none. An inbound message stored without a
+ * conversation gets its inboundMessage event here, in the same transaction, so the event carries the conversation
+ * and its place in that conversation's sequence. Routing it again changes nothing.
+ */
 export async function markRouted(db: Db, id: string, conversationId: string | null): Promise<void> {
-  // A closing conversation may already have handed the message on to the sender's next one.
-  await db
-    .updateTable('messages')
-    .set((eb) => ({ conversation_id: eb.fn.coalesce('conversation_id', eb.val(conversationId)), routed_at: new Date() }))
-    .where('id', '=', id)
-    .execute();
+  await inTransaction(db, async (trx) => {
+    const before = await trx
+      .selectFrom('messages')
+      .select(['conversation_id', 'routed_at'])
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!before || before.routed_at) return;
+    // A closing conversation may already have handed the message on to the sender's next one.
+    const routed = await trx
+      .updateTable('messages')
+      .set((eb) => ({ conversation_id: eb.fn.coalesce('conversation_id', eb.val(conversationId)), routed_at: new Date() }))
+      .where('id', '=', id)
+      .returning(['id', 'org_id', 'conversation_id', 'channel_id', 'author', 'body', 'step', 'status', 'provider_message_id'])
+      .executeTakeFirstOrThrow();
+    if (before.conversation_id) return;
+    const conversation = routed.conversation_id
+      ? await trx
+          .selectFrom('conversations')
+          .select(['campaign_id', 'contact_id'])
+          .where('id', '=', routed.conversation_id)
+          .executeTakeFirst()
+      : undefined;
+    await recordEvent(trx, {
+      orgId: routed.org_id,
+      type: 'inboundMessage',
+      conversationId: routed.conversation_id ?? undefined,
+      campaignId: conversation?.campaign_id ?? undefined,
+      contactId: conversation?.contact_id ?? undefined,
+      data: {
+        messageId: routed.id,
+        conversationId: routed.conversation_id,
+        campaignId: conversation?.campaign_id ?? null,
+        contactId: conversation?.contact_id ?? null,
+        channelId: routed.channel_id,
+        direction: 'in',
+        author: routed.author,
+        text: routed.body,
+        step: routed.step,
+        status: routed.status,
+        providerMessageId: routed.provider_message_id,
+      },
+    });
+  });
 }
 
 /** Hands inbound messages on to another conversation. */

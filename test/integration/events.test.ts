@@ -69,6 +69,7 @@ describe('the event outbox', () => {
       'messageStatusUpdate',
       'messageSend',
       'messageStatusUpdate',
+      'inboundMessage',
       'outcomeSet',
       'noteAdded',
       'handoffRequested',
@@ -91,14 +92,18 @@ describe('the event outbox', () => {
     ]);
     expect(events.at(-1)!.data).toMatchObject({ status: 'ended', outcome: 'Callback requested' });
 
-    // The reply is recorded as it is stored, before the relay knows its conversation.
+    // The reply is recorded once the relay has routed it: with its conversation, in that conversation's sequence.
     const inbound = await stack.db
       .selectFrom('events')
       .selectAll()
       .where('type', '=', 'inboundMessage')
       .where('org_id', '=', org.orgId)
       .execute();
-    expect(inbound.map((e) => e.data)).toEqual([expect.objectContaining({ messageId: reply.messageId, text: 'Yes', direction: 'in' })]);
+    expect(inbound.map((e) => e.data)).toEqual([
+      expect.objectContaining({ messageId: reply.messageId, text: 'Yes', direction: 'in', conversationId, campaignId }),
+    ]);
+    expect(inbound[0]).toMatchObject({ conversation_id: conversationId, campaign_id: campaignId });
+    expect(events.find((e) => e.type === 'inboundMessage')?.sequence).toBe(inbound[0].sequence);
 
     const own = await campaignEvents(stack.db, campaignId);
     expect(own.map((e) => [e.type, e.sequence])).toEqual([
