@@ -8,7 +8,7 @@ import type { Db } from '../../db/database';
 import { findJourneyVersion } from '../../db/journeys';
 import { orgSettings } from '../../db/orgs';
 import type { NormalisedContact } from '../../platform/contacts';
-import { type ImportedContacts, importContacts, mappingSchema, targets } from '../../platform/import/contacts';
+import { type ImportedContacts, importContacts, mappingSchema, scanContacts, targets } from '../../platform/import/contacts';
 import { type Estimate, estimateSending } from '../../platform/import/estimate';
 import { openRows } from '../../platform/import/rows';
 import { recipientZone } from '../../platform/recipient-zone';
@@ -71,7 +71,10 @@ function controlsOf(parts: z.infer<typeof partsSchema>) {
 }
 
 /** The import's answer: the counts, and the rejected rows by reason. */
-const summary = (imported: ImportedContacts) => ({ counts: imported.counts, rejectedBy: imported.rejectedBy });
+const summary = (imported: Pick<ImportedContacts, 'counts' | 'rejectedBy'>) => ({
+  counts: imported.counts,
+  rejectedBy: imported.rejectedBy,
+});
 
 /** The journey's first message text: from the start step along `next` until a step that says something. */
 function firstMessage(journey: Journey): string | undefined {
@@ -87,35 +90,42 @@ function firstMessage(journey: Journey): string | undefined {
   return undefined;
 }
 
-/** What a real run would do with these contacts, without storing or sending anything. */
-function dryRunReport(journey: Journey, contacts: NormalisedContact[], ctx: Parameters<typeof render>[2], estimate: Estimate) {
+/**
+ * What a real run would do with the contacts, batch by batch, without storing or sending anything: placeholders
+ * with no value, a sample of first messages, and the recipients by time zone for the estimate.
+ */
+function dryRunReport(journey: Journey, ctx: Parameters<typeof render>[2], orgZone: string) {
   const text = firstMessage(journey);
-  const missingPlaceholders: Record<string, number> = {};
+  const names = text === undefined ? [] : [...new Set(placeholders(text).map((p) => p.name))];
+  const missingPlaceholders: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
   const sample: ({ address: string; text: string } | { address: string; missing: string[] })[] = [];
-  if (text !== undefined) {
-    const names = [...new Set(placeholders(text).map((p) => p.name))];
-    for (const name of names) missingPlaceholders[name] = 0;
-    for (const c of contacts) {
-      for (const name of names) if (lookup(c.fields, name) === undefined) missingPlaceholders[name]++;
-      if (sample.length < SAMPLE_SIZE) sample.push({ address: c.address, ...render(text, c.fields, ctx, journey.fallbacks ?? {}) });
-    }
-  }
-  return { missingPlaceholders, sample, estimate };
+  const recipients: Record<string, number> = {};
+  return {
+    add(contacts: NormalisedContact[]) {
+      for (const c of contacts) {
+        const zone = recipientZone(c.address, orgZone);
+        recipients[zone] = (recipients[zone] ?? 0) + 1;
+        if (text === undefined) continue;
+        for (const name of names) if (lookup(c.fields, name) === undefined) missingPlaceholders[name]++;
+        if (sample.length < SAMPLE_SIZE) sample.push({ address: c.address, ...render(text, c.fields, ctx, journey.fallbacks ?? {}) });
+      }
+    },
+    report: (estimate: (recipients: Record<string, number>) => Estimate) => ({
+      missingPlaceholders,
+      sample,
+      estimate: estimate(recipients),
+    }),
+  };
 }
 
 /** The dry run's estimate: the campaign's start, throttle and window, in each recipient's zone. */
 function estimateFor(
-  contacts: NormalisedContact[],
+  recipients: Record<string, number>,
   controls: ReturnType<typeof controlsOf>,
   settings: { timeZone: string; sendWindow?: SendWindow },
   now: number,
   ratePerSecond: number,
 ) {
-  const recipients: Record<string, number> = {};
-  for (const c of contacts) {
-    const zone = recipientZone(c.address, settings.timeZone);
-    recipients[zone] = (recipients[zone] ?? 0) + 1;
-  }
   const w = controls.sendWindow;
   return estimateSending({
     now,
@@ -182,36 +192,34 @@ export function importCampaign(
       return;
     }
     const now = Date.now();
-    const imported = await importContacts(
-      await openRows(upload.filePath, { maxUnpackedBytes: config.IMPORT_MAX_UNPACKED_BYTES }),
-      mapping,
-      {
-        kind: channel.kind,
-        defaultCountry,
-        timeZone: settings.timeZone,
-        now,
-        maxFieldChars: config.MAX_FIELD_CHARS,
-        maxFields: config.MAX_CONTACT_FIELDS,
-        optedOut: (addresses) => blockedAddresses(db, hashKey, { orgId, channelId: channel.id, channelKind: channel.kind }, addresses),
-      },
-    );
+    const file = await openRows(upload.filePath, { maxUnpackedBytes: config.IMPORT_MAX_UNPACKED_BYTES });
+    const options = {
+      kind: channel.kind,
+      defaultCountry,
+      timeZone: settings.timeZone,
+      now,
+      maxFieldChars: config.MAX_FIELD_CHARS,
+      maxFields: config.MAX_CONTACT_FIELDS,
+      optedOut: (addresses: string[]) =>
+        blockedAddresses(db, hashKey, { orgId, channelId: channel.id, channelKind: channel.kind }, addresses),
+    };
 
     if (parts.dryRun === 'true') {
+      // Streamed: a dry run of any size holds one batch of contacts at a time.
       const version = await findJourneyVersion(db, journey.id, journey.current_version);
       const definition = version!.definition as unknown as Journey;
       const ctx = { now, timeZone: settings.timeZone, locale: settings.locale, currency: settings.currency };
+      const report = dryRunReport(definition, ctx, settings.timeZone);
+      const scanned = await scanContacts(file, mapping, options, (contacts) => report.add(contacts));
+      const rate = sendRate(channel.kind, channel.config).perSecond;
       res.status(200).json({
         dryRun: true,
-        ...summary(imported),
-        ...dryRunReport(
-          definition,
-          imported.contacts,
-          ctx,
-          estimateFor(imported.contacts, controls, settings, now, sendRate(channel.kind, channel.config).perSecond),
-        ),
+        ...summary(scanned),
+        ...report.report((recipients) => estimateFor(recipients, controls, settings, now, rate)),
       });
       return;
     }
+    const imported = await importContacts(file, mapping, options);
     if (imported.contacts.length === 0) {
       const message = 'no row of the file can be imported';
       res

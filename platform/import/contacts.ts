@@ -241,29 +241,56 @@ export function tally(rejections: Iterable<{ reason: string; n?: number }>) {
 }
 
 /**
- * Reads a contacts file into contacts and rejected rows: every row is either accepted,
- * rejected with a reason, or a duplicate of an earlier row with the same normalised
- * address. Each distinct raw address is parsed once; opt-outs are looked up in batches.
+ * Streams a contacts file through the reader in batches: every row is accepted, rejected with a reason, or a
+ * duplicate of an earlier row with the same normalised address. `onBatch` sees each batch's kept contacts and
+ * its rejected rows (in file order, opt-outs looked up per batch); memory holds one batch, plus each address's
+ * first row for telling duplicates. Returns the counts.
  */
-export async function importContacts(file: ContactRows, mapping: Mapping, opts: ImportOptions): Promise<ImportedContacts> {
+export async function scanContacts(
+  file: ContactRows,
+  mapping: Mapping,
+  opts: ImportOptions,
+  onBatch: (contacts: NormalisedContact[], rejections: Rejection[]) => void | Promise<void>,
+): Promise<Pick<ImportedContacts, 'counts' | 'rejectedBy'>> {
   const reader = contactReader(file.header, mapping, opts);
   const firstRow = new Map<string, number>();
-  const accepted: AcceptedRow[] = [];
-  const rejections: Rejection[] = [];
+  const byReason = new Map<string, number>();
+  let accepted: AcceptedRow[] = [];
+  let rejections: Rejection[] = [];
   let total = 0;
-
+  let kept = 0;
+  const flush = async () => {
+    const checked = await withoutOptedOut(accepted, opts.optedOut);
+    const rejected = [...rejections, ...checked.rejections].sort((a, b) => a.row - b.row);
+    for (const r of rejected) byReason.set(r.reason, (byReason.get(r.reason) ?? 0) + 1);
+    kept += checked.kept.length;
+    await onBatch(
+      checked.kept.map((a) => a.contact),
+      rejected,
+    );
+    accepted = [];
+    rejections = [];
+    reader.forget();
+  };
   for await (const r of file.rows) {
     total++;
     const result = reader.read(r, firstRow);
     if ('reason' in result) rejections.push(result);
     else accepted.push(result);
+    if (accepted.length + rejections.length >= OPT_OUT_BATCH) await flush();
   }
+  await flush();
+  const { rejectedBy, rejected, duplicates } = tally([...byReason].map(([reason, n]) => ({ reason, n })));
+  return { counts: { total, accepted: kept, rejected, duplicates }, rejectedBy };
+}
 
-  const { kept, rejections: optedOut } = await withoutOptedOut(accepted, opts.optedOut);
-  rejections.push(...optedOut);
-  rejections.sort((a, b) => a.row - b.row);
-  const { rejectedBy, rejected, duplicates } = tally(rejections);
-  const contacts = kept.map((a) => a.contact);
-  const counts = { total, accepted: contacts.length, rejected, duplicates };
+/** Reads a whole contacts file into contacts and rejected rows, for an import small enough to hold. */
+export async function importContacts(file: ContactRows, mapping: Mapping, opts: ImportOptions): Promise<ImportedContacts> {
+  const contacts: NormalisedContact[] = [];
+  const rejections: Rejection[] = [];
+  const { counts, rejectedBy } = await scanContacts(file, mapping, opts, (kept, rejected) => {
+    contacts.push(...kept);
+    rejections.push(...rejected);
+  });
   return { contacts, rejections, counts, rejectedBy };
 }
