@@ -2,14 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { optedOutAddresses } from '../db/consent';
 import { blockedAddresses } from '../db/suppressions';
 import type { Db } from '../db/database';
 import { failImport, finishImport, importForRun, memberRows, readImportFile, storeImportBatch } from '../db/imports';
 import { orgSettings } from '../db/orgs';
 import type { ChannelKind } from '../channels';
 import { InvalidInputError } from '../platform/errors';
-import { type AcceptedRow, type Rejection, contactReader, mappingSchema, withoutOptedOut } from '../platform/import/contacts';
+import { type AcceptedRow, type Rejection, contactReader, mappingSchema, withoutBlocked } from '../platform/import/contacts';
 import { type RawRow, openRows } from '../platform/import/rows';
 import { NON_RETRYABLE, type ImportInput, conversationWorkflowId } from '../workflows/contracts';
 import { NotFoundError } from './errors';
@@ -22,8 +21,8 @@ export const createImportActivities = ({
   importBatchRows = DEFAULT_BATCH_ROWS,
 }: {
   db: Db;
-  /** Keys the suppression hashes; without it only opt-outs are checked. */
-  hashKey?: Buffer;
+  /** Keys the suppression hashes. */
+  hashKey: Buffer;
   importBatchRows?: number;
 }) => ({
   /**
@@ -78,11 +77,8 @@ export const createImportActivities = ({
           if ('reason' in result) rejections.push(result);
           else accepted.push(result);
         }
-        const optedOut = (a: string[]) => optedOutAddresses(db, run.org_id, run.channel_id, a);
         const scope = { orgId: run.org_id, channelId: run.channel_id, channelKind: run.kind };
-        const { kept, rejections: blocked } = await withoutOptedOut(accepted, (a) =>
-          hashKey ? blockedAddresses(db, hashKey, scope, a) : optedOut(a),
-        );
+        const { kept, rejections: blocked } = await withoutBlocked(accepted, (a) => blockedAddresses(db, hashKey, scope, a));
         await storeImportBatch(db, {
           campaignId,
           orgId: run.org_id,

@@ -17,7 +17,7 @@ export interface ActivityDeps {
   /** File rows a workflow import stores per transaction; 5000 when absent. */
   importBatchRows?: number;
   /** Keys the suppression hashes the import checks rows against. */
-  hashKey?: Buffer;
+  hashKey: Buffer;
 }
 
 /** Every activity, bound to its dependencies; workflows import the type only. */

@@ -1,8 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { optedOutAddresses } from './consent';
+import type { BlockReason } from '../platform/import/contacts';
 import type { Db } from './database';
 
-export type BlockReason = 'optedOut' | 'suppressed' | 'restricted';
+export type { BlockReason };
 
 /** Trimmed and lower-cased: imports already hand over E.164 numbers and lower-cased emails. */
 export const normaliseAddress = (address: string) => address.trim().toLowerCase();

@@ -200,7 +200,7 @@ export function importCampaign(
       now,
       maxFieldChars: config.MAX_FIELD_CHARS,
       maxFields: config.MAX_CONTACT_FIELDS,
-      optedOut: (addresses: string[]) =>
+      blocked: (addresses: string[]) =>
         blockedAddresses(db, hashKey, { orgId, channelId: channel.id, channelKind: channel.kind }, addresses),
     };
 

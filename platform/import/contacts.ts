@@ -22,6 +22,9 @@ export const mappingSchema = z.strictObject({
 });
 export type Mapping = z.infer<typeof mappingSchema>;
 
+/** Why an address is not to be processed at all; the reasons match the rejection reasons. */
+export type BlockReason = 'optedOut' | 'suppressed' | 'restricted';
+
 export type RejectReason =
   'missingAddress' | 'invalidAddress' | 'badDate' | 'badNumber' | 'optedOut' | 'suppressed' | 'restricted' | 'duplicate';
 
@@ -55,12 +58,11 @@ export interface ImportOptions {
   now: number;
   maxFieldChars: number;
   maxFields: number;
-  /** Of these normalised addresses, those whose latest word on the channel was STOP. */
-  /** Addresses not to import: a set of opted-out ones, or a map to the reason (opted out, suppressed, restricted). */
-  optedOut: (addresses: string[]) => Promise<Set<string> | Map<string, 'optedOut' | 'suppressed' | 'restricted'>>;
+  /** Of these normalised addresses, those not to import and why: opted out, suppressed or restricted. */
+  blocked: (addresses: string[]) => Promise<Map<string, BlockReason>>;
 }
 
-const OPT_OUT_BATCH = 1000;
+const LOOKUP_BATCH = 1000;
 
 interface Target {
   name: string;
@@ -121,7 +123,7 @@ const storable = (s: string) => s.replace(UNSTORABLE, '\ufffd');
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** A cell as the text a contact field stores, or why it cannot be one. */
-function fieldValue(cell: Cell, type: FieldType, opts: Omit<ImportOptions, 'optedOut'>): { value?: string } | { error: RejectReason } {
+function fieldValue(cell: Cell, type: FieldType, opts: Omit<ImportOptions, 'blocked'>): { value?: string } | { error: RejectReason } {
   if (cell === null || (typeof cell === 'string' && cell.trim() === '')) return {};
   switch (type) {
     case 'text':
@@ -145,7 +147,7 @@ function fieldValue(cell: Cell, type: FieldType, opts: Omit<ImportOptions, 'opte
 const cellText = (cell: Cell | undefined) =>
   cell === null || cell === undefined ? '' : cell instanceof Date ? isoDate(cell) : String(cell).trim();
 
-export type ReaderOptions = Omit<ImportOptions, 'optedOut'>;
+export type ReaderOptions = Omit<ImportOptions, 'blocked'>;
 
 /**
  * Reads rows of a file with this header by the mapping: each row's normalised address, and its contact.
@@ -206,13 +208,11 @@ const BLOCK_DETAIL = {
   restricted: 'contact is restricted from processing',
 };
 
-/** Splits accepted rows into those that stay and the opted-out ones, looking opt-outs up in batches. */
-export async function withoutOptedOut(accepted: AcceptedRow[], optedOut: ImportOptions['optedOut']) {
-  const stopped = new Map<string, 'optedOut' | 'suppressed' | 'restricted'>();
-  for (let i = 0; i < accepted.length; i += OPT_OUT_BATCH) {
-    const found = await optedOut(accepted.slice(i, i + OPT_OUT_BATCH).map((a) => a.contact.address));
-    if (found instanceof Map) for (const [a, why] of found) stopped.set(a, why);
-    else for (const a of found) stopped.set(a, 'optedOut');
+/** Splits accepted rows into those that stay and the blocked ones, looking them up in batches. */
+export async function withoutBlocked(accepted: AcceptedRow[], blocked: ImportOptions['blocked']) {
+  const stopped = new Map<string, BlockReason>();
+  for (let i = 0; i < accepted.length; i += LOOKUP_BATCH) {
+    for (const [a, why] of await blocked(accepted.slice(i, i + LOOKUP_BATCH).map((a) => a.contact.address))) stopped.set(a, why);
   }
   const kept: AcceptedRow[] = [];
   const rejections: Rejection[] = [];
@@ -260,7 +260,7 @@ export async function scanContacts(
   let total = 0;
   let kept = 0;
   const flush = async () => {
-    const checked = await withoutOptedOut(accepted, opts.optedOut);
+    const checked = await withoutBlocked(accepted, opts.blocked);
     const rejected = [...rejections, ...checked.rejections].sort((a, b) => a.row - b.row);
     for (const r of rejected) byReason.set(r.reason, (byReason.get(r.reason) ?? 0) + 1);
     kept += checked.kept.length;
@@ -277,7 +277,7 @@ export async function scanContacts(
     const result = reader.read(r, firstRow);
     if ('reason' in result) rejections.push(result);
     else accepted.push(result);
-    if (accepted.length + rejections.length >= OPT_OUT_BATCH) await flush();
+    if (accepted.length + rejections.length >= LOOKUP_BATCH) await flush();
   }
   await flush();
   const { rejectedBy, rejected, duplicates } = tally([...byReason].map(([reason, n]) => ({ reason, n })));

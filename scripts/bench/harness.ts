@@ -198,7 +198,12 @@ async function startInProcessWorker(config: Config, db: Db, codec: EncryptionCod
     workflowsPath: require.resolve('./workflows'),
     dataConverter: dataConverter(codec),
     activities: {
-      ...createActivities({ db, channels: createChannelRegistry(db, {}, { secrets }), webhooks: webhookOptions(config, secrets) }),
+      ...createActivities({
+        db,
+        channels: createChannelRegistry(db, {}, { secrets }),
+        webhooks: webhookOptions(config, secrets),
+        hashKey: hashKey(config),
+      }),
       noop: async () => undefined,
     },
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_WORKFLOW_TASKS,

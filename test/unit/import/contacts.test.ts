@@ -17,9 +17,9 @@ describe('contacts from a file', () => {
     now: Date.UTC(2026, 10, 23),
     maxFieldChars: 1000,
     maxFields: 100,
-    optedOut: async (addresses: string[]) => {
+    blocked: async (addresses: string[]) => {
       seen.push(addresses);
-      return new Set(addresses.filter((a) => a === '+447911123459'));
+      return new Map(addresses.filter((a) => a === '+447911123459').map((a) => [a, 'optedOut' as const]));
     },
   };
   async function run(csv: string, mapping: Mapping) {
