@@ -184,6 +184,35 @@ describe('campaign controls through the API', () => {
     await recordHistory(conversationWorkflowId(row.id), 'greeting-send-window');
   });
 
+  it('when the send window opens at the next minute, then nothing is sent before it opens and the first message goes out once it has', async () => {
+    // The window opens at the next whole minute in London, at least 5 s away, whatever the hour.
+    const now = Date.now();
+    const london = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    const minute = 60_000;
+    const opensAt = Math.ceil((now + 5_000) / minute) * minute;
+    const window = { from: london.format(new Date(opensAt)), to: london.format(new Date(opensAt + 60 * minute)) };
+    expect(nextSendTime(now, { start: window.from, end: window.to }, 'Europe/London')).toBe(opensAt);
+    const res = await create({ sendWindow: window }, phones(2, 23440));
+    expect(res.status).toBe(201);
+    const sent = await eventually(
+      async () => {
+        const out = await stack.db
+          .selectFrom('messages as m')
+          .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+          .select('m.created_at')
+          .where('c.campaign_id', '=', res.body.id)
+          .where('m.direction', '=', 'out')
+          .where('m.step', '=', 'hello')
+          .execute();
+        return out.length === 2 ? out : undefined;
+      },
+      110_000,
+      'both first messages sent',
+    );
+    // Stored just before the send, so never before the window opened (the database clock is this machine's).
+    for (const m of sent) expect(m.created_at.getTime()).toBeGreaterThanOrEqual(opensAt - 500);
+  }, 120_000);
+
   const orgSettingsOf = async () =>
     (await stack.db.selectFrom('orgs').select('settings').where('id', '=', org.orgId).executeTakeFirstOrThrow()).settings;
 });
