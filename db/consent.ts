@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from './database';
+import { type Db, anyOf } from './database';
 import type { ConsentStatus, ConsentTable } from './tables/consent.table';
 
 /** Whether the person's latest word on this channel was STOP. */
@@ -81,7 +81,7 @@ export async function optedOutAddresses(db: Db, orgId: string, channelId: string
     .select('c.address')
     .where('c.org_id', '=', orgId)
     .where('c.channel_id', '=', channelId)
-    .where('c.address', 'in', addresses)
+    .where('c.address', '=', anyOf(addresses))
     .where('latest.status', '=', 'opted_out')
     .execute();
   return new Set(rows.map((r) => r.address));

@@ -65,3 +65,9 @@ export async function isReachable(db: Db): Promise<boolean> {
     () => false,
   );
 }
+
+/**
+ * `= anyOf(values)`: a list of any length as one array parameter, where `in (…)` would bind and plan one
+ * parameter per value (a batch of thousands of addresses, slow to plan and capped at 65,535).
+ */
+export const anyOf = (values: readonly string[]) => sql<string>`any(${values as string[]}::text[])`;

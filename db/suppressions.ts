@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { optedOutAddresses } from './consent';
 import type { BlockReason } from '../platform/import/contacts';
-import type { Db } from './database';
+import { type Db, anyOf } from './database';
 
 export type { BlockReason };
 
@@ -83,7 +83,7 @@ export async function blockedAddresses(
     .select('address')
     .where('org_id', '=', scope.orgId)
     .where('channel_id', '=', scope.channelId)
-    .where('address', 'in', addresses)
+    .where('address', '=', anyOf(addresses))
     .where('restricted_at', 'is not', null)
     .execute();
   for (const r of restricted) blocked.set(r.address, 'restricted');
@@ -92,7 +92,7 @@ export async function blockedAddresses(
     .selectFrom('suppressions')
     .select('address_hash')
     .where('org_id', '=', scope.orgId)
-    .where('address_hash', 'in', [...byHash.keys()])
+    .where('address_hash', '=', anyOf([...byHash.keys()]))
     .where((eb) => eb.or([eb('channel_kind', 'is', null), eb('channel_kind', '=', scope.channelKind)]))
     .execute();
   for (const r of suppressed) blocked.set(byHash.get(r.address_hash)!, 'suppressed');
