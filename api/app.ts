@@ -66,7 +66,7 @@ export function createApp(deps: ApiDeps): express.Express {
   const v1 = express.Router();
   if (deps.requestLog) v1.use(deps.requestLog.middleware);
   v1.use(authenticate(deps.db, deps.signingKeys));
-  v1.use(keyRateLimit({ perSecond: deps.config.API_KEY_RATE, burst: deps.config.API_KEY_BURST }));
+  v1.use(keyRateLimit(deps.db, { perSecond: deps.config.API_KEY_RATE, burst: deps.config.API_KEY_BURST }));
   v1.use(authorize);
   v1.use(express.json({ limit: deps.config.MAX_BODY_BYTES }), storableInput);
   v1.post('/auth/token', (req, res) => void res.status(201).json(issueToken(caller(req), deps.signingKeys)));

@@ -1,29 +1,18 @@
 import type { RequestHandler } from 'express';
+import type { Db } from '../db/database';
+import { takeRequestSlot } from '../db/send-rates';
 import { caller } from './auth';
 import { HttpError } from './problem';
 
-const MAX_BUCKETS = 100_000;
-
 /**
- * A token bucket per API key, in this process (a token spends its key's bucket). With N API
- * processes a key gets up to N times the rate: the price of no database round trip per request.
+ * A request schedule per API key, kept in PostgreSQL and shared by every API process (a token spends its
+ * key's schedule), so N processes still give a key its rate once, not N times. One upsert a request.
  */
-export function keyRateLimit(opts: { perSecond: number; burst: number; now?: () => number }): RequestHandler {
-  const now = opts.now ?? (() => performance.now());
-  const buckets = new Map<string, { tokens: number; at: number }>();
-  return (req, res, next) => {
-    const { keyId } = caller(req);
-    const t = now();
-    let bucket = buckets.get(keyId);
-    if (!bucket) {
-      if (buckets.size >= MAX_BUCKETS) buckets.clear();
-      bucket = { tokens: opts.burst, at: t };
-      buckets.set(keyId, bucket);
-    }
-    bucket.tokens = Math.min(opts.burst, bucket.tokens + ((t - bucket.at) / 1000) * opts.perSecond);
-    bucket.at = t;
-    if (bucket.tokens < 1) {
-      const seconds = Math.max(1, Math.ceil((1 - bucket.tokens) / opts.perSecond));
+export function keyRateLimit(db: Db, opts: { perSecond: number; burst: number }): RequestHandler {
+  return async (req, res, next) => {
+    const slot = await takeRequestSlot(db, caller(req).keyId, opts);
+    if ('retryInMs' in slot) {
+      const seconds = Math.max(1, Math.ceil(slot.retryInMs / 1000));
       res.setHeader('Retry-After', String(seconds));
       throw new HttpError(
         429,
@@ -31,7 +20,6 @@ export function keyRateLimit(opts: { perSecond: number; burst: number; now?: () 
         `this API key is limited to ${opts.perSecond} requests per second; retry after ${seconds} s`,
       );
     }
-    bucket.tokens -= 1;
     next();
   };
 }

@@ -19,7 +19,7 @@ import type { OrgTable } from './tables/org.table';
 import type { SendAttemptTable } from './tables/send-attempt.table';
 import type { WebchatEventTable } from './tables/webchat-event.table';
 import type { SuppressionTable } from './tables/suppression.table';
-import type { SendRateTable } from './tables/send-rate.table';
+import type { KeyRateTable, SendRateTable } from './tables/send-rate.table';
 import type { WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable, WebhookNoticeTable } from './tables/webhook.table';
 
 export interface Database {
@@ -39,6 +39,7 @@ export interface Database {
   send_attempts: SendAttemptTable;
   webchat_events: WebchatEventTable;
   send_rates: SendRateTable;
+  key_rates: KeyRateTable;
   inbound_queue: InboundQueueTable;
   import_rejections: ImportRejectionTable;
   import_files: ImportFileTable;

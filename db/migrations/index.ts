@@ -19,6 +19,7 @@ import * as eventsByCampaign from './2026-12-07T0300-events-by-campaign';
 import * as webhooks from './2026-12-07T0400-webhooks';
 import * as enrichmentBreakers from './2026-12-07T1100-enrich-enrichment-breakers';
 import * as dataSubjectRequests from './2026-12-07T1100-dsr11-data-subject-requests';
+import * as keyRates from './2026-12-07T1300-key-rates';
 import * as webchatEvents from './2026-11-23T0600-webchat-events';
 
 /** What the migrations that touch secrets need from the app. */
@@ -50,6 +51,7 @@ export function migrationProvider(keys: MigrationKeys): MigrationProvider {
     '2026-12-07T1100-enrich-enrichment-breakers': enrichmentBreakers,
     '2026-12-07T1100-reimport-suppressions': reimportSuppressions,
     '2026-12-07T1100-dsr11-data-subject-requests': dataSubjectRequests,
+    '2026-12-07T1300-key-rates': keyRates,
   };
   return { getMigrations: async () => migrations };
 }

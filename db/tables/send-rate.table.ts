@@ -3,3 +3,9 @@ export interface SendRateTable {
   /** GCRA's theoretical arrival time: sends are booked up to here. */
   booked_until: Date;
 }
+
+export interface KeyRateTable {
+  key_id: string;
+  /** As send_rates: the API key's requests are booked up to here. */
+  booked_until: Date;
+}

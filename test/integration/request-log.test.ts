@@ -4,19 +4,27 @@ import { type TestStack, apiClient, eventually, seedOrg, startTestStack } from '
 
 describe('per-key rate limit and request log', () => {
   let stack: TestStack;
+  let second: TestStack;
 
   beforeAll(async () => {
     // One request per 100 s refills: the burst of 3 is all a key gets during the test, however slow the machine.
-    stack = await startTestStack({ API_KEY_RATE: 0.01, API_KEY_BURST: 3 }, { worker: false });
+    // Two API processes on one database share each key's schedule.
+    [stack, second] = await Promise.all([
+      startTestStack({ API_KEY_RATE: 0.01, API_KEY_BURST: 3 }, { worker: false }),
+      startTestStack({ API_KEY_RATE: 0.01, API_KEY_BURST: 3 }, { worker: false }),
+    ]);
   });
-  afterAll(() => stack?.stop());
+  afterAll(() => Promise.all([stack?.stop(), second?.stop()]));
 
   it('when a key spends its burst, then the next request is 429 with Retry-After, and another key is unaffected', async () => {
     const org = await seedOrg(stack.db);
     const api = apiClient(stack.url, org.apiKey);
+    const elsewhere = apiClient(second.url, org.apiKey);
     const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await api.get('/v1/journeys')).status);
+    for (const client of [api, elsewhere, api]) statuses.push((await client.get('/v1/journeys')).status);
     expect(statuses).toEqual([200, 200, 200]);
+    // The other process has no fresh bucket for the key: the burst is spent for both.
+    expect((await elsewhere.get('/v1/journeys')).status).toBe(429);
     const limited = await api.get('/v1/journeys');
     expect(limited.status).toBe(429);
     expect(limited.headers.get('content-type')).toMatch(/^application\/problem\+json/);

@@ -2,7 +2,7 @@ import { sendRate } from '../../../activities/deliver';
 import { channelCreateSchema } from '../../../channels/schemas';
 import { createChannel } from '../../../db/channels';
 import { type Db, createDb } from '../../../db/database';
-import { type SendRate, type SendSlot, takeSendSlot } from '../../../db/send-rates';
+import { type SendRate, type SendSlot, takeRequestSlot, takeSendSlot } from '../../../db/send-rates';
 import { seedOrg } from '../../helpers/stack';
 
 const T0 = Date.parse('2026-11-23T12:00:00Z');
@@ -122,5 +122,37 @@ describe('the send rate limiter (GCRA on send_rates)', () => {
     const create = (ratePerSecond: unknown) =>
       channelCreateSchema().safeParse({ kind: 'sandbox', name: 'S', config: { webhookSecret: 'x'.repeat(32), ratePerSecond } }).success;
     expect([create(5), create(0.5), create(0), create(-1), create('5'), create(5000)]).toEqual([true, true, false, false, false, false]);
+  });
+});
+
+describe("an API key's request schedule (GCRA on key_rates, shared by every API process)", () => {
+  let db: Db;
+  beforeAll(() => {
+    db = createDb(process.env.PARLEY_TEST_DATABASE_URL!, 4);
+  });
+  afterAll(() => db?.destroy());
+  const newKey = async () => {
+    const org = await seedOrg(db);
+    return (await db.selectFrom('api_keys').select('id').where('org_id', '=', org.orgId).executeTakeFirstOrThrow()).id;
+  };
+  const outcome = (slot: SendSlot) => ('waitMs' in slot ? 'ok' : Math.round(slot.retryInMs));
+
+  it('when a key spends its burst, then it is refused with the wait until one request refills at the rate', async () => {
+    const key = await newKey();
+    const other = await newKey();
+    const at = async (ms: number) => outcome(await takeRequestSlot(db, key, { perSecond: 2, burst: 3 }, new Date(T0 + ms)));
+    expect([await at(0), await at(0), await at(0), await at(0)]).toEqual(['ok', 'ok', 'ok', 500]);
+    expect(outcome(await takeRequestSlot(db, other, { perSecond: 2, burst: 3 }, new Date(T0)))).toBe('ok');
+    expect(await at(499)).toBe(1);
+    expect(await at(500)).toBe('ok');
+    expect(await at(500)).toBe(500);
+    expect([await at(100_000), await at(100_000), await at(100_000), await at(100_000)]).toEqual(['ok', 'ok', 'ok', 500]);
+  });
+
+  it('when processes ask at the same moment, then the key gets its burst once between them', async () => {
+    const key = await newKey();
+    const asks = await Promise.all(Array.from({ length: 10 }, () => takeRequestSlot(db, key, { perSecond: 0.1, burst: 4 }, new Date(T0))));
+    expect(asks.filter((s) => 'waitMs' in s)).toHaveLength(4);
+    expect(asks.filter((s) => 'retryInMs' in s).map((s) => outcome(s))).toEqual(Array(6).fill(10_000));
   });
 });
