@@ -170,6 +170,27 @@ const schema = z.object({
     .default(3)
     .describe('Tries of one enrichment before the step follows onError'),
   ENRICH_TIMEOUT_MS: z.coerce.number().int().min(100).max(25_000).default(5_000).describe('Time limit of one enrichment request'),
+  ENRICH_BREAKER_FAILURES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(5)
+    .describe("Transient enrichment failures in a row that open an organisation's circuit breaker"),
+  ENRICH_BREAKER_OPEN_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(3_600_000)
+    .default(30_000)
+    .describe('How long an open breaker holds enrichments back (they wait, not fail) before one probe tries the endpoint'),
+  ENRICH_BREAKER_PROBE_LEASE_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(30_000)
+    .describe('How long the probe of a half-open breaker may take before another caller may probe'),
   WEBHOOK_TIMEOUT_MS: z.coerce
     .number()
     .int()

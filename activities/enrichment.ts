@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../config';
 import { enrichmentTarget } from '../db/conversations';
+import { type BreakerSettings, admitEnrichment, recordEnrichmentFailure, recordEnrichmentSuccess } from '../db/enrichment-breakers';
 import type { Db } from '../db/database';
 import {
   type OutboundPolicy,
@@ -14,7 +15,11 @@ import {
 } from '../platform/outbound';
 import { NON_RETRYABLE } from '../workflows/contracts';
 
-export type EnrichResult = { ok: true; values: Record<string, string> } | { ok: false; reason: string };
+/** The values; or why there are none; or, while the org's circuit breaker is open, when to ask again. */
+export type EnrichResult =
+  | { ok: true; values: Record<string, string> }
+  | { ok: false; reason: string; retryAt?: undefined }
+  | { ok: false; reason: string; retryAt: string };
 
 // Bounds on what one answer may bring into a workflow (and so into Temporal's payload limit).
 export const ENRICH_MAX_BYTES = 64 * 1024;
@@ -28,12 +33,18 @@ export interface EnrichmentOptions {
   policy: OutboundPolicy;
   maxAttempts: number;
   timeoutMs: number;
+  breaker: BreakerSettings;
 }
 
 export const enrichmentOptions = (config: Config): EnrichmentOptions => ({
   policy: outboundPolicy(config.OUTBOUND_ALLOW),
   maxAttempts: config.ENRICH_MAX_ATTEMPTS,
   timeoutMs: config.ENRICH_TIMEOUT_MS,
+  breaker: {
+    failures: config.ENRICH_BREAKER_FAILURES,
+    openMs: config.ENRICH_BREAKER_OPEN_MS,
+    probeLeaseMs: config.ENRICH_BREAKER_PROBE_LEASE_MS,
+  },
 });
 
 /** A failure worth another try (5xx, 408, 429, timeout, network); the reason carries no personal data. */
@@ -62,7 +73,13 @@ function readValues(body: Buffer, fields: string[]): Record<string, string> | st
   return values;
 }
 
-async function fetchValues(target: URL, fields: string[], opts: EnrichmentOptions): Promise<EnrichResult> {
+/** What the org's circuit breaker is told of each try: the endpoint answered, or it is down. */
+export interface BreakerHooks {
+  answered(): Promise<void>;
+  down(): Promise<void>;
+}
+
+async function fetchValues(target: URL, fields: string[], opts: EnrichmentOptions, breaker?: BreakerHooks): Promise<EnrichResult> {
   let res;
   try {
     res = await guardedGet(target, opts.policy, {
@@ -77,6 +94,8 @@ async function fetchValues(target: URL, fields: string[], opts: EnrichmentOption
     const code = (err as NodeJS.ErrnoException).code ?? '';
     throw new Transient(NETWORK_REASONS[code] ?? `request failed${code ? ` (${code})` : ''}`);
   }
+  // Any answer short of a 5xx, 408 or 429 shows the endpoint is up, even a refusal.
+  if (!(res.status >= 500 || res.status === 408 || res.status === 429)) await breaker?.answered();
   if (res.status === 404) return { ok: false, reason: 'not found' };
   if (res.status >= 300 && res.status < 400) return { ok: false, reason: `redirect (HTTP ${res.status}) not followed` };
   if (res.status >= 500 || res.status === 408 || res.status === 429) throw new Transient(`HTTP ${res.status}`);
@@ -90,13 +109,20 @@ async function fetchValues(target: URL, fields: string[], opts: EnrichmentOption
  * refusals will not change on a retry, and a transient failure is given up
  * on at the last attempt: both throw the failure the workflow turns into a failed step.
  */
-export async function fetchEnrichment(target: URL, fields: string[], opts: EnrichmentOptions, attempt: number): Promise<EnrichResult> {
+export async function fetchEnrichment(
+  target: URL,
+  fields: string[],
+  opts: EnrichmentOptions,
+  attempt: number,
+  breaker?: BreakerHooks,
+): Promise<EnrichResult> {
   try {
-    const result = await fetchValues(target, fields, opts);
+    const result = await fetchValues(target, fields, opts, breaker);
     if (!result.ok && result.reason !== 'not found') throw ApplicationFailure.nonRetryable(result.reason, ENRICHMENT_FAILED);
     return result;
   } catch (err) {
     if (!(err instanceof Transient)) throw err;
+    await breaker?.down();
     if (attempt >= opts.maxAttempts) throw ApplicationFailure.nonRetryable(`${err.message} after ${attempt} attempts`, ENRICHMENT_FAILED);
     throw ApplicationFailure.retryable(err.message, 'EnrichmentUnavailable');
   }
@@ -104,7 +130,12 @@ export async function fetchEnrichment(target: URL, fields: string[], opts: Enric
 
 /** GETs the named fields from the org's enrichment endpoint, under the outbound policy. */
 export const createEnrichmentActivities = ({ db, enrichment }: { db: Db; enrichment?: EnrichmentOptions }) => {
-  const opts = enrichment ?? { policy: outboundPolicy([]), maxAttempts: 3, timeoutMs: 5_000 };
+  const opts = enrichment ?? {
+    policy: outboundPolicy([]),
+    maxAttempts: 3,
+    timeoutMs: 5_000,
+    breaker: { failures: 5, openMs: 30_000, probeLeaseMs: 30_000 },
+  };
   return {
     async enrich({ conversationId, fields }: { conversationId: string; fields: string[] }): Promise<EnrichResult> {
       const row = await enrichmentTarget(db, conversationId);
@@ -120,7 +151,15 @@ export const createEnrichmentActivities = ({ db, enrichment }: { db: Db; enrichm
       target.searchParams.set('conversationId', conversationId);
       if (row.fields.customerRef) target.searchParams.set('customerRef', row.fields.customerRef);
       target.searchParams.set('fields', fields.join(','));
-      return fetchEnrichment(target, fields, opts, Context.current().info.attempt);
+      // The org's breaker decides first: while its endpoint is down, the conversation waits instead of failing.
+      const admission = await admitEnrichment(db, row.org_id, new Date(), opts.breaker);
+      if (admission.kind === 'wait') {
+        return { ok: false, reason: 'enrichment endpoint unavailable (circuit open)', retryAt: admission.retryAt.toISOString() };
+      }
+      return fetchEnrichment(target, fields, opts, Context.current().info.attempt, {
+        answered: () => recordEnrichmentSuccess(db, row.org_id),
+        down: async () => void (await recordEnrichmentFailure(db, row.org_id, new Date(), opts.breaker)),
+      });
     },
   };
 };

@@ -269,7 +269,7 @@ export async function enrichmentTarget(db: Db, id: string) {
     .selectFrom('conversations as cv')
     .innerJoin('orgs as o', 'o.id', 'cv.org_id')
     .innerJoin('contacts as ct', 'ct.id', 'cv.contact_id')
-    .select(['o.settings', 'ct.fields', 'cv.contact_id'])
+    .select(['o.settings', 'ct.fields', 'cv.contact_id', 'cv.org_id'])
     .where('cv.id', '=', id)
     .executeTakeFirst();
 }

@@ -42,6 +42,7 @@ async function awaitEnrichment(c: Conversation, wait: Extract<Wait, { kind: 'enr
     if (c.closed) return undefined;
   }
   const result = await enrich(c, wait.fields);
+  if (!result) return undefined;
   c.enrichFailed = { stepId: wait.stepId, count: result.ok ? 0 : failures + 1 };
   // Without onError the step waits to retry: say why, once per run of failures.
   const onError = c.ctx.journey.steps.some((s) => s.id === wait.stepId && s.kind === 'enrich' && s.onError);
@@ -51,8 +52,25 @@ async function awaitEnrichment(c: Conversation, wait: Extract<Wait, { kind: 'enr
   return result.ok ? { kind: 'enriched', values: result.values } : { kind: 'enrichFailed', reason: result.reason };
 }
 
+// At least this long between asks of an open breaker, whatever the clocks of the database and the worker say.
+const BREAKER_MIN_WAIT_MS = 1_000;
+
+/**
+ * An enrichment; while the org's circuit breaker is open the conversation waits on a durable timer until it may
+ * ask again, so an endpoint that is down holds conversations back instead of failing them. Undefined when closed.
+ * No patch is needed: only the breaker answers with `retryAt`, and no history before it holds such an answer.
+ */
+async function enrich(c: Conversation, fields: string[]): Promise<EnrichResult | undefined> {
+  for (;;) {
+    const result = await enrichOnce(c, fields);
+    if (result.ok || result.retryAt === undefined) return result;
+    await condition(() => !!c.closed, Math.max(BREAKER_MIN_WAIT_MS, Date.parse(result.retryAt) - Date.now()));
+    if (c.closed) return undefined;
+  }
+}
+
 /** One enrichment; a failure the activity gives up on becomes a failed step, not a failed conversation. */
-async function enrich(c: Conversation, fields: string[]): Promise<EnrichResult> {
+async function enrichOnce(c: Conversation, fields: string[]): Promise<EnrichResult> {
   try {
     return await enrichActs.enrich({ conversationId: c.id, fields });
   } catch (err) {

@@ -21,7 +21,12 @@ describe('one enrichment try: an answer, a permanent failure, or a retry up to t
   });
   afterAll(() => new Promise((resolve) => server.close(resolve)));
 
-  const opts = { policy: outboundPolicy(['127.0.0.1']), maxAttempts: 3, timeoutMs: 2_000 };
+  const opts = {
+    policy: outboundPolicy(['127.0.0.1']),
+    maxAttempts: 3,
+    timeoutMs: 2_000,
+    breaker: { failures: 5, openMs: 1_000, probeLeaseMs: 1_000 },
+  };
   const attempt = (a: Answer, n = 1) => {
     answer = a;
     return fetchEnrichment(new URL(base), ['balance', 'dueDate'], opts, n).then(
