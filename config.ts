@@ -74,6 +74,11 @@ const schema = z.object({
     .max(100_000)
     .default(100)
     .describe('Requests one API key may make at once before API_KEY_RATE applies'),
+  DATA_REGION: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{1,31}$/, 'expected a region name such as eu-west')
+    .default('local')
+    .describe("The data region this stack (database, Temporal namespace, workers) serves; an organisation's data never leaves it"),
   REQUEST_LOG_DAYS: z.coerce
     .number()
     .int()

@@ -59,7 +59,7 @@ export const routes = (config: Config): Route[] => [
     { status: 201, errors: [403] },
   ],
   ['get', '/v1/org', 'getOrg', "The caller's organisation settings"],
-  ['patch', '/v1/org', 'updateOrg', 'Change settings; null removes one', { body: orgPatchSchema }],
+  ['patch', '/v1/org', 'updateOrg', 'Change settings; null removes one', { body: orgPatchSchema, errors: [409] }],
   [
     'get',
     '/v1/keys',

@@ -47,6 +47,8 @@ export const orgPatchSchema = z.strictObject({
   inboundJourneyId: z.string().nullable().optional(),
   enrichmentUrl: z.string().max(2048).url().nullable().optional(),
   requestLogDays: z.number().int().min(1).max(3650).nullable().optional(),
+  // Accepted only as it is: data is not moved across regions by a settings change.
+  dataRegion: z.string().max(32).optional(),
 });
 
 /** The caller's organisation settings. */
@@ -56,14 +58,23 @@ export function orgRouter({ db, config }: ApiDeps): Router {
 
   const view = async (orgId: string) => {
     const org = await findOrg(db, orgId);
-    return { id: org.id, name: org.name, ...org.settings };
+    return { id: org.id, name: org.name, ...org.settings, dataRegion: org.settings.dataRegion ?? config.DATA_REGION };
   };
 
   router.get('/', async (req, res) => void res.json(await view(caller(req).orgId)));
 
   router.patch('/', async (req, res) => {
     const { orgId } = caller(req);
-    const { name, ...patch } = parse(orgPatchSchema, req.body);
+    const { name, dataRegion, ...patch } = parse(orgPatchSchema, req.body);
+    const region = (await orgSettings(db, orgId)).dataRegion ?? config.DATA_REGION;
+    if (dataRegion !== undefined && dataRegion !== region) {
+      throw new HttpError(
+        409,
+        'Data stays in its region',
+        `dataRegion: this organisation's data lives in ${region}; it is not moved to another region by a settings change`,
+        [{ field: 'dataRegion', message: `is ${region}; data is not moved across regions` }],
+      );
+    }
     if (patch.inboundJourneyId) {
       const id = patch.inboundJourneyId;
       if (!isUuid(id) || !(await findJourney(db, orgId, id))) throw new UnknownReferenceError('inboundJourneyId', 'journey');

@@ -11,6 +11,8 @@ export interface OrgSettings {
   enrichmentUrl?: string;
   /** Days the request log is kept; REQUEST_LOG_DAYS when unset. */
   requestLogDays?: number;
+  /** Where the org's data lives: the DATA_REGION of the stack that created it (that stack's when unset). */
+  dataRegion?: string;
 }
 
 export interface OrgTable {

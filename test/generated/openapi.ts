@@ -1238,6 +1238,7 @@ export interface operations {
                     inboundJourneyId?: string | null;
                     enrichmentUrl?: string | null;
                     requestLogDays?: number | null;
+                    dataRegion?: string;
                 };
             };
         };
@@ -1255,6 +1256,7 @@ export interface operations {
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
+            409: components["responses"]["Problem409"];
             413: components["responses"]["Problem413"];
             415: components["responses"]["Problem415"];
         };

@@ -223,6 +223,17 @@ describe('bad input gets a precise 4xx and writes nothing', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it("when a settings change names another data region, then it is 409 naming dataRegion and the org's settings stay as they were", async () => {
+    const before = (await api.get('/v1/org')).body;
+    expect(before.dataRegion).toBe('local');
+    const res = await api.raw('PATCH', '/v1/org', { dataRegion: 'us-east', name: 'Moved' });
+    expect(res.status).toBe(409);
+    expect(res.body.errors).toEqual([{ field: 'dataRegion', message: expect.stringMatching(/^is local/) }]);
+    expect((await api.get('/v1/org')).body).toEqual(before);
+    // Its own region is no move.
+    expect((await api.raw('PATCH', '/v1/org', { dataRegion: 'local' })).status).toBe(200);
+  });
+
   it('when the key is wrong or missing, then it is 401 and nothing is written', async () => {
     const before = await counts();
     const wrong = apiClient(stack.url, `pk_000000000000_${'A'.repeat(32)}`);
