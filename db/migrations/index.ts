@@ -20,6 +20,7 @@ import * as webhooks from './2026-12-07T0400-webhooks';
 import * as enrichmentBreakers from './2026-12-07T1100-enrich-enrichment-breakers';
 import * as dataSubjectRequests from './2026-12-07T1100-dsr11-data-subject-requests';
 import * as webchatEvents from './2026-11-23T0600-webchat-events';
+import * as retentionLegalHold from './2026-12-07T1400-retention-legal-hold';
 
 /** What the migrations that touch secrets need from the app. */
 export interface MigrationKeys {
@@ -50,6 +51,7 @@ export function migrationProvider(keys: MigrationKeys): MigrationProvider {
     '2026-12-07T1100-enrich-enrichment-breakers': enrichmentBreakers,
     '2026-12-07T1100-reimport-suppressions': reimportSuppressions,
     '2026-12-07T1100-dsr11-data-subject-requests': dataSubjectRequests,
+    '2026-12-07T1400-retention-legal-hold': retentionLegalHold,
   };
   return { getMigrations: async () => migrations };
 }

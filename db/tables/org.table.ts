@@ -11,6 +11,19 @@ export interface OrgSettings {
   enrichmentUrl?: string;
   /** Days the request log is kept; REQUEST_LOG_DAYS when unset. */
   requestLogDays?: number;
+  /** Days each kind of data is kept; a kind absent is kept forever. */
+  retention?: RetentionSettings;
+}
+
+export interface RetentionSettings {
+  /** Ended conversations, with their messages, notes and events, after they ended. */
+  conversationsDays?: number;
+  /** Contacts with no conversation left, after their last change. */
+  inactiveContactsDays?: number;
+  /** Webhook delivery rows and attempt logs. */
+  webhookDeliveriesDays?: number;
+  /** Data-subject request bundles, after the request finished. */
+  dsrBundlesDays?: number;
 }
 
 export interface OrgTable {
