@@ -5,6 +5,7 @@ import { createConversationActivities } from './conversation';
 import { type EnrichmentOptions, createEnrichmentActivities } from './enrichment';
 import { createImportActivities } from './import';
 import { createNoticeActivities } from './notice';
+import { createRetentionActivities } from './retention';
 import { type WebhookOptions, createWebhookActivities } from './webhooks';
 
 export interface ActivityDeps {
@@ -28,4 +29,5 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createNoticeActivities(deps),
   ...createImportActivities(deps),
   ...createWebhookActivities(deps),
+  ...createRetentionActivities(deps),
 });

@@ -11,6 +11,7 @@ import { conversationsRouter } from './routes/conversations';
 import { journeysRouter } from './routes/journeys';
 import { agentRouter } from './routes/agent';
 import { orgRouter } from './routes/org';
+import { legalHoldRouter } from './routes/legal-hold';
 import { codecRouter } from './routes/codec';
 import { openApiDocument } from './openapi';
 import { sandboxRouter } from './routes/sandbox';
@@ -75,6 +76,7 @@ export function createApp(deps: ApiDeps): express.Express {
   v1.use('/campaigns', campaignsRouter(deps));
   v1.use('/conversations', conversationsRouter(deps), agentRouter(deps));
   v1.use('/org', orgRouter(deps));
+  v1.use(legalHoldRouter(deps));
   v1.use('/journeys', journeysRouter(deps));
   v1.use('/sandbox', sandboxRouter(deps));
   v1.use('/channels', channelsRouter(deps));

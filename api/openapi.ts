@@ -19,6 +19,7 @@ import { campaignControlled, campaignCreated, campaignView } from './schemas/cam
 import { health, problem, someObject } from './schemas/common';
 import { transcriptView } from './schemas/conversations';
 import { keyCreated, keyList } from './schemas/keys';
+import { legalHoldView } from './schemas/retention';
 
 type Auth = 'bearer' | 'none' | 'visitor' | 'admin';
 
@@ -59,7 +60,13 @@ export const routes = (config: Config): Route[] => [
     { status: 201, errors: [403] },
   ],
   ['get', '/v1/org', 'getOrg', "The caller's organisation settings"],
-  ['patch', '/v1/org', 'updateOrg', 'Change settings; null removes one', { body: orgPatchSchema, errors: [409] }],
+  [
+    'patch',
+    '/v1/org',
+    'updateOrg',
+    'Change settings; null removes one (a retention period of null keeps that kind of data forever)',
+    { body: orgPatchSchema, errors: [409] },
+  ],
   [
     'get',
     '/v1/keys',
@@ -91,7 +98,7 @@ export const routes = (config: Config): Route[] => [
     'get',
     '/v1/audit-log',
     'listAuditLog',
-    'Key creations and revocations, failed authentications (?from, ?to, ?actor, ?action, ?after, ?limit)',
+    'Key creations and revocations, failed authentications, retention and legal-hold changes (?from, ?to, ?actor, ?action, ?after, ?limit)',
   ],
   ['get', '/v1/webhooks/schemas', 'getEventSchemas', 'The JSON Schema of every event type, keyed by type'],
   ['get', '/v1/webhooks', 'listWebhooks', "The organisation's webhook endpoints (never their secrets)"],
@@ -160,6 +167,22 @@ export const routes = (config: Config): Route[] => [
     'Never start the rest',
     { status: 202, response: campaignControlled, errors: [400, 409] },
   ],
+  [
+    'post',
+    '/v1/campaigns/{id}/legal-hold',
+    'holdCampaign',
+    'Put a campaign on legal hold: retention purges skip its conversations',
+    { response: legalHoldView },
+  ],
+  ['delete', '/v1/campaigns/{id}/legal-hold', 'releaseCampaign', "Lift a campaign's legal hold", { response: legalHoldView }],
+  [
+    'post',
+    '/v1/contacts/{id}/legal-hold',
+    'holdContact',
+    'Put a contact on legal hold: retention purges skip it and its conversations',
+    { response: legalHoldView },
+  ],
+  ['delete', '/v1/contacts/{id}/legal-hold', 'releaseContact', "Lift a contact's legal hold", { response: legalHoldView }],
   [
     'post',
     '/v1/conversations',

@@ -14,6 +14,7 @@ import { EncryptionCodec, dataConverter, payloadKey } from './codec';
 import { type SecretBox, secretBox } from './secrets';
 import { type Db, createDb, migrate } from '../db/database';
 import { pruneDeliveryRecords, pruneImportFiles } from '../db/housekeeping';
+import { ensureRetentionSchedule } from './retention/schedule';
 
 // Send attempts and early status callbacks are kept this long, and swept hourly by each API process.
 const DELIVERY_RECORD_DAYS = 7;
@@ -86,6 +87,10 @@ export async function startStack(
       channels: opts.channelsFor?.(db, secrets),
     });
     stack.workerRun = stack.worker.run();
+    // A worker that cannot reach the schedule API still runs: the next start tries again.
+    await ensureRetentionSchedule(client, config.TEMPORAL_TASK_QUEUE).catch((err) =>
+      log.warn({ err }, 'creating the retention schedule failed'),
+    );
   }
   const closing = new AbortController();
   let housekeeping: NodeJS.Timeout | undefined;

@@ -12,6 +12,7 @@ export const WORKFLOW = {
   notice: 'notice',
   importCampaign: 'importCampaign',
   webhooks: 'webhookDispatcher',
+  retentionSweep: 'retentionSweep',
 } as const;
 
 export const OrgIdKey = defineSearchAttributeKey('OrgId', SearchAttributeType.KEYWORD);
@@ -208,3 +209,13 @@ export type WebhookDispatchStatus = 'active' | 'paused' | 'disabled' | 'gone';
 
 /** Something changed (created, resumed, replayed, deleted): look at the endpoint again. */
 export const wakeWebhooksSignal = defineSignal('wakeWebhooks');
+
+// ---- retention ----
+
+/** The daily Temporal Schedule that runs the retention sweep, one per namespace. */
+export const RETENTION_SCHEDULE_ID = 'retention-sweep';
+
+export interface RetentionSweepInput {
+  /** Only this org; every org with a retention setting when absent. */
+  orgId?: string;
+}

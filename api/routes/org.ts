@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { findJourney } from '../../db/journeys';
+import { recordAudit } from '../../db/audit';
 import { findOrg, updateOrg } from '../../db/orgs';
 import { caller } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -25,6 +26,22 @@ const validLocale = (tag: string) => {
     return false;
   }
 };
+const days = z
+  .number()
+  .int('expected a whole number of days')
+  .min(1, 'at least 1 day')
+  .max(36500, 'at most 36500 days')
+  .nullable()
+  .optional();
+
+/** Days each kind of data is kept after its last use; null keeps it forever. */
+export const retentionPatchSchema = z.strictObject({
+  conversationsDays: days,
+  inactiveContactsDays: days,
+  webhookDeliveriesDays: days,
+  dsrBundlesDays: days,
+});
+
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
 
 export const orgPatchSchema = z.strictObject({
@@ -49,6 +66,7 @@ export const orgPatchSchema = z.strictObject({
   requestLogDays: z.number().int().min(1).max(3650).nullable().optional(),
   // Accepted only as it is: data is not moved across regions by a settings change.
   dataRegion: z.string().max(32).optional(),
+  retention: retentionPatchSchema.nullable().optional(),
 });
 
 /** The caller's organisation settings. */
@@ -64,8 +82,9 @@ export function orgRouter({ db, config }: ApiDeps): Router {
   router.get('/', async (req, res) => void res.json(await view(caller(req).orgId)));
 
   router.patch('/', async (req, res) => {
-    const { orgId } = caller(req);
-    const { name, dataRegion, ...patch } = parse(orgPatchSchema, req.body);
+    const c = caller(req);
+    const { orgId } = c;
+    const { name, dataRegion, retention, ...patch } = parse(orgPatchSchema, req.body);
     const region = (await orgSettings(db, orgId)).dataRegion ?? config.DATA_REGION;
     if (dataRegion !== undefined && dataRegion !== region) {
       throw new HttpError(
@@ -94,7 +113,29 @@ export function orgRouter({ db, config }: ApiDeps): Router {
       if (v === null) delete settings[k];
       else if (v !== undefined) settings[k] = v;
     }
+    if (retention !== undefined) {
+      const kept: Record<string, number> = retention === null ? {} : { ...(settings.retention as object | undefined) };
+      for (const [k, v] of Object.entries(retention ?? {})) {
+        if (v === null) delete kept[k];
+        else if (v !== undefined) kept[k] = v;
+      }
+      if (Object.keys(kept).length) settings.retention = kept;
+      else delete settings.retention;
+    }
     await updateOrg(db, orgId, { name, settings });
+    if (retention !== undefined) {
+      // The kinds changed, never their values' subjects: the audit log holds ids and names only.
+      const kinds = retention === null ? 'all' : Object.keys(retention).sort().join(',');
+      await recordAudit(db, {
+        orgId,
+        actor: c.keyPrefix,
+        actorKeyId: c.keyId,
+        ip: req.ip,
+        action: 'retention.changed',
+        target: kinds,
+        result: 'ok',
+      });
+    }
     res.json(await view(orgId));
   });
 

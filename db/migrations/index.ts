@@ -21,6 +21,7 @@ import * as enrichmentBreakers from './2026-12-07T1100-enrich-enrichment-breaker
 import * as dataSubjectRequests from './2026-12-07T1100-dsr11-data-subject-requests';
 import * as keyRates from './2026-12-07T1300-key-rates';
 import * as webchatEvents from './2026-11-23T0600-webchat-events';
+import * as retentionLegalHold from './2026-12-07T1400-retention-legal-hold';
 
 /** What the migrations that touch secrets need from the app. */
 export interface MigrationKeys {
@@ -52,6 +53,7 @@ export function migrationProvider(keys: MigrationKeys): MigrationProvider {
     '2026-12-07T1100-reimport-suppressions': reimportSuppressions,
     '2026-12-07T1100-dsr11-data-subject-requests': dataSubjectRequests,
     '2026-12-07T1300-key-rates': keyRates,
+    '2026-12-07T1400-retention-legal-hold': retentionLegalHold,
   };
   return { getMigrations: async () => migrations };
 }

@@ -26,4 +26,6 @@ export interface CampaignTable {
   rate_per_minute: number | null;
   /** Local hours, in the recipient's zone, outside which no bot message goes out. */
   send_window: ColumnType<CampaignSendWindow | null, string | null, string | null>;
+  /** Suspends retention purging while set. */
+  legal_hold: ColumnType<boolean, boolean | undefined, boolean>;
 }

@@ -10,4 +10,6 @@ export interface ContactTable {
   updated_at: ColumnType<Date, Date | undefined, Date>;
   /** Kept but not processed (restriction of processing). */
   restricted_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Suspends retention purging while set. */
+  legal_hold: ColumnType<boolean, boolean | undefined, boolean>;
 }

@@ -13,6 +13,19 @@ export interface OrgSettings {
   requestLogDays?: number;
   /** Where the org's data lives: the DATA_REGION of the stack that created it (that stack's when unset). */
   dataRegion?: string;
+  /** Days each kind of data is kept; a kind absent is kept forever. */
+  retention?: RetentionSettings;
+}
+
+export interface RetentionSettings {
+  /** Ended conversations, with their messages, notes and events, after they ended. */
+  conversationsDays?: number;
+  /** Contacts with no conversation left, after their last change. */
+  inactiveContactsDays?: number;
+  /** Webhook delivery rows and attempt logs. */
+  webhookDeliveriesDays?: number;
+  /** Data-subject request bundles, after the request finished. */
+  dsrBundlesDays?: number;
 }
 
 export interface OrgTable {

@@ -86,7 +86,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change settings; null removes one */
+        /** Change settings; null removes one (a retention period of null keeps that kind of data forever) */
         patch: operations["updateOrg"];
         trace?: never;
     };
@@ -149,7 +149,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Key creations and revocations, failed authentications (?from, ?to, ?actor, ?action, ?after, ?limit) */
+        /** Key creations and revocations, failed authentications, retention and legal-hold changes (?from, ?to, ?actor, ?action, ?after, ?limit) */
         get: operations["listAuditLog"];
         put?: never;
         post?: never;
@@ -430,6 +430,42 @@ export interface paths {
         /** Never start the rest */
         post: operations["cancelCampaign"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/legal-hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put a campaign on legal hold: retention purges skip its conversations */
+        post: operations["holdCampaign"];
+        /** Lift a campaign's legal hold */
+        delete: operations["releaseCampaign"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts/{id}/legal-hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put a contact on legal hold: retention purges skip it and its conversations */
+        post: operations["holdContact"];
+        /** Lift a contact's legal hold */
+        delete: operations["releaseContact"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1239,6 +1275,12 @@ export interface operations {
                     enrichmentUrl?: string | null;
                     requestLogDays?: number | null;
                     dataRegion?: string;
+                    retention?: {
+                        conversationsDays?: number | null;
+                        inactiveContactsDays?: number | null;
+                        webhookDeliveriesDays?: number | null;
+                        dsrBundlesDays?: number | null;
+                    } | null;
                 };
             };
         };
@@ -2559,6 +2601,118 @@ export interface operations {
             401: components["responses"]["Problem401"];
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
+        };
+    };
+    holdCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        legalHold: boolean;
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            404: components["responses"]["Problem404"];
+        };
+    };
+    releaseCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        legalHold: boolean;
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            404: components["responses"]["Problem404"];
+        };
+    };
+    holdContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        legalHold: boolean;
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            404: components["responses"]["Problem404"];
+        };
+    };
+    releaseContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        legalHold: boolean;
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            404: components["responses"]["Problem404"];
         };
     };
     createConversation: {
