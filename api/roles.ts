@@ -41,6 +41,10 @@ export const ROUTE_ROLES: Record<string, Role> = {
   'post /v1/campaigns/{id}/pause': 'ops',
   'post /v1/campaigns/{id}/resume': 'ops',
   'post /v1/campaigns/{id}/cancel': 'ops',
+  // Ops run the campaigns the list guards; the list holds no addresses, but its reasons are free text.
+  'get /v1/suppressions': 'ops',
+  'post /v1/suppressions': 'ops',
+  'delete /v1/suppressions': 'ops',
   'post /v1/conversations': 'ops',
   'get /v1/conversations/{id}': 'readonly',
   'get /v1/conversations/{id}/transcript': 'readonly',
