@@ -2,6 +2,7 @@ import express from 'express';
 import { authenticate, authorize, caller, issueToken } from './auth';
 import { keyRateLimit } from './rate-limit';
 import { keysRouter } from './routes/keys';
+import { suppressionsRouter } from './routes/suppressions';
 import { logsRouter } from './routes/logs';
 import { isReachable } from '../db/database';
 import type { ApiDeps } from './deps';
@@ -72,6 +73,7 @@ export function createApp(deps: ApiDeps): express.Express {
   v1.use(express.json({ limit: deps.config.MAX_BODY_BYTES }), storableInput);
   v1.post('/auth/token', (req, res) => void res.status(201).json(issueToken(caller(req), deps.signingKeys)));
   v1.use('/keys', keysRouter(deps));
+  v1.use('/suppressions', suppressionsRouter(deps));
   v1.use(logsRouter(deps));
   v1.use('/campaigns', campaignsRouter(deps));
   v1.use('/conversations', conversationsRouter(deps), agentRouter(deps));

@@ -8,6 +8,7 @@ import { changeConversation, conversationById, createConversation, liveConversat
 import { acceptInbound } from '../db/inbound-queue';
 import { markRouted, messageRouting } from '../db/messages';
 import { orgSettings } from '../db/orgs';
+import { blockedAddresses } from '../db/suppressions';
 import type { OrgSettings } from '../db/tables/org.table';
 import { findJourney } from '../db/journeys';
 import {
@@ -44,6 +45,8 @@ export type InboundResult = {
   messageId: string;
   conversationId: string | null;
   consent?: 'opted_out' | 'opted_in';
+  /** Stored but neither routed to a run nor answered: the sender is suppressed or restricted. */
+  blocked?: 'suppressed' | 'restricted';
 };
 
 /** A stored message for routing: its sender, as queued, and its text. */
@@ -87,6 +90,8 @@ export async function routeInbound(deps: Deps, input: RouteInput): Promise<Inbou
   const message = await messageRouting(db, input.messageId);
   // Routed already, by a process that died before taking it off the queue.
   if (message.conversation_id || message.routed_at) return { messageId: message.id, conversationId: message.conversation_id };
+  const reason = (await blockedAddresses(db, deps.hashKey, { ...key, channelKind: input.channelKind }, [input.address])).get(input.address);
+  if (reason === 'suppressed' || reason === 'restricted') return holdBlocked(deps, input, message.id, keyword, reason);
   const contact = (await findContactId(db, key)) ?? (mayStart ? await ensureContact(db, key) : undefined);
   if (!contact) {
     await markRouted(db, message.id, null);
@@ -149,6 +154,35 @@ export async function routeInbound(deps: Deps, input: RouteInput): Promise<Inbou
   const conversationId = await startInbound(deps, input, contact, settings.inboundJourneyId!, message.id);
   await markRouted(db, message.id, conversationId);
   return { messageId: message.id, conversationId };
+}
+
+/**
+ * Keeps the message of a suppressed or restricted sender on their live conversation, if any, and
+ * records a keyword's consent; starts, signals and sends nothing, so no bot or notice answers.
+ */
+async function holdBlocked(
+  deps: Deps,
+  input: RouteInput,
+  messageId: string,
+  keyword: ReturnType<typeof optOutKeyword>,
+  blocked: 'suppressed' | 'restricted',
+): Promise<InboundResult> {
+  const contact = await findContactId(deps.db, { orgId: input.orgId, channelId: input.channelId, address: input.address });
+  const live = contact ? await liveConversationWith(deps.db, contact, input.channelId) : undefined;
+  let consent: InboundResult['consent'];
+  if (keyword && contact) {
+    consent = keyword === 'stop' ? 'opted_out' : 'opted_in';
+    await recordConsent(deps.db, {
+      orgId: input.orgId,
+      channelId: input.channelId,
+      contactId: contact,
+      status: consent,
+      source: 'keyword',
+      messageId,
+    });
+  }
+  await markRouted(deps.db, messageId, live?.id ?? null);
+  return { messageId, conversationId: live?.id ?? null, blocked, ...(consent ? { consent } : {}) };
 }
 
 /**

@@ -20,6 +20,8 @@ import { health, problem, someObject } from './schemas/common';
 import { transcriptView } from './schemas/conversations';
 import { keyCreated, keyList } from './schemas/keys';
 import { legalHoldView } from './schemas/retention';
+import { suppressionLifted, suppressionList, suppressionsAdded } from './schemas/suppressions';
+import { suppressionAddSchema } from './routes/suppressions';
 
 type Auth = 'bearer' | 'none' | 'visitor' | 'admin';
 
@@ -166,6 +168,27 @@ export const routes = (config: Config): Route[] => [
     'cancelCampaign',
     'Never start the rest',
     { status: 202, response: campaignControlled, errors: [400, 409] },
+  ],
+  [
+    'get',
+    '/v1/suppressions',
+    'listSuppressions',
+    'The suppression list, newest first (?before, ?limit): hash prefix, channel kind, reason, created; never the address',
+    { response: suppressionList },
+  ],
+  [
+    'post',
+    '/v1/suppressions',
+    'addSuppressions',
+    'Suppress an address or addresses, for one channel kind or all; adding one twice changes nothing',
+    { body: suppressionAddSchema, response: suppressionsAdded, errors: [422] },
+  ],
+  [
+    'delete',
+    '/v1/suppressions',
+    'liftSuppression',
+    'Lift the suppression of an address (in the body or ?address), of one channel kind or all',
+    { response: suppressionLifted, errors: [422] },
   ],
   [
     'post',

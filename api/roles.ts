@@ -45,6 +45,10 @@ export const ROUTE_ROLES: Record<string, Role> = {
   'delete /v1/campaigns/{id}/legal-hold': 'admin',
   'post /v1/contacts/{id}/legal-hold': 'admin',
   'delete /v1/contacts/{id}/legal-hold': 'admin',
+  // Ops run the campaigns the list guards; the list holds no addresses, but its reasons are free text.
+  'get /v1/suppressions': 'ops',
+  'post /v1/suppressions': 'ops',
+  'delete /v1/suppressions': 'ops',
   'post /v1/conversations': 'ops',
   'get /v1/conversations/{id}': 'readonly',
   'get /v1/conversations/{id}/transcript': 'readonly',

@@ -6,6 +6,7 @@ import { agentMessageUpdate, conversationStateQuery } from '../../workflows/cont
 import { isLive } from '../../db/tables/conversation.table';
 import { caller } from '../auth';
 import { upsertContacts } from '../../db/contacts';
+import { type BlockReason, blockedAddresses } from '../../db/suppressions';
 import { type ConversationRow, findConversation } from '../../db/conversations';
 import { transcript } from '../../db/messages';
 import { normaliseContacts } from '../../platform/contacts';
@@ -37,6 +38,18 @@ const csvCell = (v: unknown) => {
   const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 };
+
+const BLOCKED: Record<BlockReason, [title: string, detail: string]> = {
+  suppressed: ['Suppressed', 'the address is on the suppression list'],
+  restricted: ['Restricted', 'the contact is restricted from processing'],
+  optedOut: ['Opted out', 'the contact has opted out on this channel'],
+};
+
+/** 409 and nothing started; the error's message is the reason's code, for clients to branch on. */
+function blockedProblem(reason: BlockReason) {
+  const [title, detail] = BLOCKED[reason];
+  return new HttpError(409, title, detail, [{ field: 'contact.address', message: reason }]);
+}
 
 export function conversationsRouter(deps: ApiDeps): Router {
   const { db, temporal, config } = deps;
@@ -75,6 +88,9 @@ export function conversationsRouter(deps: ApiDeps): Router {
       const journey = await journeyFor(db, orgId, body.journeyId);
       const settings = await orgSettings(db, orgId);
       const { rows } = normaliseContacts(channel.kind, settings.defaultCountry, [body.contact], 'contact');
+      const scope = { orgId, channelId: channel.id, channelKind: channel.kind };
+      const reason = (await blockedAddresses(db, deps.hashKey, scope, [rows[0].address])).get(rows[0].address);
+      if (reason) throw blockedProblem(reason);
       const [contactId] = await upsertContacts(db, orgId, channel.id, rows, config.MAX_CONTACT_FIELDS);
       const row = await startConversation(deps, { orgId, channel, journey, contactId });
       res.status(201).location(`/v1/conversations/${row.id}`).json(view(row));
