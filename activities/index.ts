@@ -5,6 +5,8 @@ import { createConversationActivities } from './conversation';
 import { type EnrichmentOptions, createEnrichmentActivities } from './enrichment';
 import { createImportActivities } from './import';
 import { createNoticeActivities } from './notice';
+import { createDsrActivities } from './dsr';
+import type { OutboundPolicy } from '../platform/outbound';
 import { type WebhookOptions, createWebhookActivities } from './webhooks';
 
 export interface ActivityDeps {
@@ -18,6 +20,8 @@ export interface ActivityDeps {
   importBatchRows?: number;
   /** Keys the suppression hashes the import checks rows against. */
   hashKey?: Buffer;
+  /** Where data-subject request status callbacks may go; the strictest policy when absent. */
+  callbackPolicy?: OutboundPolicy;
 }
 
 /** Every activity, bound to its dependencies; workflows import the type only. */
@@ -28,4 +32,5 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createNoticeActivities(deps),
   ...createImportActivities(deps),
   ...createWebhookActivities(deps),
+  ...createDsrActivities(deps),
 });

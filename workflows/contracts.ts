@@ -12,6 +12,7 @@ export const WORKFLOW = {
   notice: 'notice',
   importCampaign: 'importCampaign',
   webhooks: 'webhookDispatcher',
+  dsr: 'dataSubjectRequest',
 } as const;
 
 export const OrgIdKey = defineSearchAttributeKey('OrgId', SearchAttributeType.KEYWORD);
@@ -30,6 +31,8 @@ export const inboundWorkflowId = (digest: string) => `inbound:${digest}`;
 export const isInboundWorkflowId = (workflowId: string) => workflowId.startsWith('inbound:');
 /** The one dispatcher of a webhook endpoint. */
 export const webhookWorkflowId = (endpointId: string) => `webhooks:${endpointId}`;
+/** One data-subject request, by its id (never the identity it names). */
+export const dsrWorkflowId = (requestId: string) => `dsr-${requestId}`;
 /** One system message per business key, such as the inbound message that asked for it. */
 export const noticeWorkflowId = (key: string) => `notice:${key}`;
 
@@ -208,3 +211,10 @@ export type WebhookDispatchStatus = 'active' | 'paused' | 'disabled' | 'gone';
 
 /** Something changed (created, resumed, replayed, deleted): look at the endpoint again. */
 export const wakeWebhooksSignal = defineSignal('wakeWebhooks');
+
+// ---- data-subject requests ----
+
+export interface DsrInput {
+  orgId: string;
+  requestId: string;
+}

@@ -3,3 +3,4 @@ export { conversation } from './conversation';
 export { notice } from './notice';
 export { importCampaign } from './import';
 export { webhookDispatcher } from './webhooks';
+export { dataSubjectRequest } from './dsr';
