@@ -110,11 +110,23 @@ export async function eraseSubjectRows(db: Db, orgId: string, contactIds: string
     const conversationIds = orNone(
       (await trx.selectFrom('conversations').select('id').where('contact_id', 'in', ids).execute()).map((c) => c.id),
     );
+    // An inbound message's event is recorded before it is routed: only its message id ties it to them.
+    const messageIds = trx
+      .selectFrom('messages')
+      .select(sql<string>`id::text`.as('id'))
+      .where('org_id', '=', orgId)
+      .where('conversation_id', 'in', conversationIds);
     const events = trx
       .selectFrom('events')
       .select('id')
       .where('org_id', '=', orgId)
-      .where((eb) => eb.or([eb('contact_id', 'in', ids), eb('conversation_id', 'in', conversationIds)]));
+      .where((eb) =>
+        eb.or([
+          eb('contact_id', 'in', ids),
+          eb('conversation_id', 'in', conversationIds),
+          eb(sql<string>`data->>'messageId'`, 'in', messageIds),
+        ]),
+      );
     await trx.updateTable('webhook_attempts').set({ response_body: null }).where('event_id', 'in', events).execute();
     await trx
       .updateTable('events')

@@ -1,4 +1,6 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import JSZip from 'jszip';
+import { sql } from 'kysely';
 import { greetingJourney } from '../fixtures/journeys';
 import { sandboxPhone } from '../helpers/sandbox';
 import { type TestStack, apiClient, eventually, seedOrg, startTestStack } from '../helpers/stack';
@@ -172,6 +174,69 @@ describe('data-subject requests', () => {
       .executeTakeFirstOrThrow();
     expect(stored.params).toBeNull();
     expect(JSON.stringify([stored, audit])).not.toContain('123901');
+  });
+
+  it('when a subject is erased, then no table holds their phone or name, their executions are gone, and a new campaign does not bring them back', async () => {
+    const ERASED = { address: '07911 123903', digits: '7911123903', name: 'Ottoline' };
+    const hook = await api.post('/v1/webhooks', {
+      url: `${receiver.base}/hook`,
+      events: ['conversationStarted', 'messageSend', 'inboundMessage', 'noteAdded'],
+    });
+    expect(hook.status).toBe(201);
+    const campaign = await api.post('/v1/campaigns', {
+      journeyId: org.journeyId,
+      channelId: org.channelId,
+      contacts: [{ address: ERASED.address, fields: { firstName: ERASED.name } }],
+    });
+    expect(campaign.status).toBe(201);
+    const phone = sandboxPhone(api, org.channelId, ERASED.address);
+    await phone.receive(2);
+    const said = await phone.say(`maybe, ${ERASED.name} here`);
+    expect(await phone.receive(1)).toEqual(['Please reply YES or NO.']);
+    expect(
+      (await api.post(`/v1/conversations/${said.conversationId}/notes`, { text: `${ERASED.name} prefers email` })).status,
+    ).toBeLessThan(300);
+    await eventually(async () => (receiver.at('/hook').some((r) => r.body.includes(`${ERASED.name} prefers email`)) ? true : undefined));
+    const { workflow_id: workflowId } = await stack.db
+      .selectFrom('conversations')
+      .select('workflow_id')
+      .where('id', '=', said.conversationId!)
+      .executeTakeFirstOrThrow();
+
+    const created = await api.post('/v1/data-subject-requests', { type: 'erasure', identity: { phone: ERASED.address } });
+    expect(created.status).toBe(201);
+    expect(await finished(created.body.id)).toMatchObject({ status: 'completed' });
+
+    const columns = await sql<{ table_name: string; column_name: string }>`
+      select table_name, column_name from information_schema.columns
+      where table_schema = current_schema() and data_type in ('text', 'jsonb', 'json', 'character varying', 'ARRAY')`.execute(stack.db);
+    expect(columns.rows.length).toBeGreaterThan(20);
+    const hits: string[] = [];
+    for (const c of columns.rows) {
+      const found = await sql<{ n: string }>`
+        select count(*) as n from ${sql.table(c.table_name)}
+        where ${sql.ref(c.column_name)}::text ilike any (${[`%${ERASED.digits}%`, `%${ERASED.name}%`]})`.execute(stack.db);
+      if (Number(found.rows[0].n) > 0) hits.push(`${c.table_name}.${c.column_name}`);
+    }
+    expect(hits).toEqual([]);
+    await eventually(async () => {
+      try {
+        await stack.client.workflow.getHandle(workflowId).describe();
+        return undefined;
+      } catch (err) {
+        return err instanceof WorkflowNotFoundError ? true : undefined;
+      }
+    });
+
+    const again = await api.post('/v1/campaigns', {
+      journeyId: org.journeyId,
+      channelId: org.channelId,
+      contacts: [{ address: ERASED.address, fields: { firstName: ERASED.name } }],
+    });
+    expect(again.status).toBe(201);
+    expect(again.body.total).toBe(0);
+    expect(await stack.db.selectFrom('contacts').select('id').where('address', '=', `+44${ERASED.digits}`).execute()).toEqual([]);
+    expect(await phone.pending()).toEqual([]);
   });
 
   it('when a request has started, then it cannot be cancelled; while it is pending, it can, once', async () => {
