@@ -6,6 +6,8 @@ import { type EnrichmentOptions, createEnrichmentActivities } from './enrichment
 import { createImportActivities } from './import';
 import { createNoticeActivities } from './notice';
 import { createRetentionActivities } from './retention';
+import { createDsrActivities } from './dsr';
+import type { OutboundPolicy } from '../platform/outbound';
 import { type WebhookOptions, createWebhookActivities } from './webhooks';
 
 export interface ActivityDeps {
@@ -19,6 +21,8 @@ export interface ActivityDeps {
   importBatchRows?: number;
   /** Keys the suppression hashes the import checks rows against. */
   hashKey: Buffer;
+  /** Where data-subject request status callbacks may go; the strictest policy when absent. */
+  callbackPolicy?: OutboundPolicy;
 }
 
 /** Every activity, bound to its dependencies; workflows import the type only. */
@@ -30,4 +34,5 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createImportActivities(deps),
   ...createWebhookActivities(deps),
   ...createRetentionActivities(deps),
+  ...createDsrActivities(deps),
 });

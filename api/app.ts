@@ -21,6 +21,7 @@ import { hooksRouter } from './routes/hooks';
 import { webchatRouter } from './routes/webchat';
 import { webhookSchemasRouter } from './routes/webhook-schemas';
 import { webhooksRouter } from './routes/webhooks';
+import { dataSubjectRequestsRouter } from './routes/data-subject-requests';
 import { storableInput } from './storable';
 import { apiMetrics } from './metrics';
 
@@ -84,6 +85,7 @@ export function createApp(deps: ApiDeps): express.Express {
   v1.use('/channels', channelsRouter(deps));
   v1.use('/webhooks/schemas', webhookSchemasRouter());
   v1.use('/webhooks', webhooksRouter(deps));
+  v1.use('/data-subject-requests', dataSubjectRequestsRouter(deps));
   app.use('/v1', v1);
 
   app.use(notFoundHandler);

@@ -22,6 +22,8 @@ import { keyCreated, keyList } from './schemas/keys';
 import { legalHoldView } from './schemas/retention';
 import { suppressionLifted, suppressionList, suppressionsAdded } from './schemas/suppressions';
 import { suppressionAddSchema } from './routes/suppressions';
+import { dsrCreated, dsrList, dsrView } from './schemas/data-subject-requests';
+import { dsrCreateSchema } from './routes/data-subject-requests';
 
 type Auth = 'bearer' | 'none' | 'visitor' | 'admin';
 
@@ -31,7 +33,7 @@ interface Op {
   /** The zod schema the handler's answer is typed by; without one, any object. */
   response?: z.ZodType;
   /** The media type of a success that is not JSON. */
-  produces?: 'text/csv' | 'text/html' | 'text/plain' | 'text/event-stream';
+  produces?: 'text/csv' | 'text/html' | 'text/plain' | 'text/event-stream' | 'application/zip';
   auth?: Auth;
   /** 4xx statuses beyond those that follow from the route's shape (auth, body, path ids, Idempotency-Key). */
   errors?: number[];
@@ -101,6 +103,35 @@ export const routes = (config: Config): Route[] => [
     '/v1/audit-log',
     'listAuditLog',
     'Key creations and revocations, failed authentications, retention and legal-hold changes (?from, ?to, ?actor, ?action, ?after, ?limit)',
+  ],
+  [
+    'post',
+    '/v1/data-subject-requests',
+    'createDataSubjectRequest',
+    'A data-subject request (access, portability, rectification, erasure, restriction, liftRestriction, objection) for one identity; runs as a workflow',
+    { body: dsrCreateSchema, status: 201, response: dsrCreated, errors: [404, 422] },
+  ],
+  [
+    'get',
+    '/v1/data-subject-requests',
+    'listDataSubjectRequests',
+    "The organisation's data-subject requests, newest first (?limit)",
+    { response: dsrList },
+  ],
+  ['get', '/v1/data-subject-requests/{id}', 'getDataSubjectRequest', 'One request and its lifecycle', { response: dsrView }],
+  [
+    'post',
+    '/v1/data-subject-requests/{id}/cancel',
+    'cancelDataSubjectRequest',
+    'Cancel a request while it is pending; 409 once it has started',
+    { response: dsrView, errors: [409] },
+  ],
+  [
+    'get',
+    '/v1/data-subject-requests/{id}/bundle',
+    'getDataSubjectRequestBundle',
+    'The export of an access or portability request: a zip of subject.json and CSV files (audited)',
+    { produces: 'application/zip' },
   ],
   ['get', '/v1/webhooks/schemas', 'getEventSchemas', 'The JSON Schema of every event type, keyed by type'],
   ['get', '/v1/webhooks', 'listWebhooks', "The organisation's webhook endpoints (never their secrets)"],

@@ -75,6 +75,12 @@ export const ROUTE_ROLES: Record<string, Role> = {
   'post /v1/webhooks/{id}/rotate-secret': 'admin',
   'get /v1/webhooks/{id}/deliveries': 'admin',
   'post /v1/webhooks/{id}/replay': 'admin',
+  // A person's whole record, its erasure and its export: the controller's decision, so admin only.
+  'post /v1/data-subject-requests': 'admin',
+  'get /v1/data-subject-requests': 'admin',
+  'get /v1/data-subject-requests/{id}': 'admin',
+  'post /v1/data-subject-requests/{id}/cancel': 'admin',
+  'get /v1/data-subject-requests/{id}/bundle': 'admin',
 };
 
 interface RouteRule {

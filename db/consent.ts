@@ -9,6 +9,8 @@ export async function isOptedOut(db: Db, contactId: string, channelId: string): 
     .select('status')
     .where('contact_id', '=', contactId)
     .where('channel_id', '=', channelId)
+    // An objection to one purpose is not a STOP.
+    .where('purpose', 'is', null)
     .orderBy('created_at', 'desc')
     .limit(1)
     .executeTakeFirst();
@@ -73,6 +75,7 @@ export async function optedOutAddresses(db: Db, orgId: string, channelId: string
           .select('status')
           .whereRef('contact_id', '=', 'c.id')
           .where('channel_id', '=', channelId)
+          .where('purpose', 'is', null)
           .orderBy('created_at', 'desc')
           .limit(1)
           .as('latest'),

@@ -254,6 +254,7 @@ export async function sendTarget(db: Db, id: string) {
           .select(sql<boolean>`cs.status = 'opted_out'`.as('stopped'))
           .whereRef('cs.contact_id', '=', 'cv.contact_id')
           .whereRef('cs.channel_id', '=', 'cv.channel_id')
+          .where('cs.purpose', 'is', null)
           .orderBy('cs.created_at', 'desc')
           .limit(1)
           .as('opted_out'),

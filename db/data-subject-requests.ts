@@ -1,5 +1,5 @@
 import type { Db } from './database';
-import type { DsrStatus, DsrType } from './tables/data-subject-request.table';
+import type { DsrParams, DsrStatus, DsrType } from './tables/data-subject-request.table';
 
 const COLUMNS = [
   'id',
@@ -31,6 +31,7 @@ export interface NewDataSubjectRequest {
   callbackUrl: string | null;
   now: Date;
   expectedCompletionAt: Date;
+  params?: DsrParams;
 }
 
 export async function createDataSubjectRequest(db: Db, input: NewDataSubjectRequest) {
@@ -44,6 +45,7 @@ export async function createDataSubjectRequest(db: Db, input: NewDataSubjectRequ
       callback_url: input.callbackUrl,
       created_at: input.now,
       expected_completion_at: input.expectedCompletionAt,
+      params: input.params ? JSON.stringify(input.params) : null,
     })
     .returning(COLUMNS)
     .executeTakeFirstOrThrow();
@@ -52,7 +54,7 @@ export async function createDataSubjectRequest(db: Db, input: NewDataSubjectRequ
 export async function getDataSubjectRequest(db: Db, orgId: string, id: string) {
   return db
     .selectFrom('data_subject_requests')
-    .select([...COLUMNS, 'callback_url'])
+    .select([...COLUMNS, 'callback_url', 'params'])
     .where('org_id', '=', orgId)
     .where('id', '=', id)
     .executeTakeFirst();
@@ -90,6 +92,8 @@ export async function moveDataSubjectRequest(
       ...(to === 'in_progress' ? { started_at: at } : { finished_at: at }),
       ...(extra.error !== undefined ? { error: extra.error } : {}),
       ...(extra.bundleId !== undefined ? { bundle_id: extra.bundleId } : {}),
+      // Corrected fields are personal data: kept no longer than the work needs them.
+      ...(to === 'in_progress' ? {} : { params: null }),
     })
     .where('org_id', '=', orgId)
     .where('id', '=', id)

@@ -1,3 +1,4 @@
+import type { DsrBundleTable } from './tables/dsr-bundle.table';
 import type { DataSubjectRequestTable } from './tables/data-subject-request.table';
 import type { AuditLogTable } from './tables/audit-log.table';
 import type { RequestLogTable } from './tables/request-log.table';
@@ -48,6 +49,7 @@ export interface Database {
   event_counters: EventCounterTable;
   audit_log: AuditLogTable;
   data_subject_requests: DataSubjectRequestTable;
+  dsr_bundles: DsrBundleTable;
   request_log: RequestLogTable;
   webhook_endpoints: WebhookEndpointTable;
   webhook_deliveries: WebhookDeliveryTable;

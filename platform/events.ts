@@ -1,3 +1,4 @@
+import { DSR_TYPES } from '../db/tables/data-subject-request.table';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import { EVENT_TYPES, type EventType } from '../db/events';
@@ -74,7 +75,12 @@ export const EVENT_DATA = {
     outcomes: z.record(z.string(), z.int()),
   }),
   contactOptedOut: z.object({ contactId: id, channelId: id, source: z.string(), messageId: maybeId }),
-  dataSubjectRequestCompleted: z.object({ requestId: id, contactId: maybeId, kind: z.enum(['export', 'erasure']) }),
+  dataSubjectRequestCompleted: z.object({
+    requestId: id,
+    contactId: maybeId,
+    type: z.enum(DSR_TYPES),
+    status: z.enum(['completed', 'failed']),
+  }),
 } satisfies Record<EventType, z.ZodType>;
 
 /** What a webhook receives: one event. `sequence` orders a conversation's (else a campaign's) events. */

@@ -13,6 +13,7 @@ export const WORKFLOW = {
   importCampaign: 'importCampaign',
   webhooks: 'webhookDispatcher',
   retentionSweep: 'retentionSweep',
+  dsr: 'dataSubjectRequest',
 } as const;
 
 export const OrgIdKey = defineSearchAttributeKey('OrgId', SearchAttributeType.KEYWORD);
@@ -31,6 +32,8 @@ export const inboundWorkflowId = (digest: string) => `inbound:${digest}`;
 export const isInboundWorkflowId = (workflowId: string) => workflowId.startsWith('inbound:');
 /** The one dispatcher of a webhook endpoint. */
 export const webhookWorkflowId = (endpointId: string) => `webhooks:${endpointId}`;
+/** One data-subject request, by its id (never the identity it names). */
+export const dsrWorkflowId = (requestId: string) => `dsr-${requestId}`;
 /** One system message per business key, such as the inbound message that asked for it. */
 export const noticeWorkflowId = (key: string) => `notice:${key}`;
 
@@ -218,4 +221,11 @@ export const RETENTION_SCHEDULE_ID = 'retention-sweep';
 export interface RetentionSweepInput {
   /** Only this org; every org with a retention setting when absent. */
   orgId?: string;
+}
+
+// ---- data-subject requests ----
+
+export interface DsrInput {
+  orgId: string;
+  requestId: string;
 }

@@ -4,3 +4,4 @@ export { notice } from './notice';
 export { importCampaign } from './import';
 export { webhookDispatcher } from './webhooks';
 export { retentionSweep } from './retention';
+export { dataSubjectRequest } from './dsr';

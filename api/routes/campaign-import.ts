@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { csvCell } from '../../platform/csv/cell';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { sendRate } from '../../activities/deliver';
@@ -251,14 +252,7 @@ export function importCampaign(
   }
 }
 
-const CSV_FORMULA = /^[=+\-@\t\r]/;
-
-/** A CSV cell that a spreadsheet will show as text, never run as a formula. */
-export function csvCell(value: string | number): string {
-  let s = String(value);
-  if (CSV_FORMULA.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+export { csvCell };
 
 /** GET /v1/campaigns/:id/import-report: the rows of the campaign's file that were not imported, as CSV. */
 export function importReport(db: Db) {

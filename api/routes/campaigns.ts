@@ -21,6 +21,7 @@ import { type ContactLimits, contactSchema } from '../contacts';
 import type { ApiDeps } from '../deps';
 import { idempotent } from '../idempotency';
 import { orgSettings } from '../../db/orgs';
+import { blockedAddresses } from '../../db/suppressions';
 import { createImportingCampaign, importView } from '../../db/imports';
 import { channelFor, journeyFor } from '../../platform/lookups';
 import { pathId } from '../lookups';
@@ -190,7 +191,16 @@ export function campaignsRouter(deps: ApiDeps): Router {
       const channel = await channelFor(db, orgId, body.channelId);
       const journey = await journeyFor(db, orgId, body.journeyId);
       const settings = await orgSettings(db, orgId);
-      const { rows, duplicates } = normaliseContacts(channel.kind, settings.defaultCountry, body.contacts);
+      const normalised = normaliseContacts(channel.kind, settings.defaultCountry, body.contacts);
+      const { duplicates } = normalised;
+      // A suppressed person (an erased one, say) is not recreated: their row never becomes a contact.
+      const blocked = await blockedAddresses(
+        db,
+        deps.hashKey,
+        { orgId, channelId: channel.id, channelKind: channel.kind },
+        normalised.rows.map((r) => r.address),
+      );
+      const rows = normalised.rows.filter((r) => blocked.get(r.address) !== 'suppressed');
       const { startAt, ratePerMinute, sendWindow } = body;
       const campaign = await launch({
         orgId,

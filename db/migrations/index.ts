@@ -1,3 +1,4 @@
+import * as dsrBundles from './2026-12-07T1400-dsr-bundles-objections';
 import * as reimportSuppressions from './2026-12-07T1100-reimport-suppressions';
 import type { Migration, MigrationProvider } from 'kysely';
 import * as foundation from './2026-11-22T1500-foundation';
@@ -54,6 +55,7 @@ export function migrationProvider(keys: MigrationKeys): MigrationProvider {
     '2026-12-07T1100-dsr11-data-subject-requests': dataSubjectRequests,
     '2026-12-07T1300-key-rates': keyRates,
     '2026-12-07T1400-retention-legal-hold': retentionLegalHold,
+    '2026-12-07T1400-dsr-bundles-objections': dsrBundles,
   };
   return { getMigrations: async () => migrations };
 }

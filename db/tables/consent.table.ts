@@ -10,5 +10,7 @@ export interface ConsentTable {
   status: ConsentStatus;
   source: 'keyword' | 'api' | 'provider';
   message_id: string | null;
+  /** Null: every purpose. An objection names one. */
+  purpose: ColumnType<'marketing' | 'service' | null, 'marketing' | 'service' | null | undefined, never>;
   created_at: ColumnType<Date, never, never>;
 }

@@ -1,4 +1,4 @@
-import type { ColumnType } from 'kysely';
+import type { ColumnType, JSONColumnType } from 'kysely';
 
 export const DSR_TYPES = ['access', 'portability', 'rectification', 'erasure', 'restriction', 'liftRestriction', 'objection'] as const;
 export type DsrType = (typeof DSR_TYPES)[number];
@@ -19,4 +19,17 @@ export interface DataSubjectRequestTable {
   expected_completion_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
+  /** What the request acts on; cleared once it finishes, as it may hold corrected personal data. */
+  params: JSONColumnType<DsrParams | null, string | null | undefined, string | null>;
+}
+
+export interface DsrParams {
+  contactIds: string[];
+  /** Rectification: the fields to set; an empty string removes one. */
+  fields?: Record<string, string>;
+  /** Objection: the channel kind and purpose it covers; absent, all of them. */
+  channelKind?: string;
+  purpose?: 'marketing' | 'service';
+  /** Erasure by phone: the keyed suppression hash, so a person with no contact yet is still kept out. */
+  addressHash?: string;
 }

@@ -159,6 +159,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/data-subject-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's data-subject requests, newest first (?limit) */
+        get: operations["listDataSubjectRequests"];
+        put?: never;
+        /** A data-subject request (access, portability, rectification, erasure, restriction, liftRestriction, objection) for one identity; runs as a workflow */
+        post: operations["createDataSubjectRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/data-subject-requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One request and its lifecycle */
+        get: operations["getDataSubjectRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/data-subject-requests/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a request while it is pending; 409 once it has started */
+        post: operations["cancelDataSubjectRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/data-subject-requests/{id}/bundle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The export of an access or portability request: a zip of subject.json and CSV files (audited) */
+        get: operations["getDataSubjectRequestBundle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks/schemas": {
         parameters: {
             query?: never;
@@ -1466,6 +1535,219 @@ export interface operations {
                 };
             };
             401: components["responses"]["Problem401"];
+        };
+    };
+    listDataSubjectRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        requests: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            type: "access" | "portability" | "rectification" | "erasure" | "restriction" | "liftRestriction" | "objection";
+                            /** @enum {string} */
+                            status: "pending" | "in_progress" | "completed" | "failed" | "cancelled";
+                            contactId: string | null;
+                            error: string | null;
+                            /** @description access and portability: GET …/bundle serves the zip */
+                            bundleAvailable: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            expectedCompletionBy: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+        };
+    };
+    createDataSubjectRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    type: "access" | "portability" | "rectification" | "erasure" | "restriction" | "liftRestriction" | "objection";
+                    identity: {
+                        phone?: string;
+                        customerRef?: string;
+                        /** Format: uuid */
+                        contactId?: string;
+                    };
+                    callbackUrl?: string;
+                    fields?: {
+                        [key: string]: string;
+                    };
+                    /** @enum {string} */
+                    channelKind?: "sandbox" | "twilio" | "whatsapp" | "messenger" | "webchat";
+                    /** @enum {string} */
+                    purpose?: "marketing" | "service";
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        type: "access" | "portability" | "rectification" | "erasure" | "restriction" | "liftRestriction" | "objection";
+                        /** @enum {string} */
+                        status: "pending" | "in_progress" | "completed" | "failed" | "cancelled";
+                        contactId: string | null;
+                        error: string | null;
+                        /** @description access and portability: GET …/bundle serves the zip */
+                        bundleAvailable: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        expectedCompletionBy: string;
+                        startedAt: string | null;
+                        finishedAt: string | null;
+                        /** @description Standard Webhooks secret (whsec_…) of the status callbacks */
+                        callbackSecret?: string;
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            404: components["responses"]["Problem404"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+        };
+    };
+    getDataSubjectRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        type: "access" | "portability" | "rectification" | "erasure" | "restriction" | "liftRestriction" | "objection";
+                        /** @enum {string} */
+                        status: "pending" | "in_progress" | "completed" | "failed" | "cancelled";
+                        contactId: string | null;
+                        error: string | null;
+                        /** @description access and portability: GET …/bundle serves the zip */
+                        bundleAvailable: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        expectedCompletionBy: string;
+                        startedAt: string | null;
+                        finishedAt: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            404: components["responses"]["Problem404"];
+        };
+    };
+    cancelDataSubjectRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        type: "access" | "portability" | "rectification" | "erasure" | "restriction" | "liftRestriction" | "objection";
+                        /** @enum {string} */
+                        status: "pending" | "in_progress" | "completed" | "failed" | "cancelled";
+                        contactId: string | null;
+                        error: string | null;
+                        /** @description access and portability: GET …/bundle serves the zip */
+                        bundleAvailable: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        expectedCompletionBy: string;
+                        startedAt: string | null;
+                        finishedAt: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+        };
+    };
+    getDataSubjectRequestBundle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            401: components["responses"]["Problem401"];
+            404: components["responses"]["Problem404"];
         };
     };
     getEventSchemas: {
@@ -4475,7 +4757,9 @@ export interface operations {
                         requestId: string;
                         contactId: string | null;
                         /** @enum {string} */
-                        kind: "export" | "erasure";
+                        type: "access" | "portability" | "rectification" | "erasure" | "restriction" | "liftRestriction" | "objection";
+                        /** @enum {string} */
+                        status: "completed" | "failed";
                     };
                 };
             };

@@ -37,7 +37,7 @@ const SAMPLES: Record<EventType, Record<string, unknown>> = {
   campaignStarted: { campaignId: ID, status: 'running' },
   campaignCompleted: { campaignId: ID, status: 'completed', progress, outcomes: { Paid: 2 } },
   contactOptedOut: { contactId: ID, channelId: ID, source: 'keyword', messageId: ID },
-  dataSubjectRequestCompleted: { requestId: ID, contactId: ID, kind: 'erasure' },
+  dataSubjectRequestCompleted: { requestId: ID, contactId: ID, type: 'erasure', status: 'completed' },
 };
 
 describe('event schemas', () => {
