@@ -6,6 +6,7 @@ import { sandboxPhone } from '../helpers/sandbox';
 import { type TestStack, apiClient, eventually, seedOrg, startTestStack } from '../helpers/stack';
 import { startReceiver } from '../helpers/webhook-receiver';
 import { standardSignature } from '../../platform/webhooks/sign';
+import { isOptedOut } from '../../db/consent';
 
 const SUBJECT = { address: '07911 123901', e164: '+447911123901', name: 'Zephyrine' };
 const NEIGHBOUR = { address: '07911 123902', e164: '+447911123902', name: 'Quillon' };
@@ -257,5 +258,48 @@ describe('data-subject requests', () => {
     } finally {
       await idle.stop();
     }
+  });
+  it('when a subject asks for rectification, restriction, its lifting and objection, then their contact and consent ledger say so', async () => {
+    const contact = () =>
+      stack.db
+        .selectFrom('contacts')
+        .select(['id', 'fields', 'restricted_at', 'channel_id'])
+        .where('org_id', '=', org.orgId)
+        .where('address', '=', NEIGHBOUR.e164)
+        .executeTakeFirstOrThrow();
+    const before = await contact();
+    const run = async (body: Record<string, unknown>) => {
+      const created = await api.post('/v1/data-subject-requests', body);
+      expect(created.status).toBe(201);
+      return finished(created.body.id);
+    };
+
+    const fixed = await run({ type: 'rectification', identity: { contactId: before.id }, fields: { firstName: 'Quill', town: 'Leeds' } });
+    expect(fixed).toMatchObject({ status: 'completed', contactId: before.id });
+    expect((await contact()).fields).toEqual({ firstName: 'Quill', town: 'Leeds' });
+    expect((await run({ type: 'rectification', identity: { contactId: before.id }, fields: { town: '' } })).status).toBe('completed');
+    expect((await contact()).fields).toEqual({ firstName: 'Quill' });
+
+    expect((await run({ type: 'restriction', identity: { phone: NEIGHBOUR.address } })).status).toBe('completed');
+    expect((await contact()).restricted_at).toBeInstanceOf(Date);
+    expect((await run({ type: 'liftRestriction', identity: { phone: NEIGHBOUR.address } })).status).toBe('completed');
+    expect((await contact()).restricted_at).toBeNull();
+
+    expect((await run({ type: 'objection', identity: { phone: NEIGHBOUR.address }, channelKind: 'whatsapp' })).status).toBe('failed');
+    const objected = await run({ type: 'objection', identity: { phone: NEIGHBOUR.address }, channelKind: 'sandbox', purpose: 'marketing' });
+    expect(objected.status).toBe('completed');
+    const ledger = await stack.db
+      .selectFrom('consents')
+      .select(['status', 'purpose', 'source'])
+      .where('contact_id', '=', before.id)
+      .execute();
+    expect(ledger).toEqual([{ status: 'opted_out', purpose: 'marketing', source: 'api' }]);
+    // An objection to marketing is not a STOP: service messages still may go.
+    expect(await isOptedOut(stack.db, before.id, before.channel_id)).toBe(false);
+    expect((await run({ type: 'objection', identity: { phone: NEIGHBOUR.address } })).status).toBe('completed');
+    expect(await isOptedOut(stack.db, before.id, before.channel_id)).toBe(true);
+
+    const unknown = await run({ type: 'restriction', identity: { customerRef: 'no-such-ref' } });
+    expect(unknown).toMatchObject({ status: 'failed', error: 'no contact matches the identity' });
   });
 });
