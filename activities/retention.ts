@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
 import type { Db } from '../db/database';
 import { deleteExecutions } from '../platform/retention/executions';
 import { type SweepResult, sweepRetention } from '../platform/retention/sweep';
@@ -9,7 +10,9 @@ export const createRetentionActivities = ({ db }: { db: Db }) => ({
   async sweepRetention(input: RetentionSweepInput & { now: string }): Promise<SweepResult> {
     const ctx = Context.current();
     let unDeleted = 0;
+    const namespace = await ctx.client.workflowService.describeNamespace({ namespace: ctx.client.options.namespace });
     const result = await sweepRetention(db, {
+      executionRetentionMs: optionalTsToMs(namespace.config?.workflowExecutionRetentionTtl),
       orgId: input.orgId,
       now: new Date(input.now),
       progress: () => ctx.heartbeat(),

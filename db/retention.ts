@@ -17,10 +17,11 @@ export async function orgsWithRetention(db: Db, orgId?: string): Promise<{ id: s
 /**
  * Deletes up to `limit` of the org's conversations that ended before `cutoff`, unless their contact or
  * campaign is on legal hold, with their messages (notes live on the row), events and event counter: one
- * statement, so that a batch is gone whole or not at all. Returns the workflow ids of the deleted rows.
+ * statement, so that a batch is gone whole or not at all. Returns the workflow ids of the deleted rows that ended
+ * on or after `executionsSince` (earlier ones Temporal removed itself, past the namespace retention).
  */
-export async function purgeEndedConversations(db: Db, orgId: string, cutoff: Date, limit: number) {
-  const { rows } = await sql<{ workflow_ids: string[]; messages: string; events: string }>`
+export async function purgeEndedConversations(db: Db, orgId: string, cutoff: Date, limit: number, executionsSince?: Date) {
+  const { rows } = await sql<{ conversations: string; workflow_ids: string[]; messages: string; events: string }>`
     with doomed as (
       delete from conversations where id in (
         select c.id from conversations c
@@ -31,7 +32,7 @@ export async function purgeEndedConversations(db: Db, orgId: string, cutoff: Dat
           and not k.legal_hold and not coalesce(p.legal_hold, false)
         limit ${limit}
       )
-      returning id, workflow_id
+      returning id, workflow_id, ended_at
     ), gone_messages as (
       delete from messages where conversation_id in (select id from doomed) returning 1
     ), gone_events as (
@@ -39,10 +40,16 @@ export async function purgeEndedConversations(db: Db, orgId: string, cutoff: Dat
     ), gone_counters as (
       delete from event_counters where subject_id in (select id from doomed)
     )
-    select array(select workflow_id from doomed) as workflow_ids,
+    select (select count(*) from doomed) as conversations,
+      array(select workflow_id from doomed where ended_at is null or ended_at >= ${executionsSince ?? new Date(0)}) as workflow_ids,
       (select count(*) from gone_messages) as messages, (select count(*) from gone_events) as events`.execute(db);
   const row = rows[0];
-  return { workflowIds: row.workflow_ids, messages: Number(row.messages), events: Number(row.events) };
+  return {
+    conversations: Number(row.conversations),
+    workflowIds: row.workflow_ids,
+    messages: Number(row.messages),
+    events: Number(row.events),
+  };
 }
 
 /** Deletes up to `limit` of the org's messages with no conversation (unrouted inbound) created before `cutoff`. */

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 
 const NOT_FOUND = 5;
-const PARALLEL = 16;
+const PARALLEL = 32;
 
 /**
  * Deletes the executions (the current run) of these workflows with their histories, a few at a time. One that

@@ -17,6 +17,11 @@ export interface SweepOptions {
   batch?: number;
   /** Deletes the Temporal executions of purged conversations (best effort: the rows are gone already). */
   deleteWorkflows?: (workflowIds: string[]) => Promise<void>;
+  /**
+   * The namespace retention: a conversation that ended longer ago than this before the real clock's now has no
+   * execution left to delete. Every purged conversation's execution is deleted when absent.
+   */
+  executionRetentionMs?: number;
   /** Called after every batch (an activity heartbeats). */
   progress?: () => void;
 }
@@ -53,18 +58,24 @@ export async function sweepRetention(db: Db, opts: SweepOptions): Promise<SweepR
   const batch = opts.batch ?? SWEEP_BATCH;
   const result: SweepResult = { orgs: 0, conversations: 0, messages: 0, events: 0, contacts: 0, webhookDeliveries: 0, webhookAttempts: 0 };
   const before = (days: number) => new Date(opts.now.getTime() - days * DAY_MS);
+  const executionsSince = opts.executionRetentionMs === undefined ? undefined : new Date(Date.now() - opts.executionRetentionMs);
   for (const org of await orgsWithRetention(db, opts.orgId)) {
     result.orgs++;
     const { conversationsDays, inactiveContactsDays, webhookDeliveriesDays } = org.retention;
     if (conversationsDays) {
       const cutoff = before(conversationsDays);
+      // A batch's executions are deleted while the next batch's rows are: one round trip each to Temporal per
+      // execution costs more than the rows, so the two overlap (one batch of deletes outstanding at most).
+      let deleting: Promise<void> = Promise.resolve();
       result.conversations += await drain(async () => {
-        const purged = await purgeEndedConversations(db, org.id, cutoff, batch);
+        const purged = await purgeEndedConversations(db, org.id, cutoff, batch, executionsSince);
         result.messages += purged.messages;
         result.events += purged.events;
-        if (purged.workflowIds.length) await opts.deleteWorkflows?.(purged.workflowIds);
-        return purged.workflowIds.length;
+        await deleting;
+        if (purged.workflowIds.length && opts.deleteWorkflows) deleting = opts.deleteWorkflows(purged.workflowIds);
+        return purged.conversations;
       }, opts.progress);
+      await deleting;
       result.messages += await drain(() => purgeLooseMessages(db, org.id, cutoff, batch), opts.progress);
     }
     if (inactiveContactsDays) {

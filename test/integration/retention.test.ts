@@ -175,6 +175,33 @@ describe('retention sweep', () => {
     expect((await sweepRetention(stack.db, { orgId: org.orgId, now })).conversations).toBe(2);
   });
 
+  it('when a conversation ended longer ago than the namespace retention, then its execution is not asked for, a recent one is', async () => {
+    const org = await seedOrg(stack.db);
+    await setRetention(org.orgId, { conversationsDays: 1 });
+    const longAgo = await seedEnded(stack.db, org, {
+      conversations: 2,
+      messages: 1,
+      endedAt: new Date(Date.now() - 40 * DAY),
+      tag: 'long',
+    });
+    const lately = await seedEnded(stack.db, org, {
+      conversations: 1,
+      messages: 1,
+      endedAt: new Date(Date.now() - 3_600_000),
+      tag: 'lately',
+    });
+    const asked: string[] = [];
+    const result = await sweepRetention(stack.db, {
+      orgId: org.orgId,
+      now: new Date(Date.now() + 2 * DAY),
+      executionRetentionMs: DAY,
+      deleteWorkflows: async (ids) => void asked.push(...ids),
+    });
+    expect(result.conversations).toBe(3);
+    expect(asked).toEqual([`conversation-retention-${lately.contactIds[0]}`]);
+    expect(await existing('conversations', [...longAgo.conversationIds, ...lately.conversationIds])).toEqual([]);
+  });
+
   it('when the worker has started, then the daily schedule exists on its task queue, and a run of it purges what is due', async () => {
     const handle = stack.client.schedule.getHandle(RETENTION_SCHEDULE_ID);
     const schedule = await eventually(async () => {
