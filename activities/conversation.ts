@@ -53,6 +53,11 @@ export const createConversationActivities = ({ db, channels }: { db: Db; channel
       await changeConversation(db, { id: conversationId }, { status: 'skipped', outcome: 'Opted out', endedAt: new Date() });
       row.status = 'skipped';
     }
+    // Restricted before it started: a campaign skips the person rather than freezing at the first message.
+    if (row.status === 'pending' && row.restricted_at) {
+      await changeConversation(db, { id: conversationId }, { status: 'skipped', outcome: 'Restricted', endedAt: new Date() });
+      row.status = 'skipped';
+    }
     if (row.status === 'pending') {
       await changeConversation(db, { id: conversationId }, { status: 'active', startedAt: new Date() }, { from: ['pending'] });
     }
@@ -84,11 +89,13 @@ export const createConversationActivities = ({ db, channels }: { db: Db; channel
    * A refusal for good ends the message failed with its reason, and is not retried;
    * a provider's word that the person stopped is recorded as their opt-out.
    */
-  async sendMessage(input: SendInput): Promise<{ messageId: string; providerMessageId: string }> {
+  async sendMessage(input: SendInput): Promise<{ messageId: string; providerMessageId: string } | { held: 'restricted' }> {
     const key = `${input.conversationId}:${input.stepId}:${input.attempt}`;
     const target = await sendTarget(db, input.conversationId);
     if (!target) throw new NotFoundError(`conversation ${input.conversationId}`);
     if (target.opted_out) throw sendFailure(new ContactStoppedError('the person opted out of this channel'));
+    // Restricted processing: nothing is stored or sent; the workflow waits for the restriction to be lifted.
+    if (target.restricted_at) return { held: 'restricted' };
     const { message } = await storeMessage(db, {
       orgId: target.org_id,
       conversationId: input.conversationId,

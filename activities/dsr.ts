@@ -5,6 +5,7 @@ import type { Db } from '../db/database';
 import { getDataSubjectRequest, moveDataSubjectRequest } from '../db/data-subject-requests';
 import {
   eraseSubjectRows,
+  liveWorkflowIds,
   rectifyContacts,
   recordObjection,
   setRestriction,
@@ -18,8 +19,20 @@ import { buildBundle } from '../platform/dsr/bundle';
 import { callbackSecret } from '../platform/dsr/identity';
 import { type OutboundPolicy, guardedPost, outboundPolicy } from '../platform/outbound';
 import { signatureHeaders } from '../platform/webhooks/sign';
-import type { DsrInput } from '../workflows/contracts';
+import { type DsrInput, restrictionLiftedSignal } from '../workflows/contracts';
 import { NotFoundError } from './errors';
+
+/** Tells each live conversation that its contact's restriction is lifted; one that has ended meanwhile is skipped. */
+async function wakeFrozen(workflowIds: string[]): Promise<void> {
+  const { client } = Context.current();
+  for (const id of workflowIds) {
+    try {
+      await client.workflow.getHandle(id).signal(restrictionLiftedSignal);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  }
+}
 
 export interface DsrDeps {
   db: Db;
@@ -140,6 +153,7 @@ export const createDsrActivities = ({ db, hashKey, callbackPolicy }: DsrDeps) =>
         case 'liftRestriction': {
           const n = await setRestriction(db, orgId, ids, row.type === 'restriction');
           await audit(orgId, requestId, `dsr.${row.type}.applied`, `ok: ${n} contacts`);
+          if (row.type === 'liftRestriction') await wakeFrozen(await liveWorkflowIds(db, orgId, ids));
           return n > 0 ? { ok: true } : { ok: false, error: 'no contact matches the identity' };
         }
         case 'objection': {

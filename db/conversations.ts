@@ -232,6 +232,7 @@ export async function conversationContext(db: Db, id: string) {
       'cv.channel_id',
       'jv.definition',
       'ct.fields',
+      'ct.restricted_at',
       'ch.kind',
       'o.settings',
     ])
@@ -246,7 +247,7 @@ export async function sendTarget(db: Db, id: string) {
       .selectFrom('conversations as cv')
       .innerJoin('contacts as ct', 'ct.id', 'cv.contact_id')
       .innerJoin('channels as ch', 'ch.id', 'cv.channel_id')
-      .select(['cv.org_id', 'cv.channel_id', 'cv.contact_id', 'ct.address', 'ch.kind', 'ch.config'])
+      .select(['cv.org_id', 'cv.channel_id', 'cv.contact_id', 'ct.address', 'ct.restricted_at', 'ch.kind', 'ch.config'])
       // The consent check rides along, to spare each send a round trip.
       .select((eb) =>
         eb

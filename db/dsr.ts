@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { ChannelKind } from '../channels/provider';
 import type { DsrIdentity } from '../platform/dsr/identity';
 import type { Db } from './database';
+import { LIVE_STATUSES } from './tables/conversation.table';
 
 /** The org's contacts a request's identity names: a phone may be a contact on several channels. */
 export async function subjectContactIds(db: Db, orgId: string, identity: DsrIdentity): Promise<string[]> {
@@ -161,6 +162,18 @@ export async function subjectWorkflowIds(db: Db, orgId: string, contactIds: stri
     .distinct()
     .where('org_id', '=', orgId)
     .where('contact_id', 'in', orNone(contactIds))
+    .execute();
+  return rows.map((r) => r.workflow_id);
+}
+
+/** The workflows of the contacts' live conversations. */
+export async function liveWorkflowIds(db: Db, orgId: string, contactIds: string[]): Promise<string[]> {
+  const rows = await db
+    .selectFrom('conversations')
+    .select('workflow_id')
+    .where('org_id', '=', orgId)
+    .where('contact_id', 'in', orNone(contactIds))
+    .where('status', 'in', LIVE_STATUSES)
     .execute();
   return rows.map((r) => r.workflow_id);
 }

@@ -119,7 +119,7 @@ export interface AgentMessage {
   author: 'agent' | 'api';
 }
 
-export type ConversationPhase = 'starting' | 'active' | 'waiting_reply' | 'waiting_time' | 'enriching' | 'handoff' | 'ended';
+export type ConversationPhase = 'starting' | 'active' | 'waiting_reply' | 'waiting_time' | 'enriching' | 'handoff' | 'restricted' | 'ended';
 
 export interface ConversationView {
   conversationId: string;
@@ -134,6 +134,8 @@ export const handoffSignal = defineSignal<[{ reason?: string }]>('handoff');
 export const handbackSignal = defineSignal<[{ stepId?: string }]>('handback');
 export const closeSignal = defineSignal<[{ outcome?: string; reason: 'agent' | 'opt_out' | 'cancelled' }]>('close');
 export const outcomeSignal = defineSignal<[{ outcome: string }]>('outcome');
+/** The contact's restriction of processing is lifted: a conversation frozen by it goes on where it stopped. */
+export const restrictionLiftedSignal = defineSignal('restrictionLifted');
 export const agentMessageUpdate = defineUpdate<{ messageId: string }, [AgentMessage]>('agentMessage');
 export const conversationStateQuery = defineQuery<ConversationView>('state');
 

@@ -17,7 +17,18 @@ export async function perform(c: Conversation, action: Action): Promise<void> {
     if (c.closed) return;
     const attempt = (c.sends[action.stepId] ?? 0) + 1;
     c.sends[action.stepId] = attempt;
-    await local.sendMessage({ conversationId: c.id, stepId: action.stepId, attempt, text: action.text, author: 'bot' });
+    // A restricted contact gets nothing: the journey freezes at this send until the restriction is lifted, then
+    // sends it. No patch: only a restriction answers `held`, and no history before it holds such an answer.
+    for (;;) {
+      const sent = await local.sendMessage({ conversationId: c.id, stepId: action.stepId, attempt, text: action.text, author: 'bot' });
+      if (!('held' in sent)) return;
+      const was = c.phase;
+      await setPhase(c, 'restricted');
+      await condition(() => !!c.closed || c.restrictionLifted);
+      c.restrictionLifted = false;
+      if (c.closed) return;
+      await setPhase(c, was);
+    }
   } else if (action.kind === 'outcome') {
     if (c.agentOutcome) return;
     upsertSearchAttributes([{ key: OutcomeKey, value: action.outcome }]);

@@ -1,4 +1,4 @@
-import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import {
   type AgentMessage,
   agentMessageUpdate,
@@ -9,6 +9,7 @@ import {
   inboundSignal,
   OutcomeKey,
   outcomeSignal,
+  restrictionLiftedSignal,
 } from '../contracts';
 import { local } from './proxies';
 import type { Conversation } from './state';
@@ -36,6 +37,7 @@ export function setHandlers(c: Conversation): void {
     else c.inbox.push(msg);
   });
   c.given = new Set(c.inbox.map((m) => m.messageId));
+  setHandler(restrictionLiftedSignal, () => void (c.restrictionLifted = true));
   setHandler(outcomeSignal, ({ outcome }) => {
     c.agentOutcome = outcome;
     upsertSearchAttributes([{ key: OutcomeKey, value: outcome }]);
@@ -56,6 +58,8 @@ export function setHandlers(c: Conversation): void {
         text: msg.text,
         author: msg.author,
       });
+      // An agent's message to a restricted contact is refused (the API answers 409), not held.
+      if ('held' in sent) throw ApplicationFailure.nonRetryable('the contact is restricted from processing', 'Restricted');
       return { messageId: sent.messageId };
     },
     {

@@ -32,6 +32,8 @@ export interface Conversation {
   enrichFailed: { stepId: string; count: number };
   /** The status last written to the row; the live step is in the query. */
   stored: 'active' | 'handoff';
+  /** Set by the restrictionLifted signal, read by a send or enrichment frozen by a restriction. */
+  restrictionLifted: boolean;
 }
 
 export function newConversation(input: ConversationInput, ctx: ConversationContext): Conversation {
@@ -52,6 +54,7 @@ export function newConversation(input: ConversationInput, ctx: ConversationConte
     agentOutcome: carried?.agentOutcome,
     enrichFailed: { stepId: '', count: 0 },
     stored: 'active',
+    restrictionLifted: false,
   };
 }
 

@@ -91,7 +91,12 @@ describe('conversation activities against the database, with a fake channel', ()
       expect(sent.map((m) => m.idempotencyKey)).toEqual([`${id}:hello:1`]);
       const stored = await messages(id);
       expect(stored).toHaveLength(1);
-      expect(stored[0]).toMatchObject({ status: 'sent', provider_message_id: first.providerMessageId, direction: 'out', step: 'hello' });
+      expect(stored[0]).toMatchObject({
+        status: 'sent',
+        provider_message_id: 'providerMessageId' in first ? first.providerMessageId : undefined,
+        direction: 'out',
+        step: 'hello',
+      });
     });
 
     /** The failure Temporal sees: its type, whether it may be retried, and after what delay. */
@@ -149,7 +154,9 @@ describe('conversation activities against the database, with a fake channel', ()
       expect(await messages(id)).toMatchObject([{ status: 'pending', error: null, provider_message_id: null }]);
       fail = undefined;
       const sentAfter = await run(acts.sendMessage, send(id));
-      expect(await messages(id)).toMatchObject([{ status: 'sent', provider_message_id: sentAfter.providerMessageId }]);
+      expect(await messages(id)).toMatchObject([
+        { status: 'sent', provider_message_id: 'providerMessageId' in sentAfter ? sentAfter.providerMessageId : undefined },
+      ]);
     });
 
     it('when the provider fails for a moment, then it is retried after a short delay and the message stays pending', async () => {
