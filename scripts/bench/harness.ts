@@ -160,7 +160,7 @@ export async function until(check: () => Promise<boolean>, timeoutMs: number, wh
   }
 }
 
-type Bench = Awaited<ReturnType<typeof startBench>>;
+export type Bench = Awaited<ReturnType<typeof startBench>>;
 
 /** An org with a sandbox channel and the given journey. */
 export async function seedBenchOrg(bench: Bench, journey: object) {
