@@ -14,6 +14,8 @@ import {
   outboundPolicy,
 } from '../platform/outbound';
 import { NON_RETRYABLE } from '../workflows/contracts';
+import { ENRICHMENT_SECRET_FIELD, enrichmentToken } from '../platform/enrichment-sign';
+import type { SecretBox } from '../platform/secrets';
 
 /** The values; or why there are none; or, while the org's circuit breaker is open, when to ask again. */
 export type EnrichResult =
@@ -34,9 +36,12 @@ export interface EnrichmentOptions {
   maxAttempts: number;
   timeoutMs: number;
   breaker: BreakerSettings;
+  /** Opens the org's enrichment secret; without it requests go unsigned. */
+  secrets?: SecretBox;
 }
 
-export const enrichmentOptions = (config: Config): EnrichmentOptions => ({
+export const enrichmentOptions = (config: Config, secrets?: SecretBox): EnrichmentOptions => ({
+  secrets,
   policy: outboundPolicy(config.OUTBOUND_ALLOW),
   maxAttempts: config.ENRICH_MAX_ATTEMPTS,
   timeoutMs: config.ENRICH_TIMEOUT_MS,
@@ -79,13 +84,19 @@ export interface BreakerHooks {
   down(): Promise<void>;
 }
 
-async function fetchValues(target: URL, fields: string[], opts: EnrichmentOptions, breaker?: BreakerHooks): Promise<EnrichResult> {
+async function fetchValues(
+  target: URL,
+  fields: string[],
+  opts: EnrichmentOptions,
+  breaker?: BreakerHooks,
+  headers: Record<string, string> = {},
+): Promise<EnrichResult> {
   let res;
   try {
     res = await guardedGet(target, opts.policy, {
       timeoutMs: opts.timeoutMs,
       maxBytes: ENRICH_MAX_BYTES,
-      headers: { accept: 'application/json' },
+      headers: { ...headers, accept: 'application/json' },
     });
   } catch (err) {
     if (err instanceof OutboundRefusedError) return { ok: false, reason: `endpoint refused: ${err.message}` };
@@ -115,9 +126,10 @@ export async function fetchEnrichment(
   opts: EnrichmentOptions,
   attempt: number,
   breaker?: BreakerHooks,
+  headers: Record<string, string> = {},
 ): Promise<EnrichResult> {
   try {
-    const result = await fetchValues(target, fields, opts, breaker);
+    const result = await fetchValues(target, fields, opts, breaker, headers);
     if (!result.ok && result.reason !== 'not found') throw ApplicationFailure.nonRetryable(result.reason, ENRICHMENT_FAILED);
     return result;
   } catch (err) {
@@ -156,10 +168,22 @@ export const createEnrichmentActivities = ({ db, enrichment }: { db: Db; enrichm
       if (admission.kind === 'wait') {
         return { ok: false, reason: 'enrichment endpoint unavailable (circuit open)', retryAt: admission.retryAt.toISOString() };
       }
-      return fetchEnrichment(target, fields, opts, Context.current().info.attempt, {
-        answered: () => recordEnrichmentSuccess(db, row.org_id),
-        down: async () => void (await recordEnrichmentFailure(db, row.org_id, new Date(), opts.breaker)),
-      });
+      const sealed = row.settings.enrichmentSecret;
+      const headers: Record<string, string> =
+        sealed && opts.secrets
+          ? { authorization: `Bearer ${enrichmentToken(opts.secrets.open(ENRICHMENT_SECRET_FIELD, sealed), url, new Date())}` }
+          : {};
+      return fetchEnrichment(
+        target,
+        fields,
+        opts,
+        Context.current().info.attempt,
+        {
+          answered: () => recordEnrichmentSuccess(db, row.org_id),
+          down: async () => void (await recordEnrichmentFailure(db, row.org_id, new Date(), opts.breaker)),
+        },
+        headers,
+      );
     },
   };
 };

@@ -41,7 +41,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     activities: createActivities({
       db,
       channels: opts.channels ?? createChannelRegistry(db, {}, { publicUrl: config.PUBLIC_URL, secrets }),
-      enrichment: enrichmentOptions(config),
+      enrichment: enrichmentOptions(config, secrets),
       webhooks: webhookOptions(config, secrets),
       importBatchRows: config.IMPORT_BATCH_ROWS,
       hashKey: hashKey(config),

@@ -10,6 +10,7 @@ import { isUuid } from '../../platform/lookups';
 import { HttpError, parse } from '../problem';
 import { UnknownReferenceError } from '../../platform/errors';
 import { OutboundRefusedError, checkUrl, outboundPolicy } from '../../platform/outbound';
+import { ENRICHMENT_SECRET_FIELD, newEnrichmentSecret } from '../../platform/enrichment-sign';
 
 const validZone = (tz: string) => {
   try {
@@ -70,13 +71,14 @@ export const orgPatchSchema = z.strictObject({
 });
 
 /** The caller's organisation settings. */
-export function orgRouter({ db, config }: ApiDeps): Router {
+export function orgRouter({ db, config, secrets }: ApiDeps): Router {
   const router = Router();
   const outbound = outboundPolicy(config.OUTBOUND_ALLOW);
 
   const view = async (orgId: string) => {
     const org = await findOrg(db, orgId);
-    return { id: org.id, name: org.name, ...org.settings, dataRegion: org.settings.dataRegion ?? config.DATA_REGION };
+    const { enrichmentSecret: _sealed, ...settings } = org.settings;
+    return { id: org.id, name: org.name, ...settings, dataRegion: settings.dataRegion ?? config.DATA_REGION };
   };
 
   router.get('/', async (req, res) => void res.json(await view(caller(req).orgId)));
@@ -108,7 +110,8 @@ export function orgRouter({ db, config }: ApiDeps): Router {
         ]);
       }
     }
-    const settings: Record<string, unknown> = { ...(await orgSettings(db, orgId)) };
+    const current = await orgSettings(db, orgId);
+    const settings: Record<string, unknown> = { ...current };
     for (const [k, v] of Object.entries(patch)) {
       if (v === null) delete settings[k];
       else if (v !== undefined) settings[k] = v;
@@ -121,6 +124,13 @@ export function orgRouter({ db, config }: ApiDeps): Router {
       }
       if (Object.keys(kept).length) settings.retention = kept;
       else delete settings.retention;
+    }
+    // A new endpoint gets a new signing secret, shown in this answer only.
+    let enrichmentSecret: string | undefined;
+    if (patch.enrichmentUrl === null) delete settings.enrichmentSecret;
+    else if (patch.enrichmentUrl && patch.enrichmentUrl !== current.enrichmentUrl) {
+      enrichmentSecret = newEnrichmentSecret();
+      settings.enrichmentSecret = secrets.seal(ENRICHMENT_SECRET_FIELD, enrichmentSecret);
     }
     await updateOrg(db, orgId, { name, settings });
     if (retention !== undefined) {
@@ -136,7 +146,7 @@ export function orgRouter({ db, config }: ApiDeps): Router {
         result: 'ok',
       });
     }
-    res.json(await view(orgId));
+    res.json({ ...(await view(orgId)), ...(enrichmentSecret ? { enrichmentSecret } : {}) });
   });
 
   return router;

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { SealedSecret } from '../../platform/secrets';
 
 export interface OrgSettings {
   defaultCountry: string;
@@ -9,6 +10,8 @@ export interface OrgSettings {
   sendWindow?: { days?: number[]; start: string; end: string };
   inboundJourneyId?: string;
   enrichmentUrl?: string;
+  /** Signs enrichment GETs; made when the URL is set, shown once. */
+  enrichmentSecret?: SealedSecret;
   /** Days the request log is kept; REQUEST_LOG_DAYS when unset. */
   requestLogDays?: number;
   /** Where the org's data lives: the DATA_REGION of the stack that created it (that stack's when unset). */

@@ -1,3 +1,4 @@
+import { jwtVerify } from 'jose';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { sandboxPhone } from '../helpers/sandbox';
 import { type TestStack, apiClient, eventually, seedOrg, startTestStack } from '../helpers/stack';
@@ -142,5 +143,45 @@ describe('enrichment reaches only allowed endpoints and gives up after a bounded
     expect(queries[0].get('conversationId')).toMatch(/^[0-9a-f-]{36}$/);
     expect(queries[0].get('fields')).toBe('balance');
     expect(queries[0].has('contactId')).toBe(false);
+  });
+
+  it('when the org sets its endpoint, then a secret is shown once and every GET carries a JWT signed with it', async () => {
+    const auths: (string | undefined)[] = [];
+    endpoint.answer((req, res) => {
+      auths.push(req.headers.authorization);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"balance":"3.00"}');
+    });
+    const org = await seedOrg(stack.db, journey);
+    const api = apiClient(stack.url, org.apiKey);
+    const url = `${endpoint.base}/signed`;
+    const set = await api.raw('PATCH', '/v1/org', { enrichmentUrl: url });
+    expect(set.status).toBe(200);
+    expect(set.body.enrichmentSecret).toMatch(/^ensec_[A-Za-z0-9_-]{32}$/);
+    const shown = await api.get('/v1/org');
+    expect(shown.body).not.toHaveProperty('enrichmentSecret');
+    expect(
+      JSON.stringify((await stack.db.selectFrom('orgs').select('settings').where('id', '=', org.orgId).executeTakeFirstOrThrow()).settings),
+    ).not.toContain(set.body.enrichmentSecret);
+    // Saving the same URL again keeps the secret and does not show it.
+    expect((await api.raw('PATCH', '/v1/org', { enrichmentUrl: url })).body).not.toHaveProperty('enrichmentSecret');
+
+    const started = await api.post('/v1/conversations', {
+      journeyId: org.journeyId,
+      channelId: org.channelId,
+      contact: { address: '07911 123494' },
+    });
+    expect(started.status).toBe(201);
+    expect(await sandboxPhone(api, org.channelId, '07911 123494').receive(1)).toEqual(['You owe 3.00.']);
+    expect(auths).toHaveLength(1);
+    const token = auths[0]!.replace(/^Bearer /, '');
+    const { payload, protectedHeader } = await jwtVerify(token, new TextEncoder().encode(set.body.enrichmentSecret), {
+      issuer: 'parley',
+      audience: url,
+      algorithms: ['HS256'],
+    });
+    expect(protectedHeader.alg).toBe('HS256');
+    expect(payload.exp! - payload.iat!).toBe(300);
+    expect(payload.jti).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    await expect(jwtVerify(token, new TextEncoder().encode('ensec_wrong'), { issuer: 'parley', audience: url })).rejects.toThrow();
   });
 });
