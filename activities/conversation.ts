@@ -100,6 +100,7 @@ export const createConversationActivities = ({ db, channels, hashKey }: { db: Db
       const target = await sendTarget(db, input.conversationId);
       if (!target) throw new NotFoundError(`conversation ${input.conversationId}`);
       if (target.opted_out) throw sendFailure(new ContactStoppedError('the person opted out of this channel'));
+      if (target.objected) throw sendFailure(new ContactStoppedError("the person objected to this campaign's purpose on this channel"));
       // Restricted processing: nothing is stored or sent; the workflow waits for the restriction to be lifted.
       if (target.restricted_at) return { held: 'restricted' };
       const { message } = await storeMessage(db, {

@@ -18,6 +18,7 @@ export interface CampaignRow {
   startAt?: Date;
   ratePerMinute?: number;
   sendWindow?: CampaignSendWindow;
+  purpose?: 'service' | 'marketing';
 }
 
 /** The one place a campaign row is written. */
@@ -35,6 +36,7 @@ export async function insertCampaign(trx: Db, row: CampaignRow, status: Campaign
       start_at: row.startAt ?? null,
       rate_per_minute: row.ratePerMinute ?? null,
       send_window: row.sendWindow ? JSON.stringify(row.sendWindow) : null,
+      purpose: row.purpose ?? 'service',
     })
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -260,6 +260,19 @@ export async function sendTarget(db: Db, id: string) {
           .limit(1)
           .as('opted_out'),
       )
+      // An objection to the purpose of the conversation's campaign (marketing, say) on this channel.
+      .select((eb) =>
+        eb
+          .selectFrom('consents as cs')
+          .innerJoin('campaigns as cp', 'cp.id', 'cv.campaign_id')
+          .select(sql<boolean>`cs.status = 'opted_out'`.as('objected'))
+          .whereRef('cs.contact_id', '=', 'cv.contact_id')
+          .whereRef('cs.channel_id', '=', 'cv.channel_id')
+          .whereRef('cs.purpose', '=', 'cp.purpose')
+          .orderBy('cs.created_at', 'desc')
+          .limit(1)
+          .as('objected'),
+      )
       .where('cv.id', '=', id)
       .executeTakeFirst()
   );

@@ -52,6 +52,7 @@ const partsSchema = z.strictObject({
   startAt: z.string().optional(),
   ratePerMinute: z.string().optional(),
   sendWindow: z.string().optional(),
+  purpose: z.string().optional(),
 });
 
 /** The text parts of the campaign controls, checked as the JSON body's are. */
@@ -68,6 +69,7 @@ function controlsOf(parts: z.infer<typeof partsSchema>) {
     startAt: parts.startAt,
     ratePerMinute: json(parts.ratePerMinute),
     sendWindow: json(parts.sendWindow),
+    purpose: parts.purpose,
   });
 }
 

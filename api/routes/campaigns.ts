@@ -53,6 +53,7 @@ export const controlsSchema = z.object({
     .refine((t) => !(Date.parse(t) >= Date.now() + MAX_START_DAYS * 86_400_000), `at most ${MAX_START_DAYS} days ahead`)
     .optional(),
   ratePerMinute: z.number().int().min(1).max(100_000).optional(),
+  purpose: z.enum(['service', 'marketing']).optional(),
   sendWindow: z
     .strictObject({
       from: clock,
@@ -102,6 +103,7 @@ export function campaignsRouter(deps: ApiDeps): Router {
     startAt: controls.startAt ? new Date(controls.startAt) : undefined,
     ratePerMinute: controls.ratePerMinute,
     sendWindow: controls.sendWindow,
+    purpose: controls.purpose,
   });
   /** How the campaign workflow runs, whichever workflow starts it. */
   const runArgs = (controls: Controls) => ({
@@ -201,14 +203,14 @@ export function campaignsRouter(deps: ApiDeps): Router {
         normalised.rows.map((r) => r.address),
       );
       const rows = normalised.rows.filter((r) => blocked.get(r.address) !== 'suppressed');
-      const { startAt, ratePerMinute, sendWindow } = body;
+      const { startAt, ratePerMinute, sendWindow, purpose } = body;
       const campaign = await launch({
         orgId,
         name: body.name,
         journey,
         channel,
         contacts: rows,
-        controls: { startAt, ratePerMinute, sendWindow },
+        controls: { startAt, ratePerMinute, sendWindow, purpose },
       });
       res
         .status(201)

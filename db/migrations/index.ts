@@ -23,6 +23,7 @@ import * as dataSubjectRequests from './2026-12-07T1100-dsr11-data-subject-reque
 import * as keyRates from './2026-12-07T1300-key-rates';
 import * as webchatEvents from './2026-11-23T0600-webchat-events';
 import * as retentionLegalHold from './2026-12-07T1400-retention-legal-hold';
+import * as campaignPurpose from './2026-12-07T1410-campaign-purpose';
 
 /** What the migrations that touch secrets need from the app. */
 export interface MigrationKeys {
@@ -56,6 +57,7 @@ export function migrationProvider(keys: MigrationKeys): MigrationProvider {
     '2026-12-07T1300-key-rates': keyRates,
     '2026-12-07T1400-retention-legal-hold': retentionLegalHold,
     '2026-12-07T1400-dsr-bundles-objections': dsrBundles,
+    '2026-12-07T1410-campaign-purpose': campaignPurpose,
   };
   return { getMigrations: async () => migrations };
 }

@@ -26,6 +26,8 @@ export interface CampaignTable {
   rate_per_minute: number | null;
   /** Local hours, in the recipient's zone, outside which no bot message goes out. */
   send_window: ColumnType<CampaignSendWindow | null, string | null, string | null>;
+  /** What its messages are for; an objection to a purpose on a channel stops that purpose only. */
+  purpose: ColumnType<'service' | 'marketing', 'service' | 'marketing' | undefined, never>;
   /** Suspends retention purging while set. */
   legal_hold: ColumnType<boolean, boolean | undefined, boolean>;
 }

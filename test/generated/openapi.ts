@@ -2459,6 +2459,8 @@ export interface operations {
                     /** Format: date-time */
                     startAt?: string;
                     ratePerMinute?: number;
+                    /** @enum {string} */
+                    purpose?: "service" | "marketing";
                     sendWindow?: {
                         from: string;
                         to: string;
