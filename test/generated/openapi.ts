@@ -1183,7 +1183,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        token: string;
+                        /** @description seconds */
+                        expiresIn: number;
                     };
                 };
             };
@@ -1207,7 +1209,22 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        defaultCountry: string;
+                        timeZone: string;
+                        locale: string;
+                        currency: string;
+                        outcomes: string[];
+                        sendWindow?: {
+                            days?: number[];
+                            start: string;
+                            end: string;
+                        };
+                        inboundJourneyId?: string;
+                        enrichmentUrl?: string;
+                        requestLogDays?: number;
                     };
                 };
             };
@@ -1249,7 +1266,22 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        defaultCountry: string;
+                        timeZone: string;
+                        locale: string;
+                        currency: string;
+                        outcomes: string[];
+                        sendWindow?: {
+                            days?: number[];
+                            start: string;
+                            end: string;
+                        };
+                        inboundJourneyId?: string;
+                        enrichmentUrl?: string;
+                        requestLogDays?: number;
                     };
                 };
             };
@@ -1375,7 +1407,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        requests: {
+                            id: number;
+                            /** Format: date-time */
+                            at: string;
+                            keyPrefix: string;
+                            method: string;
+                            route: string;
+                            status: number;
+                            latencyMs: number;
+                        }[];
                     };
                 };
             };
@@ -1398,7 +1439,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        entries: {
+                            id: number;
+                            /** Format: date-time */
+                            at: string;
+                            actor: string;
+                            actorKeyId: string | null;
+                            ip: string | null;
+                            action: string;
+                            target: string | null;
+                            result: string;
+                        }[];
                     };
                 };
             };
@@ -1421,7 +1472,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        [key: string]: {
+                            [key: string]: unknown;
+                        };
                     };
                 };
             };
@@ -1444,7 +1497,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        endpoints: {
+                            /** Format: uuid */
+                            id: string;
+                            url: string;
+                            events: string[];
+                            ordered: boolean;
+                            /** @enum {string} */
+                            status: "active" | "paused" | "disabled";
+                            disabledReason?: string;
+                            failingSince: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            notices?: {
+                                /** @enum {string} */
+                                type: "endpointDisabled";
+                                reason: string;
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                        }[];
                     };
                 };
             };
@@ -1476,7 +1548,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        events: string[];
+                        ordered: boolean;
+                        /** @enum {string} */
+                        status: "active" | "paused" | "disabled";
+                        disabledReason?: string;
+                        failingSince: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        notices?: {
+                            /** @enum {string} */
+                            type: "endpointDisabled";
+                            reason: string;
+                            /** Format: date-time */
+                            at: string;
+                        }[];
+                        /** @description shown in this answer only */
+                        secret: string;
                     };
                 };
             };
@@ -1505,7 +1596,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        events: string[];
+                        ordered: boolean;
+                        /** @enum {string} */
+                        status: "active" | "paused" | "disabled";
+                        disabledReason?: string;
+                        failingSince: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        notices?: {
+                            /** @enum {string} */
+                            type: "endpointDisabled";
+                            reason: string;
+                            /** Format: date-time */
+                            at: string;
+                        }[];
                     };
                 };
             };
@@ -1553,7 +1661,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        events: string[];
+                        ordered: boolean;
+                        /** @enum {string} */
+                        status: "active" | "paused" | "disabled";
+                        disabledReason?: string;
+                        failingSince: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        notices?: {
+                            /** @enum {string} */
+                            type: "endpointDisabled";
+                            reason: string;
+                            /** Format: date-time */
+                            at: string;
+                        }[];
                     };
                 };
             };
@@ -1579,7 +1704,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        events: string[];
+                        ordered: boolean;
+                        /** @enum {string} */
+                        status: "active" | "paused" | "disabled";
+                        disabledReason?: string;
+                        failingSince: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        notices?: {
+                            /** @enum {string} */
+                            type: "endpointDisabled";
+                            reason: string;
+                            /** Format: date-time */
+                            at: string;
+                        }[];
                     };
                 };
             };
@@ -1605,7 +1747,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        secret: string;
+                        /** Format: date-time */
+                        previousSecretValidUntil: string;
                     };
                 };
             };
@@ -1631,7 +1777,21 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        deliveries: {
+                            eventId: string;
+                            type: string;
+                            attempt: number;
+                            /** @enum {string} */
+                            status: "delivered" | "failed";
+                            latencyMs: number;
+                            responseStatus: number | null;
+                            responseBody: string | null;
+                            error: string | null;
+                            /** Format: date-time */
+                            at: string;
+                        }[];
+                        /** @description pass as ?after for the next page; null on the last */
+                        next: string | null;
                     };
                 };
             };
@@ -1664,7 +1824,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        replayed: number;
                     };
                 };
             };
@@ -1691,7 +1851,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        journeys: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            currentVersion: number;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
                     };
                 };
             };
@@ -1869,7 +2036,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        version: number;
+                        currentVersion: number;
+                        /** @description The journey definition at this version */
+                        definition: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: date-time */
+                        updatedAt: string;
                     };
                 };
             };
@@ -1897,7 +2074,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        version: number;
+                        currentVersion: number;
+                        /** @description The journey definition at this version */
+                        definition: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: date-time */
+                        updatedAt: string;
                     };
                 };
             };
@@ -2078,7 +2265,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        version: number;
+                        currentVersion: number;
+                        /** @description The journey definition at this version */
+                        definition: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: date-time */
+                        updatedAt: string;
                     };
                 };
             };
@@ -2591,7 +2788,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        status: "pending" | "active" | "handoff" | "ended" | "skipped" | "cancelled";
+                        outcome: string | null;
+                        step: string | null;
+                        notes: string[];
+                        campaignId: string | null;
+                        /** Format: uuid */
+                        contactId: string;
+                        /** Format: uuid */
+                        channelId: string;
+                        /** Format: uuid */
+                        journeyId: string;
+                        journeyVersion: number;
+                        workflowId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        startedAt: string | null;
+                        endedAt: string | null;
                     };
                 };
             };
@@ -2621,7 +2837,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        status: "pending" | "active" | "handoff" | "ended" | "skipped" | "cancelled";
+                        outcome: string | null;
+                        step: string | null;
+                        notes: string[];
+                        campaignId: string | null;
+                        /** Format: uuid */
+                        contactId: string;
+                        /** Format: uuid */
+                        channelId: string;
+                        /** Format: uuid */
+                        journeyId: string;
+                        journeyVersion: number;
+                        workflowId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        startedAt: string | null;
+                        endedAt: string | null;
+                        /** @description The running workflow's state query; absent once it has ended or when it does not answer */
+                        live?: {
+                            [key: string]: unknown;
+                        };
+                        outbound: {
+                            /** Format: uuid */
+                            id: string;
+                            step: string | null;
+                            /** @enum {string} */
+                            status: "received" | "pending" | "sent" | "delivered" | "read" | "failed";
+                            statusAt: string | null;
+                            error: string | null;
+                            errorCode: string | null;
+                        }[];
                     };
                 };
             };
@@ -2709,7 +2958,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        messageId: string;
+                        /** Format: uuid */
+                        conversationId: string;
                     };
                 };
             };
@@ -2746,7 +2997,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        outcome: string;
                     };
                 };
             };
@@ -2782,7 +3035,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        notes: string[];
                     };
                 };
             };
@@ -2817,7 +3072,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        requested: "handoff" | "handback" | "close";
                     };
                 };
             };
@@ -2853,7 +3111,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        requested: "handoff" | "handback" | "close";
                     };
                 };
             };
@@ -2889,7 +3150,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        requested: "handoff" | "handback" | "close";
                     };
                 };
             };
@@ -2927,7 +3191,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        messageId: string;
+                        conversationId: string | null;
+                        duplicate: boolean;
                     };
                 };
             };
@@ -2956,7 +3223,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        messages: {
+                            seq: number;
+                            to: string;
+                            text: string;
+                            providerMessageId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
                     };
                 };
             };
@@ -2980,7 +3254,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        channels: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "sandbox" | "twilio" | "whatsapp" | "messenger" | "webchat";
+                            name: string;
+                            config: {
+                                [key: string]: unknown;
+                            };
+                            capabilities: {
+                                confirmsStop: boolean;
+                                sessionWindowHours: number | null;
+                                defaultRatePerSecond: number;
+                            };
+                            webhookPath: string | null;
+                            chatPath?: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
                     };
                 };
             };
@@ -3100,7 +3392,23 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "sandbox" | "twilio" | "whatsapp" | "messenger" | "webchat";
+                        name: string;
+                        config: {
+                            [key: string]: unknown;
+                        };
+                        capabilities: {
+                            confirmsStop: boolean;
+                            sessionWindowHours: number | null;
+                            defaultRatePerSecond: number;
+                        };
+                        webhookPath: string | null;
+                        chatPath?: string;
+                        /** Format: date-time */
+                        createdAt: string;
                     };
                 };
             };
@@ -3128,7 +3436,23 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "sandbox" | "twilio" | "whatsapp" | "messenger" | "webchat";
+                        name: string;
+                        config: {
+                            [key: string]: unknown;
+                        };
+                        capabilities: {
+                            confirmsStop: boolean;
+                            sessionWindowHours: number | null;
+                            defaultRatePerSecond: number;
+                        };
+                        webhookPath: string | null;
+                        chatPath?: string;
+                        /** Format: date-time */
+                        createdAt: string;
                     };
                 };
             };
@@ -3252,7 +3576,23 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "sandbox" | "twilio" | "whatsapp" | "messenger" | "webchat";
+                        name: string;
+                        config: {
+                            [key: string]: unknown;
+                        };
+                        capabilities: {
+                            confirmsStop: boolean;
+                            sessionWindowHours: number | null;
+                            defaultRatePerSecond: number;
+                        };
+                        webhookPath: string | null;
+                        chatPath?: string;
+                        /** Format: date-time */
+                        createdAt: string;
                     };
                 };
             };
@@ -3279,7 +3619,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        messages: {
+                            /** Format: uuid */
+                            messageId: string;
+                            duplicate: boolean;
+                        }[];
+                        statusesApplied: number;
                     };
                 };
             };
@@ -3331,7 +3676,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        messages: {
+                            /** Format: uuid */
+                            messageId: string;
+                            duplicate: boolean;
+                        }[];
+                        statusesApplied: number;
                     };
                 };
             };
@@ -3391,7 +3741,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        duplicate: boolean;
                     };
                 };
             };
@@ -3456,7 +3806,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        payloads: {
+                            metadata: {
+                                [key: string]: string;
+                            };
+                            data: string;
+                        }[];
                     };
                 };
             };
@@ -3494,7 +3849,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        payloads: {
+                            metadata: {
+                                [key: string]: string;
+                            };
+                            data: string;
+                        }[];
                     };
                 };
             };

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+
+/** What GET and PATCH /v1/org answer: the name and the settings, those never set absent. */
+export const orgView = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  defaultCountry: z.string(),
+  timeZone: z.string(),
+  locale: z.string(),
+  currency: z.string(),
+  outcomes: z.array(z.string()),
+  sendWindow: z.object({ days: z.array(z.int()).optional(), start: z.string(), end: z.string() }).optional(),
+  inboundJourneyId: z.string().optional(),
+  enrichmentUrl: z.string().optional(),
+  requestLogDays: z.int().optional(),
+});
+
+/** What POST /v1/auth/token answers. */
+export const tokenIssued = z.object({ token: z.string(), expiresIn: z.int().positive().describe('seconds') });
