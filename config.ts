@@ -44,6 +44,9 @@ const schema = z.object({
     .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
     .optional()
     .describe('Bearer token of platform admins for the /codec endpoint; without it /codec is disabled (404), except under npm start'),
+  PARLEY_VALIDATE_RESPONSES: bool.describe(
+    'Tests set it: each JSON answer is checked against its documented schema, and a mismatch is answered 500',
+  ),
   PARLEY_DEV_CODEC_LOOPBACK: bool.describe(
     'npm start sets it: without PARLEY_ADMIN_TOKEN, /codec trusts requests from this machine that no proxy forwarded; the API process refuses it',
   ),

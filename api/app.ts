@@ -14,7 +14,8 @@ import { agentRouter } from './routes/agent';
 import { orgRouter } from './routes/org';
 import { legalHoldRouter } from './routes/legal-hold';
 import { codecRouter } from './routes/codec';
-import { openApiDocument } from './openapi';
+import { openApiDocument, routes } from './openapi';
+import { validateResponses } from './validate-responses';
 import { sandboxRouter } from './routes/sandbox';
 import { channelsRouter } from './routes/channels';
 import { hooksRouter } from './routes/hooks';
@@ -32,6 +33,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.set('query parser', 'simple');
   const metrics = apiMetrics(deps.db, { token: deps.config.METRICS_TOKEN, log: deps.log });
   app.use(metrics.timing);
+  if (deps.config.PARLEY_VALIDATE_RESPONSES) app.use(validateResponses(routes(deps.config), deps.log));
 
   app.get('/healthz', async (_req, res) => {
     const [database, temporal] = await Promise.all([

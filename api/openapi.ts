@@ -17,7 +17,21 @@ import { inboundSchema } from './routes/sandbox';
 import { VISITOR_COOKIE, webchatMessageSchema } from './routes/webchat';
 import { campaignControlled, campaignCreated, campaignView } from './schemas/campaigns';
 import { health, problem, someObject } from './schemas/common';
-import { transcriptView } from './schemas/conversations';
+import { channelList, channelView } from './schemas/channels';
+import {
+  agentRequested,
+  conversationDetail,
+  conversationView,
+  messageSent,
+  noteAdded,
+  outcomeSet,
+  transcriptView,
+} from './schemas/conversations';
+import { hookReceived, inboundRouted, outboxPage, payloads, webchatAccepted } from './schemas/inbound';
+import { journeyList, journeyView } from './schemas/journeys';
+import { auditLogPage, requestLogPage } from './schemas/logs';
+import { orgView, tokenIssued } from './schemas/org';
+import { deliveryPage, endpointCreated, endpointList, endpointView, eventSchemas, replayed, secretRotated } from './schemas/webhooks';
 import { keyCreated, keyList } from './schemas/keys';
 import { legalHoldView } from './schemas/retention';
 import { suppressionLifted, suppressionList, suppressionsAdded } from './schemas/suppressions';
@@ -61,15 +75,15 @@ export const routes = (config: Config): Route[] => [
     '/v1/auth/token',
     'createToken',
     'Exchange the API key (not a token: 403) for a 15-minute JWT, audience parley-api',
-    { status: 201, errors: [403] },
+    { response: tokenIssued, status: 201, errors: [403] },
   ],
-  ['get', '/v1/org', 'getOrg', "The caller's organisation settings"],
+  ['get', '/v1/org', 'getOrg', "The caller's organisation settings", { response: orgView }],
   [
     'patch',
     '/v1/org',
     'updateOrg',
     'Change settings; null removes one (a retention period of null keeps that kind of data forever)',
-    { body: orgPatchSchema, errors: [409] },
+    { response: orgView, body: orgPatchSchema, errors: [409] },
   ],
   [
     'get',
@@ -97,12 +111,14 @@ export const routes = (config: Config): Route[] => [
     '/v1/request-log',
     'listRequestLog',
     'Requests to the API: time, key prefix, method, route template, status, latency (?after, ?limit)',
+    { response: requestLogPage },
   ],
   [
     'get',
     '/v1/audit-log',
     'listAuditLog',
     'Key creations and revocations, failed authentications, retention and legal-hold changes (?from, ?to, ?actor, ?action, ?after, ?limit)',
+    { response: auditLogPage },
   ],
   [
     'post',
@@ -133,43 +149,56 @@ export const routes = (config: Config): Route[] => [
     'The export of an access or portability request: a zip of subject.json and CSV files (audited)',
     { produces: 'application/zip' },
   ],
-  ['get', '/v1/webhooks/schemas', 'getEventSchemas', 'The JSON Schema of every event type, keyed by type'],
-  ['get', '/v1/webhooks', 'listWebhooks', "The organisation's webhook endpoints (never their secrets)"],
+  ['get', '/v1/webhooks/schemas', 'getEventSchemas', 'The JSON Schema of every event type, keyed by type', { response: eventSchemas }],
+  ['get', '/v1/webhooks', 'listWebhooks', "The organisation's webhook endpoints (never their secrets)", { response: endpointList }],
   [
     'post',
     '/v1/webhooks',
     'createWebhook',
     'Subscribe an endpoint to event types; the signing secret is in this answer only',
-    { body: webhookCreateSchema, status: 201, errors: [422] },
+    { response: endpointCreated, body: webhookCreateSchema, status: 201, errors: [422] },
   ],
-  ['get', '/v1/webhooks/{id}', 'getWebhook', 'One endpoint: status, subscriptions, notices'],
+  ['get', '/v1/webhooks/{id}', 'getWebhook', 'One endpoint: status, subscriptions, notices', { response: endpointView }],
   ['delete', '/v1/webhooks/{id}', 'deleteWebhook', 'Delete an endpoint and stop its deliveries', { status: 204 }],
-  ['post', '/v1/webhooks/{id}/pause', 'pauseWebhook', 'Hold deliveries; events keep queueing'],
-  ['post', '/v1/webhooks/{id}/resume', 'resumeWebhook', 'Deliver again, from where it paused'],
-  ['post', '/v1/webhooks/{id}/rotate-secret', 'rotateWebhookSecret', 'A new signing secret; the old one signs too during the overlap'],
+  ['post', '/v1/webhooks/{id}/pause', 'pauseWebhook', 'Hold deliveries; events keep queueing', { response: endpointView }],
+  ['post', '/v1/webhooks/{id}/resume', 'resumeWebhook', 'Deliver again, from where it paused', { response: endpointView }],
+  [
+    'post',
+    '/v1/webhooks/{id}/rotate-secret',
+    'rotateWebhookSecret',
+    'A new signing secret; the old one signs too during the overlap',
+    { response: secretRotated },
+  ],
   [
     'get',
     '/v1/webhooks/{id}/deliveries',
     'listWebhookDeliveries',
     'Every delivery attempt: status, latency, response code and first bytes',
+    { response: deliveryPage },
   ],
   [
     'post',
     '/v1/webhooks/{id}/replay',
     'replayWebhook',
     'Redeliver the subscribed events since a time, with their ids',
-    { body: webhookReplaySchema, status: 202 },
+    { response: replayed, body: webhookReplaySchema, status: 202 },
   ],
-  ['get', '/v1/journeys', 'listJourneys', 'List journeys'],
+  ['get', '/v1/journeys', 'listJourneys', 'List journeys', { response: journeyList }],
   [
     'post',
     '/v1/journeys',
     'createJourney',
     'Create a journey (version 1); invalid journeys are a 400 naming the step',
-    { body: journeyBody, status: 201 },
+    { response: journeyView, body: journeyBody, status: 201 },
   ],
-  ['get', '/v1/journeys/{id}', 'getJourney', 'A journey at its current version, or ?version=N'],
-  ['put', '/v1/journeys/{id}', 'updateJourney', 'A new version; running conversations keep theirs', { body: journeyBody }],
+  ['get', '/v1/journeys/{id}', 'getJourney', 'A journey at its current version, or ?version=N', { response: journeyView }],
+  [
+    'put',
+    '/v1/journeys/{id}',
+    'updateJourney',
+    'A new version; running conversations keep theirs',
+    { response: journeyView, body: journeyBody },
+  ],
   [
     'post',
     '/v1/campaigns',
@@ -242,9 +271,9 @@ export const routes = (config: Config): Route[] => [
     '/v1/conversations',
     'createConversation',
     'Start one conversation with one contact',
-    { body: startSchema(config), status: 201, idempotent: true, errors: [409, 422] },
+    { response: conversationView, body: startSchema(config), status: 201, idempotent: true, errors: [409, 422] },
   ],
-  ['get', '/v1/conversations/{id}', 'getConversation', 'State, with the live workflow query'],
+  ['get', '/v1/conversations/{id}', 'getConversation', 'State, with the live workflow query', { response: conversationDetail }],
   [
     'get',
     '/v1/conversations/{id}/transcript',
@@ -257,60 +286,72 @@ export const routes = (config: Config): Route[] => [
     '/v1/conversations/{id}/messages',
     'sendConversationMessage',
     'An agent or API message',
-    { body: messageSchema, status: 201, idempotent: true, errors: [409] },
+    { response: messageSent, body: messageSchema, status: 201, idempotent: true, errors: [409] },
   ],
   [
     'post',
     '/v1/conversations/{id}/outcome',
     'setConversationOutcome',
     "Set the outcome (one of the organisation's)",
-    { body: outcomeSchema, errors: [409] },
+    { response: outcomeSet, body: outcomeSchema, errors: [409] },
   ],
-  ['post', '/v1/conversations/{id}/notes', 'addConversationNote', 'Add an agent note', { body: noteSchema, status: 201 }],
+  [
+    'post',
+    '/v1/conversations/{id}/notes',
+    'addConversationNote',
+    'Add an agent note',
+    { response: noteAdded, body: noteSchema, status: 201 },
+  ],
   [
     'post',
     '/v1/conversations/{id}/handoff',
     'handOffConversation',
     'An agent takes over; the bot pauses',
-    { body: handoffSchema, status: 202, errors: [409] },
+    { response: agentRequested, body: handoffSchema, status: 202, errors: [409] },
   ],
   [
     'post',
     '/v1/conversations/{id}/handback',
     'handBackConversation',
     'Back to the bot, at a named step or where it was',
-    { body: handbackSchema, status: 202, errors: [409] },
+    { response: agentRequested, body: handbackSchema, status: 202, errors: [409] },
   ],
   [
     'post',
     '/v1/conversations/{id}/close',
     'closeConversation',
     'End the conversation, optionally with an outcome',
-    { body: closeSchema, status: 202, errors: [409] },
+    { response: agentRequested, body: closeSchema, status: 202, errors: [409] },
   ],
   [
     'post',
     '/v1/sandbox/{channelId}/inbound',
     'sendSandboxInbound',
     'A customer message on the sandbox channel',
-    { body: inboundSchema, status: 202 },
+    { response: inboundRouted, body: inboundSchema, status: 202 },
   ],
-  ['get', '/v1/sandbox/{channelId}/outbox', 'getSandboxOutbox', 'What the sandbox channel sent (?address, ?after, ?limit)'],
-  ['get', '/v1/channels', 'listChannels', 'List channels with their capabilities; secrets are never shown'],
-  ['get', '/v1/channels/{id}', 'getChannel', 'One channel; secrets are never shown'],
+  [
+    'get',
+    '/v1/sandbox/{channelId}/outbox',
+    'getSandboxOutbox',
+    'What the sandbox channel sent (?address, ?after, ?limit)',
+    { response: outboxPage },
+  ],
+  ['get', '/v1/channels', 'listChannels', 'List channels with their capabilities; secrets are never shown', { response: channelList }],
+  ['get', '/v1/channels/{id}', 'getChannel', 'One channel; secrets are never shown', { response: channelView }],
   [
     'post',
     '/v1/channels',
     'createChannel',
     "Add a channel; its config is checked against the kind's provider, its secrets stored encrypted",
-    { body: channelCreateSchema(), status: 201 },
+    { response: channelView, body: channelCreateSchema(), status: 201 },
   ],
   [
     'patch',
     '/v1/channels/{id}',
     'updateChannel',
     'Rename, or change some config fields; a secret given replaces the stored one',
-    { body: channelPatchSchema() },
+    { response: channelView, body: channelPatchSchema() },
   ],
   [
     'delete',
@@ -324,7 +365,7 @@ export const routes = (config: Config): Route[] => [
     '/hooks/whatsapp',
     'receiveWhatsAppHook',
     "WhatsApp Cloud API's app-level webhook, routed by the body's phone_number_id; signed with X-Hub-Signature-256 (no API key)",
-    { ...hook, errors: [400, 401, 413, 415] },
+    { response: hookReceived, ...hook, errors: [400, 401, 413, 415] },
   ],
   [
     'post',
@@ -332,7 +373,7 @@ export const routes = (config: Config): Route[] => [
     'receiveProviderHook',
     "A provider's webhook: inbound messages and status callbacks, in the provider's format, signed the provider's way " +
       '(Twilio: X-Twilio-Signature; Meta: X-Hub-Signature-256; no API key)',
-    { ...hook, errors: [400, 401, 404, 413, 415] },
+    { response: hookReceived, ...hook, errors: [400, 401, 404, 413, 415] },
   ],
   [
     'get',
@@ -353,7 +394,7 @@ export const routes = (config: Config): Route[] => [
     '/webchat/{channelId}/messages',
     'sendWebChatMessage',
     "A visitor's message (the page's cookie; JSON from the page's own origin); `id` makes a retry a no-op",
-    { auth: 'visitor', body: webchatMessageSchema, status: 202, errors: [403, 404, 429] },
+    { response: webchatAccepted, auth: 'visitor', body: webchatMessageSchema, status: 202, errors: [403, 404, 429] },
   ],
   [
     'get',
@@ -367,14 +408,14 @@ export const routes = (config: Config): Route[] => [
     '/codec/decode',
     'decodePayloads',
     'Decrypt payloads for the Temporal UI (404 when PARLEY_ADMIN_TOKEN is unset)',
-    { auth: 'admin', body: payloadsSchema, errors: [404] },
+    { response: payloads, auth: 'admin', body: payloadsSchema, errors: [404] },
   ],
   [
     'post',
     '/codec/encode',
     'encodePayloads',
     'Encrypt payloads for the Temporal UI (404 when PARLEY_ADMIN_TOKEN is unset)',
-    { auth: 'admin', body: payloadsSchema, errors: [404] },
+    { response: payloads, auth: 'admin', body: payloadsSchema, errors: [404] },
   ],
 ];
 

@@ -1307,7 +1307,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        token: string;
+                        /** @description seconds */
+                        expiresIn: number;
                     };
                 };
             };
@@ -1331,7 +1333,32 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        defaultCountry: string;
+                        timeZone: string;
+                        locale: string;
+                        currency: string;
+                        outcomes: string[];
+                        sendWindow?: {
+                            days?: number[];
+                            start: string;
+                            end: string;
+                        };
+                        inboundJourneyId?: string;
+                        enrichmentUrl?: string;
+                        requestLogDays?: number;
+                        /** @description where the organisation’s data lives; never changed by a PATCH */
+                        dataRegion: string;
+                        retention?: {
+                            conversationsDays?: number;
+                            inactiveContactsDays?: number;
+                            webhookDeliveriesDays?: number;
+                            dsrBundlesDays?: number;
+                        };
+                        /** @description the enrichment signing secret: in the PATCH answer that set a new enrichmentUrl, only */
+                        enrichmentSecret?: string;
                     };
                 };
             };
@@ -1380,7 +1407,32 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        defaultCountry: string;
+                        timeZone: string;
+                        locale: string;
+                        currency: string;
+                        outcomes: string[];
+                        sendWindow?: {
+                            days?: number[];
+                            start: string;
+                            end: string;
+                        };
+                        inboundJourneyId?: string;
+                        enrichmentUrl?: string;
+                        requestLogDays?: number;
+                        /** @description where the organisation’s data lives; never changed by a PATCH */
+                        dataRegion: string;
+                        retention?: {
+                            conversationsDays?: number;
+                            inactiveContactsDays?: number;
+                            webhookDeliveriesDays?: number;
+                            dsrBundlesDays?: number;
+                        };
+                        /** @description the enrichment signing secret: in the PATCH answer that set a new enrichmentUrl, only */
+                        enrichmentSecret?: string;
                     };
                 };
             };
@@ -1507,7 +1559,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        requests: {
+                            id: number;
+                            /** Format: date-time */
+                            at: string;
+                            keyPrefix: string;
+                            method: string;
+                            route: string;
+                            status: number;
+                            latencyMs: number;
+                        }[];
                     };
                 };
             };
@@ -1530,7 +1591,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        entries: {
+                            id: number;
+                            /** Format: date-time */
+                            at: string;
+                            actor: string;
+                            actorKeyId: string | null;
+                            ip: string | null;
+                            action: string;
+                            target: string | null;
+                            result: string;
+                        }[];
                     };
                 };
             };
@@ -1766,7 +1837,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        [key: string]: {
+                            [key: string]: unknown;
+                        };
                     };
                 };
             };
@@ -1789,7 +1862,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        endpoints: {
+                            /** Format: uuid */
+                            id: string;
+                            url: string;
+                            events: string[];
+                            ordered: boolean;
+                            /** @enum {string} */
+                            status: "active" | "paused" | "disabled";
+                            disabledReason?: string;
+                            failingSince: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            notices?: {
+                                /** @enum {string} */
+                                type: "endpointDisabled";
+                                reason: string;
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                        }[];
                     };
                 };
             };
@@ -1821,7 +1913,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        events: string[];
+                        ordered: boolean;
+                        /** @enum {string} */
+                        status: "active" | "paused" | "disabled";
+                        disabledReason?: string;
+                        failingSince: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        notices?: {
+                            /** @enum {string} */
+                            type: "endpointDisabled";
+                            reason: string;
+                            /** Format: date-time */
+                            at: string;
+                        }[];
+                        /** @description shown in this answer only */
+                        secret: string;
                     };
                 };
             };
@@ -1850,7 +1961,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        events: string[];
+                        ordered: boolean;
+                        /** @enum {string} */
+                        status: "active" | "paused" | "disabled";
+                        disabledReason?: string;
+                        failingSince: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        notices?: {
+                            /** @enum {string} */
+                            type: "endpointDisabled";
+                            reason: string;
+                            /** Format: date-time */
+                            at: string;
+                        }[];
                     };
                 };
             };
@@ -1898,7 +2026,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        events: string[];
+                        ordered: boolean;
+                        /** @enum {string} */
+                        status: "active" | "paused" | "disabled";
+                        disabledReason?: string;
+                        failingSince: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        notices?: {
+                            /** @enum {string} */
+                            type: "endpointDisabled";
+                            reason: string;
+                            /** Format: date-time */
+                            at: string;
+                        }[];
                     };
                 };
             };
@@ -1924,7 +2069,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        events: string[];
+                        ordered: boolean;
+                        /** @enum {string} */
+                        status: "active" | "paused" | "disabled";
+                        disabledReason?: string;
+                        failingSince: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        notices?: {
+                            /** @enum {string} */
+                            type: "endpointDisabled";
+                            reason: string;
+                            /** Format: date-time */
+                            at: string;
+                        }[];
                     };
                 };
             };
@@ -1950,7 +2112,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        secret: string;
+                        /** Format: date-time */
+                        previousSecretValidUntil: string;
                     };
                 };
             };
@@ -1976,7 +2142,21 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        deliveries: {
+                            eventId: string;
+                            type: string;
+                            attempt: number;
+                            /** @enum {string} */
+                            status: "delivered" | "failed";
+                            latencyMs: number;
+                            responseStatus: number | null;
+                            responseBody: string | null;
+                            error: string | null;
+                            /** Format: date-time */
+                            at: string;
+                        }[];
+                        /** @description pass as ?after for the next page; null on the last */
+                        next: string | null;
                     };
                 };
             };
@@ -2009,7 +2189,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        replayed: number;
                     };
                 };
             };
@@ -2036,7 +2216,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        journeys: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            currentVersion: number;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
                     };
                 };
             };
@@ -2214,7 +2401,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        version: number;
+                        currentVersion: number;
+                        /** @description The journey definition at this version */
+                        definition: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: date-time */
+                        updatedAt: string;
                     };
                 };
             };
@@ -2242,7 +2439,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        version: number;
+                        currentVersion: number;
+                        /** @description The journey definition at this version */
+                        definition: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: date-time */
+                        updatedAt: string;
                     };
                 };
             };
@@ -2423,7 +2630,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        version: number;
+                        currentVersion: number;
+                        /** @description The journey definition at this version */
+                        definition: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: date-time */
+                        updatedAt: string;
                     };
                 };
             };
@@ -3145,7 +3362,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        status: "pending" | "active" | "handoff" | "ended" | "skipped" | "cancelled";
+                        outcome: string | null;
+                        step: string | null;
+                        notes: string[];
+                        campaignId: string | null;
+                        /** Format: uuid */
+                        contactId: string;
+                        /** Format: uuid */
+                        channelId: string;
+                        /** Format: uuid */
+                        journeyId: string;
+                        journeyVersion: number;
+                        workflowId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        startedAt: string | null;
+                        endedAt: string | null;
                     };
                 };
             };
@@ -3175,7 +3411,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        status: "pending" | "active" | "handoff" | "ended" | "skipped" | "cancelled";
+                        outcome: string | null;
+                        step: string | null;
+                        notes: string[];
+                        campaignId: string | null;
+                        /** Format: uuid */
+                        contactId: string;
+                        /** Format: uuid */
+                        channelId: string;
+                        /** Format: uuid */
+                        journeyId: string;
+                        journeyVersion: number;
+                        workflowId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        startedAt: string | null;
+                        endedAt: string | null;
+                        /** @description The running workflow's state query; absent once it has ended or when it does not answer */
+                        live?: {
+                            [key: string]: unknown;
+                        };
+                        outbound: {
+                            /** Format: uuid */
+                            id: string;
+                            step: string | null;
+                            /** @enum {string} */
+                            status: "received" | "pending" | "sent" | "delivered" | "read" | "failed";
+                            statusAt: string | null;
+                            error: string | null;
+                            errorCode: string | null;
+                        }[];
                     };
                 };
             };
@@ -3263,7 +3532,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        messageId: string;
+                        /** Format: uuid */
+                        conversationId: string;
                     };
                 };
             };
@@ -3300,7 +3571,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        outcome: string;
                     };
                 };
             };
@@ -3336,7 +3609,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        notes: string[];
                     };
                 };
             };
@@ -3371,7 +3646,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        requested: "handoff" | "handback" | "close";
                     };
                 };
             };
@@ -3407,7 +3685,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        requested: "handoff" | "handback" | "close";
                     };
                 };
             };
@@ -3443,7 +3724,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        requested: "handoff" | "handback" | "close";
                     };
                 };
             };
@@ -3481,7 +3765,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        messageId: string;
+                        conversationId: string | null;
+                        duplicate: boolean;
                     };
                 };
             };
@@ -3510,7 +3797,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        messages: {
+                            seq: number;
+                            to: string;
+                            text: string;
+                            providerMessageId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
                     };
                 };
             };
@@ -3534,7 +3828,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        channels: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "sandbox" | "twilio" | "whatsapp" | "messenger" | "webchat";
+                            name: string;
+                            config: {
+                                [key: string]: unknown;
+                            };
+                            capabilities: {
+                                confirmsStop: boolean;
+                                sessionWindowHours: number | null;
+                                defaultRatePerSecond: number;
+                            };
+                            webhookPath: string | null;
+                            chatPath?: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
                     };
                 };
             };
@@ -3654,7 +3966,23 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "sandbox" | "twilio" | "whatsapp" | "messenger" | "webchat";
+                        name: string;
+                        config: {
+                            [key: string]: unknown;
+                        };
+                        capabilities: {
+                            confirmsStop: boolean;
+                            sessionWindowHours: number | null;
+                            defaultRatePerSecond: number;
+                        };
+                        webhookPath: string | null;
+                        chatPath?: string;
+                        /** Format: date-time */
+                        createdAt: string;
                     };
                 };
             };
@@ -3682,7 +4010,23 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "sandbox" | "twilio" | "whatsapp" | "messenger" | "webchat";
+                        name: string;
+                        config: {
+                            [key: string]: unknown;
+                        };
+                        capabilities: {
+                            confirmsStop: boolean;
+                            sessionWindowHours: number | null;
+                            defaultRatePerSecond: number;
+                        };
+                        webhookPath: string | null;
+                        chatPath?: string;
+                        /** Format: date-time */
+                        createdAt: string;
                     };
                 };
             };
@@ -3806,7 +4150,23 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "sandbox" | "twilio" | "whatsapp" | "messenger" | "webchat";
+                        name: string;
+                        config: {
+                            [key: string]: unknown;
+                        };
+                        capabilities: {
+                            confirmsStop: boolean;
+                            sessionWindowHours: number | null;
+                            defaultRatePerSecond: number;
+                        };
+                        webhookPath: string | null;
+                        chatPath?: string;
+                        /** Format: date-time */
+                        createdAt: string;
                     };
                 };
             };
@@ -3833,7 +4193,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        messages: {
+                            /** Format: uuid */
+                            messageId: string;
+                            duplicate: boolean;
+                        }[];
+                        statusesApplied: number;
                     };
                 };
             };
@@ -3885,7 +4250,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        messages: {
+                            /** Format: uuid */
+                            messageId: string;
+                            duplicate: boolean;
+                        }[];
+                        statusesApplied: number;
                     };
                 };
             };
@@ -3945,7 +4315,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        duplicate: boolean;
                     };
                 };
             };
@@ -4010,7 +4380,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        payloads: {
+                            metadata: {
+                                [key: string]: string;
+                            };
+                            data: string;
+                        }[];
                     };
                 };
             };
@@ -4048,7 +4423,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        payloads: {
+                            metadata: {
+                                [key: string]: string;
+                            };
+                            data: string;
+                        }[];
                     };
                 };
             };

@@ -35,6 +35,8 @@ export async function startTestStack(
       // Suites drive one key hard; the per-key limit has its own test (request-log.test.ts), with its own values.
       API_KEY_RATE: 10_000,
       API_KEY_BURST: 10_000,
+      // Any answer that drifts from the document fails the test that reads it.
+      PARLEY_VALIDATE_RESPONSES: true,
       ...overrides,
     },
   );

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/** What GET and PATCH /v1/org answer: the name and the settings, those never set absent. */
+export const orgView = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  defaultCountry: z.string(),
+  timeZone: z.string(),
+  locale: z.string(),
+  currency: z.string(),
+  outcomes: z.array(z.string()),
+  sendWindow: z.object({ days: z.array(z.int()).optional(), start: z.string(), end: z.string() }).optional(),
+  inboundJourneyId: z.string().optional(),
+  enrichmentUrl: z.string().optional(),
+  requestLogDays: z.int().optional(),
+  dataRegion: z.string().describe('where the organisation’s data lives; never changed by a PATCH'),
+  retention: z
+    .object({
+      conversationsDays: z.int().optional(),
+      inactiveContactsDays: z.int().optional(),
+      webhookDeliveriesDays: z.int().optional(),
+      dsrBundlesDays: z.int().optional(),
+    })
+    .optional(),
+  enrichmentSecret: z.string().optional().describe('the enrichment signing secret: in the PATCH answer that set a new enrichmentUrl, only'),
+});
+
+/** What POST /v1/auth/token answers. */
+export const tokenIssued = z.object({ token: z.string(), expiresIn: z.int().positive().describe('seconds') });
