@@ -217,8 +217,8 @@ export const wakeWebhooksSignal = defineSignal('wakeWebhooks');
 
 // ---- retention ----
 
-/** The daily Temporal Schedule that runs the retention sweep, one per namespace. */
-export const RETENTION_SCHEDULE_ID = 'retention-sweep';
+/** The daily Temporal Schedule that runs the retention sweep: one per task queue (a deployment's workers share one). */
+export const retentionScheduleId = (taskQueue: string) => `retention-sweep:${taskQueue}`;
 
 export interface RetentionSweepInput {
   /** Only this org; every org with a retention setting when absent. */

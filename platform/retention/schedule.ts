@@ -1,21 +1,22 @@
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
-import { RETENTION_SCHEDULE_ID, WORKFLOW } from '../../workflows/contracts';
+import { WORKFLOW, retentionScheduleId } from '../../workflows/contracts';
 
 /**
- * Creates the daily retention-sweep schedule, or points the existing one at this task queue: idempotent, so
- * every worker start may call it. A sweep still running when the next is due is not doubled.
+ * Creates the daily retention-sweep schedule of this task queue's workers: idempotent, so every worker start
+ * may call it. A sweep still running when the next is due is not doubled.
  */
 export async function ensureRetentionSchedule(client: Client, taskQueue: string): Promise<void> {
+  const id = retentionScheduleId(taskQueue);
   const action = {
     type: 'startWorkflow' as const,
     workflowType: WORKFLOW.retentionSweep,
-    workflowId: RETENTION_SCHEDULE_ID,
+    workflowId: id,
     taskQueue,
     args: [{}],
   };
   try {
     await client.schedule.create({
-      scheduleId: RETENTION_SCHEDULE_ID,
+      scheduleId: id,
       // 03:17 UTC: off the hour, when most orgs are quiet.
       spec: { calendars: [{ hour: 3, minute: 17 }] },
       action,
@@ -23,9 +24,6 @@ export async function ensureRetentionSchedule(client: Client, taskQueue: string)
     });
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    const handle = client.schedule.getHandle(RETENTION_SCHEDULE_ID);
-    const current = await handle.describe();
-    if (current.action.type === 'startWorkflow' && current.action.taskQueue === taskQueue) return;
-    await handle.update((s) => ({ ...s, action }));
+    // Already there: made by an earlier start of these workers.
   }
 }

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { deleteExecutions } from '../../platform/retention/executions';
 import { sweepRetention } from '../../platform/retention/sweep';
-import { RETENTION_SCHEDULE_ID } from '../../workflows/contracts';
+import { retentionScheduleId } from '../../workflows/contracts';
 import { seedCampaign, seedEnded } from '../helpers/retention-seed';
 import { type TestStack, eventually, seedOrg, startTestStack } from '../helpers/stack';
 
@@ -203,7 +203,7 @@ describe('retention sweep', () => {
   });
 
   it('when the worker has started, then the daily schedule exists on its task queue, and a run of it purges what is due', async () => {
-    const handle = stack.client.schedule.getHandle(RETENTION_SCHEDULE_ID);
+    const handle = stack.client.schedule.getHandle(retentionScheduleId(stack.config.TEMPORAL_TASK_QUEUE));
     const schedule = await eventually(async () => {
       const d = await handle.describe();
       return d.action.type === 'startWorkflow' && d.action.taskQueue === stack.config.TEMPORAL_TASK_QUEUE ? d : undefined;
