@@ -21,6 +21,9 @@ export interface ConversationTable {
   outcome: string | null;
   step: string | null;
   notes: ColumnType<string[], string | undefined, string>;
+  /** The latest estimate (0–1) that the journey reaches its target outcome, and the model behind it. */
+  propensity: number | null;
+  propensity_model_id: string | null;
   created_at: ColumnType<Date, never, never>;
   started_at: Date | null;
   ended_at: Date | null;

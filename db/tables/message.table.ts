@@ -19,6 +19,11 @@ export interface MessageTable {
   error_code: string | null;
   /** The provider's time of the latest status. */
   status_at: Date | null;
+  /** -1 (very negative) to 1 (very positive), for inbound messages. */
+  sentiment: number | null;
+  /** The best intent of the step that read this reply, and its score. */
+  intent: string | null;
+  intent_score: number | null;
   routed_at: ColumnType<Date | null, never, Date>;
   created_at: ColumnType<Date, never, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
