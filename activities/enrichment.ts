@@ -14,7 +14,7 @@ import {
   outboundPolicy,
 } from '../platform/outbound';
 import { NON_RETRYABLE } from '../workflows/contracts';
-import { ENRICHMENT_SECRET_FIELD, enrichmentToken } from '../platform/enrichment-sign';
+import { enrichmentToken, signingSecret } from '../platform/enrichment-sign';
 import type { SecretBox } from '../platform/secrets';
 
 /** The values; or why there are none; or, while the org's circuit breaker is open, when to ask again. */
@@ -168,11 +168,9 @@ export const createEnrichmentActivities = ({ db, enrichment }: { db: Db; enrichm
       if (admission.kind === 'wait') {
         return { ok: false, reason: 'enrichment endpoint unavailable (circuit open)', retryAt: admission.retryAt.toISOString() };
       }
-      const sealed = row.settings.enrichmentSecret;
-      const headers: Record<string, string> =
-        sealed && opts.secrets
-          ? { authorization: `Bearer ${enrichmentToken(opts.secrets.open(ENRICHMENT_SECRET_FIELD, sealed), url, new Date())}` }
-          : {};
+      const now = new Date();
+      const secret = opts.secrets ? signingSecret(row.settings, opts.secrets, now) : undefined;
+      const headers: Record<string, string> = secret ? { authorization: `Bearer ${enrichmentToken(secret, url, now)}` } : {};
       return fetchEnrichment(
         target,
         fields,

@@ -12,7 +12,7 @@ import { closeSchema, handbackSchema, handoffSchema, noteSchema, outcomeSchema }
 import { campaignSchema } from './routes/campaigns';
 import { payloadsSchema } from './routes/codec';
 import { messageSchema, startSchema } from './routes/conversations';
-import { orgPatchSchema } from './routes/org';
+import { enrichmentRotateSchema, orgPatchSchema } from './routes/org';
 import { inboundSchema } from './routes/sandbox';
 import { VISITOR_COOKIE, webchatMessageSchema } from './routes/webchat';
 import { campaignControlled, campaignCreated, campaignView } from './schemas/campaigns';
@@ -30,7 +30,7 @@ import {
 import { hookReceived, inboundRouted, outboxPage, payloads, webchatAccepted } from './schemas/inbound';
 import { journeyList, journeyView } from './schemas/journeys';
 import { auditLogPage, requestLogPage } from './schemas/logs';
-import { orgView, tokenIssued } from './schemas/org';
+import { enrichmentSecretRotated, orgView, tokenIssued } from './schemas/org';
 import { deliveryPage, endpointCreated, endpointList, endpointView, eventSchemas, replayed, secretRotated } from './schemas/webhooks';
 import { keyCreated, keyList } from './schemas/keys';
 import { legalHoldView } from './schemas/retention';
@@ -84,6 +84,13 @@ export const routes = (config: Config): Route[] => [
     'updateOrg',
     'Change settings; null removes one (a retention period of null keeps that kind of data forever)',
     { response: orgView, body: orgPatchSchema, errors: [409] },
+  ],
+  [
+    'post',
+    '/v1/org/enrichment-secret/rotate',
+    'rotateEnrichmentSecret',
+    'A new enrichment signing secret, shown once; the current one signs until activatesAt (see README "Enrichment")',
+    { response: enrichmentSecretRotated, body: enrichmentRotateSchema, errors: [409] },
   ],
   [
     'get',

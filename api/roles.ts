@@ -25,6 +25,7 @@ export const ROUTE_ROLES: Record<string, Role> = {
   'post /v1/auth/token': 'readonly',
   'get /v1/org': 'readonly',
   'patch /v1/org': 'admin',
+  'post /v1/org/enrichment-secret/rotate': 'admin',
   'get /v1/keys': 'admin',
   'post /v1/keys': 'admin',
   'delete /v1/keys/{id}': 'admin',

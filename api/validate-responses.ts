@@ -30,15 +30,18 @@ export function validateResponses(routes: Route[], log: Pick<Logger, 'error'>): 
       // Dates leave as ISO strings: check what the client will read.
       const result = expected.schema.safeParse(JSON.parse(JSON.stringify(body ?? null)));
       if (result.success) return send(body);
-      log.error(
-        { route, status: res.statusCode, issues: result.error.issues.map((i) => `${i.path.join('.')}: ${i.code}`) },
-        'response did not match its schema',
-      );
+      const issues = result.error.issues.map((i) => `${i.path.join('.')}: ${i.code}`);
+      log.error({ route, status: res.statusCode, issues }, 'response did not match its schema');
       return res
         .status(500)
         .type('application/problem+json')
         .send(
-          JSON.stringify({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'response did not match its schema' }),
+          JSON.stringify({
+            type: 'about:blank',
+            title: 'Internal Server Error',
+            status: 500,
+            detail: `response did not match its schema at ${issues.slice(0, 5).join('; ')}`,
+          }),
         );
     };
     next();

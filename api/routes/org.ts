@@ -10,7 +10,7 @@ import { isUuid } from '../../platform/lookups';
 import { HttpError, parse } from '../problem';
 import { UnknownReferenceError } from '../../platform/errors';
 import { OutboundRefusedError, checkUrl, outboundPolicy } from '../../platform/outbound';
-import { ENRICHMENT_SECRET_FIELD, newEnrichmentSecret } from '../../platform/enrichment-sign';
+import { ENRICHMENT_SECRET_FIELD, enrichmentKeyId, newEnrichmentSecret, settledSecrets } from '../../platform/enrichment-sign';
 
 const validZone = (tz: string) => {
   try {
@@ -77,7 +77,7 @@ export function orgRouter({ db, config, secrets }: ApiDeps): Router {
 
   const view = async (orgId: string) => {
     const org = await findOrg(db, orgId);
-    const { enrichmentSecret: _sealed, ...settings } = org.settings;
+    const { enrichmentSecret: _sealed, enrichmentNextSecret: _next, ...settings } = org.settings;
     return { id: org.id, name: org.name, ...settings, dataRegion: settings.dataRegion ?? config.DATA_REGION };
   };
 
@@ -127,9 +127,12 @@ export function orgRouter({ db, config, secrets }: ApiDeps): Router {
     }
     // A new endpoint gets a new signing secret, shown in this answer only.
     let enrichmentSecret: string | undefined;
-    if (patch.enrichmentUrl === null) delete settings.enrichmentSecret;
-    else if (patch.enrichmentUrl && patch.enrichmentUrl !== current.enrichmentUrl) {
+    if (patch.enrichmentUrl === null) {
+      delete settings.enrichmentSecret;
+      delete settings.enrichmentNextSecret;
+    } else if (patch.enrichmentUrl && patch.enrichmentUrl !== current.enrichmentUrl) {
       enrichmentSecret = newEnrichmentSecret();
+      delete settings.enrichmentNextSecret;
       settings.enrichmentSecret = secrets.seal(ENRICHMENT_SECRET_FIELD, enrichmentSecret);
     }
     await updateOrg(db, orgId, { name, settings });
@@ -149,5 +152,44 @@ export function orgRouter({ db, config, secrets }: ApiDeps): Router {
     res.json({ ...(await view(orgId)), ...(enrichmentSecret ? { enrichmentSecret } : {}) });
   });
 
+  // A staged rotation: the answer shows the new secret once; Parley signs with it from `activatesAt` on.
+  router.post('/enrichment-secret/rotate', async (req, res) => {
+    const c = caller(req);
+    const { activateInSeconds } = parse(enrichmentRotateSchema, req.body ?? {});
+    const now = new Date();
+    const current = settledSecrets(await orgSettings(db, c.orgId), now);
+    if (!current.enrichmentUrl) {
+      throw new HttpError(409, 'No enrichment endpoint', 'enrichmentUrl: set an enrichment endpoint before rotating its secret', [
+        { field: 'enrichmentUrl', message: 'is not set' },
+      ]);
+    }
+    const secret = newEnrichmentSecret();
+    const activatesAt = new Date(now.getTime() + activateInSeconds * 1000);
+    const next = { sealed: secrets.seal(ENRICHMENT_SECRET_FIELD, secret), from: activatesAt.toISOString() };
+    const settings = activateInSeconds === 0 ? { ...current, enrichmentSecret: next.sealed } : { ...current, enrichmentNextSecret: next };
+    if (activateInSeconds === 0) delete settings.enrichmentNextSecret;
+    await updateOrg(db, c.orgId, { settings });
+    await recordAudit(db, {
+      orgId: c.orgId,
+      actor: c.keyPrefix,
+      actorKeyId: c.keyId,
+      ip: req.ip,
+      action: 'enrichment_secret.rotated',
+      target: enrichmentKeyId(secret),
+      result: 'ok',
+    });
+    res.json({ secret, keyId: enrichmentKeyId(secret), activatesAt: activatesAt.toISOString() });
+  });
+
   return router;
 }
+
+export const enrichmentRotateSchema = z.strictObject({
+  activateInSeconds: z
+    .number()
+    .int('expected a whole number of seconds')
+    .min(0)
+    .max(30 * 86_400, 'at most 30 days')
+    .default(0)
+    .describe('seconds during which the current secret still signs, so the receiver can add the new one first'),
+});

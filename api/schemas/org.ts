@@ -25,5 +25,12 @@ export const orgView = z.object({
   enrichmentSecret: z.string().optional().describe('the enrichment signing secret: in the PATCH answer that set a new enrichmentUrl, only'),
 });
 
+/** What POST /v1/org/enrichment-secret/rotate answers: the new secret, shown this once. */
+export const enrichmentSecretRotated = z.object({
+  secret: z.string(),
+  keyId: z.string().describe('the `kid` header of tokens signed with this secret'),
+  activatesAt: z.iso.datetime({ offset: true }).describe('tokens are signed with the new secret from then on'),
+});
+
 /** What POST /v1/auth/token answers. */
 export const tokenIssued = z.object({ token: z.string(), expiresIn: z.int().positive().describe('seconds') });

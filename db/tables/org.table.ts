@@ -12,6 +12,8 @@ export interface OrgSettings {
   enrichmentUrl?: string;
   /** Signs enrichment GETs; made when the URL is set, shown once. */
   enrichmentSecret?: SealedSecret;
+  /** A rotated-in secret, signed with from `from` (ISO time) on; until then the current one still signs. */
+  enrichmentNextSecret?: { sealed: SealedSecret; from: string };
   /** Days the request log is kept; REQUEST_LOG_DAYS when unset. */
   requestLogDays?: number;
   /** Where the org's data lives: the DATA_REGION of the stack that created it (that stack's when unset). */

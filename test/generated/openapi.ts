@@ -90,6 +90,23 @@ export interface paths {
         patch: operations["updateOrg"];
         trace?: never;
     };
+    "/v1/org/enrichment-secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new enrichment signing secret, shown once; the current one signs until activatesAt (see README "Enrichment") */
+        post: operations["rotateEnrichmentSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/keys": {
         parameters: {
             query?: never;
@@ -1433,6 +1450,50 @@ export interface operations {
                         };
                         /** @description the enrichment signing secret: in the PATCH answer that set a new enrichmentUrl, only */
                         enrichmentSecret?: string;
+                    };
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+        };
+    };
+    rotateEnrichmentSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description seconds during which the current secret still signs, so the receiver can add the new one first
+                     * @default 0
+                     */
+                    activateInSeconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        secret: string;
+                        /** @description the `kid` header of tokens signed with this secret */
+                        keyId: string;
+                        /**
+                         * Format: date-time
+                         * @description tokens are signed with the new secret from then on
+                         */
+                        activatesAt: string;
                     };
                 };
             };

@@ -145,6 +145,38 @@ describe('enrichment reaches only allowed endpoints and gives up after a bounded
     expect(queries[0].has('contactId')).toBe(false);
   });
 
+  it('when a journey asks for the same field twice, it is fetched once and cached for the conversation', async () => {
+    let calls = 0;
+    endpoint.answer((_req, res) => {
+      calls += 1;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(`{"balance":"${calls}.00","due":"Friday"}`);
+    });
+    const twice = {
+      name: 'Balance twice',
+      start: 'a',
+      steps: [
+        { id: 'a', kind: 'enrich', fields: ['balance'], next: 'show' },
+        { id: 'show', kind: 'message', text: 'You owe <<balance>>.', next: 'b' },
+        { id: 'b', kind: 'enrich', fields: ['balance', 'due'], next: 'again' },
+        { id: 'again', kind: 'message', text: 'Still <<balance>>, due <<due>>.', next: 'c' },
+        { id: 'c', kind: 'enrich', fields: ['due'], next: 'done' },
+        { id: 'done', kind: 'end', outcome: 'Informed' },
+      ],
+    };
+    const org = await seedOrg(stack.db, twice, { enrichmentUrl: `${endpoint.base}/cached` });
+    const api = apiClient(stack.url, org.apiKey);
+    const started = await api.post('/v1/conversations', {
+      journeyId: org.journeyId,
+      channelId: org.channelId,
+      contact: { address: '07911 123497' },
+    });
+    expect(started.status).toBe(201);
+    expect(await sandboxPhone(api, org.channelId, '07911 123497').receive(2)).toEqual(['You owe 1.00.', 'Still 1.00, due Friday.']);
+    await eventually(async () => ((await api.get(`/v1/conversations/${started.body.id}`)).body.status === 'ended' ? true : undefined));
+    // The first step fetched balance, the second only due; the third found both cached.
+    expect(calls).toBe(2);
+  });
+
   it('when the org sets its endpoint, then a secret is shown once and every GET carries a JWT signed with it', async () => {
     const auths: (string | undefined)[] = [];
     endpoint.answer((req, res) => {
@@ -183,5 +215,47 @@ describe('enrichment reaches only allowed endpoints and gives up after a bounded
     expect(payload.exp! - payload.iat!).toBe(300);
     expect(payload.jti).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     await expect(jwtVerify(token, new TextEncoder().encode('ensec_wrong'), { issuer: 'parley', audience: url })).rejects.toThrow();
+  });
+  it('when the secret is rotated with an overlap, the old secret signs until then; rotated at once, the new one signs', async () => {
+    const auths: string[] = [];
+    endpoint.answer((req, res) => {
+      auths.push(String(req.headers.authorization).replace(/^Bearer /, ''));
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"balance":"4.00"}');
+    });
+    const org = await seedOrg(stack.db, journey);
+    const api = apiClient(stack.url, org.apiKey);
+    expect((await api.raw('POST', '/v1/org/enrichment-secret/rotate', {})).status).toBe(409);
+    const url = `${endpoint.base}/rotating`;
+    const first = (await api.raw('PATCH', '/v1/org', { enrichmentUrl: url })).body.enrichmentSecret as string;
+    const key = (s: string) => new TextEncoder().encode(s);
+    const opts = { issuer: 'parley', audience: url, algorithms: ['HS256'] };
+    const lookup = async (address: string) => {
+      const started = await api.post('/v1/conversations', { journeyId: org.journeyId, channelId: org.channelId, contact: { address } });
+      expect(started.status).toBe(201);
+      await sandboxPhone(api, org.channelId, address).receive(1);
+      return auths[auths.length - 1];
+    };
+
+    const bad = await api.raw('POST', '/v1/org/enrichment-secret/rotate', { activateInSeconds: -1 });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('activateInSeconds');
+    const staged = await api.raw('POST', '/v1/org/enrichment-secret/rotate', { activateInSeconds: 86_400 });
+    expect(staged.status).toBe(200);
+    expect(staged.body.secret).toMatch(/^ensec_/);
+    expect(Date.parse(staged.body.activatesAt) - Date.now()).toBeGreaterThan(86_000_000);
+    expect(JSON.stringify((await api.get('/v1/org')).body)).not.toContain(staged.body.secret);
+    const beforeSwitch = await lookup('07911 123495');
+    const { protectedHeader } = await jwtVerify(beforeSwitch, key(first), opts);
+    expect(protectedHeader.kid).not.toBe(staged.body.keyId);
+    await expect(jwtVerify(beforeSwitch, key(staged.body.secret), opts)).rejects.toThrow();
+
+    const now = await api.raw('POST', '/v1/org/enrichment-secret/rotate', {});
+    expect(now.status).toBe(200);
+    const afterSwitch = await lookup('07911 123496');
+    expect((await jwtVerify(afterSwitch, key(now.body.secret), opts)).protectedHeader.kid).toBe(now.body.keyId);
+    await expect(jwtVerify(afterSwitch, key(first), opts)).rejects.toThrow();
+    await expect(jwtVerify(afterSwitch, key(staged.body.secret), opts)).rejects.toThrow();
+    const audit = await stack.db.selectFrom('audit_log').select('action').where('org_id', '=', org.orgId).execute();
+    expect(audit.filter((a) => a.action === 'enrichment_secret.rotated')).toHaveLength(2);
   });
 });

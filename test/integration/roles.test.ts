@@ -12,6 +12,7 @@ const ALLOWED: Record<string, Role[]> = {
   'POST /v1/auth/token': ALL,
   'GET /v1/org': ALL,
   'PATCH /v1/org': ADMIN,
+  'POST /v1/org/enrichment-secret/rotate': ADMIN,
   'GET /v1/keys': ADMIN,
   'POST /v1/keys': ADMIN,
   'DELETE /v1/keys/{id}': ADMIN,

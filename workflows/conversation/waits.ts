@@ -41,8 +41,16 @@ async function awaitEnrichment(c: Conversation, wait: Extract<Wait, { kind: 'enr
     await condition(() => !!c.closed, Math.min(ENRICH_RETRY_MS * 2 ** (failures - 1), ENRICH_RETRY_MAX_MS));
     if (c.closed) return undefined;
   }
-  const result = await enrich(c, wait.fields);
+  // The values are cached for the conversation: a field asked for again is not fetched again.
+  const cache = patched('enrich-cache') ? (c.run.enriched ??= {}) : undefined;
+  const wanted = cache ? wait.fields.filter((f) => !(f in cache)) : wait.fields;
+  if (cache && wanted.length === 0) return { kind: 'enriched', values: pick(cache, wait.fields) };
+  const result = await enrich(c, wanted);
   if (!result) return undefined;
+  if (cache && result.ok) {
+    for (const [k, v] of Object.entries(result.values)) if (typeof v === 'string') cache[k] = v;
+    return { kind: 'enriched', values: { ...result.values, ...pick(cache, wait.fields) } };
+  }
   c.enrichFailed = { stepId: wait.stepId, count: result.ok ? 0 : failures + 1 };
   // Without onError the step waits to retry: say why, once per run of failures.
   const onError = c.ctx.journey.steps.some((s) => s.id === wait.stepId && s.kind === 'enrich' && s.onError);
@@ -51,6 +59,8 @@ async function awaitEnrichment(c: Conversation, wait: Extract<Wait, { kind: 'enr
   }
   return result.ok ? { kind: 'enriched', values: result.values } : { kind: 'enrichFailed', reason: result.reason };
 }
+
+const pick = (from: Record<string, string>, keys: string[]) => Object.fromEntries(keys.filter((k) => k in from).map((k) => [k, from[k]]));
 
 // At least this long between asks of an open breaker, whatever the clocks of the database and the worker say.
 const BREAKER_MIN_WAIT_MS = 1_000;

@@ -16,6 +16,8 @@ export interface RunState {
   verifyFailures: Record<string, number>;
   outcome?: string;
   ended: boolean;
+  /** Values the org's endpoint gave this conversation: a field is fetched once per conversation. */
+  enriched?: Fields;
   /** Free slot for the interpreter's own bookkeeping. */
   extra?: Record<string, unknown>;
 }
