@@ -42,7 +42,12 @@ export const campaignView = z.object({
 });
 export type CampaignView = z.infer<typeof campaignView>;
 
-export const campaignCreated = campaignView.extend({ duplicatesSkipped: z.int().nonnegative() });
+export const campaignCreated = campaignView.extend({
+  duplicatesSkipped: z.int().nonnegative().optional().describe('JSON contacts: repeated addresses left out'),
+  rejectedBy: counts
+    .optional()
+    .describe('a contacts file: rejected rows by reason; `counts` then holds total, accepted, rejected and duplicates'),
+});
 export type CampaignCreated = z.infer<typeof campaignCreated>;
 
 export const campaignControlled = campaignView.extend({

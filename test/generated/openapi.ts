@@ -2811,7 +2811,12 @@ export interface operations {
                             };
                             error?: string;
                         };
-                        duplicatesSkipped: number;
+                        /** @description JSON contacts: repeated addresses left out */
+                        duplicatesSkipped?: number;
+                        /** @description a contacts file: rejected rows by reason; `counts` then holds total, accepted, rejected and duplicates */
+                        rejectedBy?: {
+                            [key: string]: number;
+                        };
                     };
                 };
             };

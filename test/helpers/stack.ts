@@ -36,8 +36,7 @@ export async function startTestStack(
       API_KEY_RATE: 10_000,
       API_KEY_BURST: 10_000,
       // Any answer that drifts from the document fails the test that reads it.
-      // Off until every declared schema matches its handler's answers (the campaign import and single-start answers do not yet).
-      PARLEY_VALIDATE_RESPONSES: false,
+      PARLEY_VALIDATE_RESPONSES: true,
       ...overrides,
     },
   );
