@@ -170,6 +170,21 @@ const schema = z.object({
     )
     .pipe(z.array(z.string().refine((e) => parseAllowEntry(e) !== undefined, 'expected host names, IP addresses or CIDR ranges')))
     .describe('Hosts and ranges that outbound requests (enrichment) may reach over plain http or on private addresses'),
+  OUTBOUND_DNS_SERVERS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().regex(/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d{1,5})?$/, 'expected IP addresses, each with an optional :port'),
+      ),
+    )
+    .describe("Name servers for enrichment, webhook and callback host names (the system's resolver when empty)"),
   ENRICH_MAX_ATTEMPTS: z.coerce
     .number()
     .int()

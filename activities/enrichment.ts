@@ -11,6 +11,7 @@ import {
   OutboundTooLargeError,
   NETWORK_REASONS,
   guardedGet,
+  configuredPolicy,
   outboundPolicy,
 } from '../platform/outbound';
 import { NON_RETRYABLE } from '../workflows/contracts';
@@ -42,7 +43,7 @@ export interface EnrichmentOptions {
 
 export const enrichmentOptions = (config: Config, secrets?: SecretBox): EnrichmentOptions => ({
   secrets,
-  policy: outboundPolicy(config.OUTBOUND_ALLOW),
+  policy: configuredPolicy(config),
   maxAttempts: config.ENRICH_MAX_ATTEMPTS,
   timeoutMs: config.ENRICH_TIMEOUT_MS,
   breaker: {

@@ -19,7 +19,7 @@ import {
   OutboundTooLargeError,
   NETWORK_REASONS,
   guardedPost,
-  outboundPolicy,
+  configuredPolicy,
 } from '../platform/outbound';
 import type { SecretBox } from '../platform/secrets';
 import { eventEnvelope } from '../platform/events';
@@ -40,7 +40,7 @@ export interface WebhookOptions {
 }
 
 export const webhookOptions = (config: Config, secrets: SecretBox): WebhookOptions => ({
-  policy: outboundPolicy(config.OUTBOUND_ALLOW),
+  policy: configuredPolicy(config),
   secrets,
   timeoutMs: config.WEBHOOK_TIMEOUT_MS,
   retryDelaysS: config.WEBHOOK_RETRY_DELAYS,

@@ -8,7 +8,7 @@ import { createActivities } from '../activities';
 import { type ChannelRegistry, createChannelRegistry } from '../channels';
 import { enrichmentOptions } from '../activities/enrichment';
 import { webhookOptions } from '../activities/webhooks';
-import { outboundPolicy } from './outbound';
+import { configuredPolicy } from './outbound';
 
 /**
  * Node flag for worker processes (start:cluster, the benchmarks; docker-compose.yml says the same):
@@ -45,7 +45,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
       webhooks: webhookOptions(config, secrets),
       importBatchRows: config.IMPORT_BATCH_ROWS,
       hashKey: hashKey(config),
-      callbackPolicy: outboundPolicy(config.OUTBOUND_ALLOW),
+      callbackPolicy: configuredPolicy(config),
     }),
     dataConverter: dataConverter(opts.codec ?? new EncryptionCodec(payloadKey(masterKey(config)))),
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_WORKFLOW_TASKS,

@@ -13,7 +13,7 @@ import { orgSettings } from '../../db/orgs';
 import { suppressionHash } from '../../db/suppressions';
 import { DSR_TYPES, type DsrParams } from '../../db/tables/data-subject-request.table';
 import { phoneAddress } from '../../channels/phone';
-import { OutboundRefusedError, checkUrl, outboundPolicy } from '../../platform/outbound';
+import { OutboundRefusedError, checkUrl, configuredPolicy } from '../../platform/outbound';
 import { type DsrIdentity, callbackSecret, identityHash } from '../../platform/dsr/identity';
 import { WORKFLOW, dsrWorkflowId, type DsrInput } from '../../workflows/contracts';
 import { caller } from '../auth';
@@ -85,7 +85,7 @@ async function normalisedIdentity(db: Db, orgId: string, identity: Record<string
  */
 export function dataSubjectRequestsRouter({ db, temporal, config, hashKey }: ApiDeps): Router {
   const router = Router();
-  const outbound = outboundPolicy(config.OUTBOUND_ALLOW);
+  const outbound = configuredPolicy(config);
 
   const audit = (req: Parameters<Parameters<Router['get']>[1]>[0], action: string, target: string, result: string) => {
     const c = caller(req);

@@ -9,7 +9,7 @@ import { orgSettings } from '../../db/orgs';
 import { isUuid } from '../../platform/lookups';
 import { HttpError, parse } from '../problem';
 import { UnknownReferenceError } from '../../platform/errors';
-import { OutboundRefusedError, checkUrl, outboundPolicy } from '../../platform/outbound';
+import { OutboundRefusedError, checkUrl, configuredPolicy } from '../../platform/outbound';
 import { ENRICHMENT_SECRET_FIELD, enrichmentKeyId, newEnrichmentSecret, settledSecrets } from '../../platform/enrichment-sign';
 
 const validZone = (tz: string) => {
@@ -73,7 +73,7 @@ export const orgPatchSchema = z.strictObject({
 /** The caller's organisation settings. */
 export function orgRouter({ db, config, secrets }: ApiDeps): Router {
   const router = Router();
-  const outbound = outboundPolicy(config.OUTBOUND_ALLOW);
+  const outbound = configuredPolicy(config);
 
   const view = async (orgId: string) => {
     const org = await findOrg(db, orgId);

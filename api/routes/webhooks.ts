@@ -12,7 +12,7 @@ import {
   rotateEndpointSecret,
   setEndpointStatus,
 } from '../../db/webhooks';
-import { OutboundRefusedError, checkUrl, outboundPolicy } from '../../platform/outbound';
+import { OutboundRefusedError, checkUrl, configuredPolicy } from '../../platform/outbound';
 import { WEBHOOK_SECRET_FIELD, newWebhookSecret } from '../../platform/webhooks/sign';
 import { WORKFLOW, wakeWebhooksSignal, webhookWorkflowId } from '../../workflows/contracts';
 import { caller } from '../auth';
@@ -60,7 +60,7 @@ const view = (e: Omit<EndpointRow, 'notices'> & { notices?: EndpointRow['notices
  */
 export function webhooksRouter({ db, temporal, config, secrets }: ApiDeps): Router {
   const router = Router();
-  const outbound = outboundPolicy(config.OUTBOUND_ALLOW);
+  const outbound = configuredPolicy(config);
 
   const load = async (orgId: string, raw: string | string[] | undefined) => {
     const endpoint = await getEndpoint(db, orgId, pathId(raw, 'webhook endpoint'));

@@ -1,4 +1,5 @@
-import { lookup } from 'node:dns/promises';
+import { Resolver as DnsResolver, lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { type AllowEntry, inAllowedRange, isMetadata, nonPublicRange, parseAddress, parseAllowEntry } from './address';
 
 // A save must not hang on a slow name server.
@@ -8,6 +9,26 @@ const RESOLVE_TIMEOUT_MS = 5_000;
 export type Resolver = (host: string) => Promise<string[]>;
 
 export const systemResolver: Resolver = async (host) => (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+
+/**
+ * Asks the given name servers directly (A and AAAA), for deployments whose outbound names must come from a resolver
+ * of their own rather than the host's.
+ */
+export function dnsResolver(servers: readonly string[]): Resolver {
+  const dns = new DnsResolver({ timeout: 2_000, tries: 2 });
+  dns.setServers([...servers]);
+  return async (host) => {
+    if (isIP(host)) return [host];
+    const [v4, v6] = await Promise.allSettled([dns.resolve4(host), dns.resolve6(host)]);
+    const found = [...(v4.status === 'fulfilled' ? v4.value : []), ...(v6.status === 'fulfilled' ? v6.value : [])];
+    if (found.length === 0 && v4.status === 'rejected') throw v4.reason;
+    return found;
+  };
+}
+
+/** The policy a stack's configuration sets: its allow-list, and its name servers if it names any. */
+export const configuredPolicy = (config: { OUTBOUND_ALLOW: readonly string[]; OUTBOUND_DNS_SERVERS: readonly string[] }) =>
+  outboundPolicy(config.OUTBOUND_ALLOW, config.OUTBOUND_DNS_SERVERS.length ? dnsResolver(config.OUTBOUND_DNS_SERVERS) : systemResolver);
 
 /** Where outbound requests (enrichment, webhooks) may go. */
 export interface OutboundPolicy {
