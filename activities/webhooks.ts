@@ -39,6 +39,22 @@ export interface WebhookOptions {
   runMs: number;
 }
 
+/** "3 days", "2 hours", "5 minutes" or "30 seconds": the largest whole unit. */
+export function spanText(ms: number): string {
+  for (const [unit, size] of [
+    ['day', 86_400_000],
+    ['hour', 3_600_000],
+    ['minute', 60_000],
+  ] as const) {
+    if (ms >= size) {
+      const n = Math.round(ms / size);
+      return `${n} ${unit}${n === 1 ? '' : 's'}`;
+    }
+  }
+  const s = Math.max(1, Math.round(ms / 1000));
+  return `${s} second${s === 1 ? '' : 's'}`;
+}
+
 export const webhookOptions = (config: Config, secrets: SecretBox): WebhookOptions => ({
   policy: configuredPolicy(config),
   secrets,
@@ -146,7 +162,7 @@ async function deliverBatch(db: Db, ep: Endpoint, batch: ClaimedDelivery[], conc
   const failingSince = await recordAttempts(db, ep.id, results);
   if (outcomes.some((o) => o.gone)) await disableEndpoint(db, ep.id, 'the endpoint answered 410 Gone');
   else if (failingSince && Date.now() - failingSince.getTime() >= opts.disableAfterMs)
-    await disableEndpoint(db, ep.id, `every attempt failed for ${Math.round(opts.disableAfterMs / 60_000)} minutes`);
+    await disableEndpoint(db, ep.id, `every attempt failed for ${spanText(opts.disableAfterMs)}`);
 }
 
 export function createWebhookActivities(deps: { db: Db; webhooks?: WebhookOptions }) {
