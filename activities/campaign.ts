@@ -1,4 +1,5 @@
 import { cancelPendingMembers, campaignForRun, campaignMembers, liveMembers, readyMembers, setCampaignStatus } from '../db/campaigns';
+import { completeCampaign } from '../db/campaign-members';
 import type { Db } from '../db/database';
 import type { CampaignStatus } from '../db/tables/campaign.table';
 import { sendRate } from './deliver';
@@ -29,6 +30,11 @@ export const createCampaignActivities = ({ db }: { db: Db }) => ({
 
   async setCampaignStatus({ campaignId, status }: { campaignId: string; status: CampaignStatus }): Promise<void> {
     await setCampaignStatus(db, campaignId, status);
+  },
+
+  /** Completes the campaign unless members were added after `afterSeq`; answers whether it completed. */
+  async completeCampaign({ campaignId, afterSeq }: { campaignId: string; afterSeq: number }): Promise<boolean> {
+    return completeCampaign(db, campaignId, afterSeq);
   },
 
   /** The campaign's running conversations, in campaign order, after the given sequence number. */

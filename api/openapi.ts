@@ -9,13 +9,13 @@ import { ROUTE_ROLES } from './roles';
 import { keyCreateSchema } from './routes/keys';
 import { webhookCreateSchema, webhookReplaySchema } from './routes/webhooks';
 import { closeSchema, handbackSchema, handoffSchema, noteSchema, outcomeSchema } from './routes/agent';
-import { campaignSchema } from './routes/campaigns';
+import { addContactsSchema, campaignSchema } from './routes/campaigns';
 import { payloadsSchema } from './routes/codec';
 import { messageSchema, startSchema } from './routes/conversations';
 import { enrichmentRotateSchema, orgPatchSchema } from './routes/org';
 import { inboundSchema } from './routes/sandbox';
 import { VISITOR_COOKIE, webchatMessageSchema } from './routes/webchat';
-import { campaignControlled, campaignCreated, campaignView } from './schemas/campaigns';
+import { campaignControlled, campaignCreated, campaignView, membersAdded } from './schemas/campaigns';
 import { health, problem, someObject } from './schemas/common';
 import { channelList, channelView } from './schemas/channels';
 import {
@@ -212,6 +212,13 @@ export const routes = (config: Config): Route[] => [
     'createCampaign',
     'Start a campaign with JSON contacts, or with a contacts file as multipart/form-data (see README "Contact files")',
     { body: campaignSchema(config), status: 201, response: campaignCreated, idempotent: true, errors: [422] },
+  ],
+  [
+    'post',
+    '/v1/campaigns/{id}/contacts',
+    'addCampaignContacts',
+    'Add JSON contacts to a campaign that has not ended; a completed campaign runs again for them',
+    { response: membersAdded, body: addContactsSchema(config), idempotent: true, errors: [409, 422] },
   ],
   ['get', '/v1/campaigns/{id}', 'getCampaign', 'Status, and counts by state and by outcome', { response: campaignView }],
   [

@@ -36,6 +36,7 @@ export const ROUTE_ROLES: Record<string, Role> = {
   'get /v1/journeys/{id}': 'readonly',
   'put /v1/journeys/{id}': 'ops',
   'post /v1/campaigns': 'ops',
+  'post /v1/campaigns/{id}/contacts': 'ops',
   'get /v1/campaigns/{id}': 'readonly',
   // The rejected rows of a contacts file are raw personal data, for whoever fixes the import.
   'get /v1/campaigns/{id}/import-report': 'ops',

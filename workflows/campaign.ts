@@ -21,6 +21,7 @@ import {
   conversationSearchAttributes,
   conversationWorkflowId,
   memberReadySignal,
+  membersAddedSignal,
   pauseSignal,
   progressQuery,
   resumeSignal,
@@ -69,6 +70,8 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   setHandler(memberReadySignal, ({ conversationId }) => {
     if (inFlight.delete(conversationId)) ready++;
   });
+  let added = false;
+  setHandler(membersAddedSignal, () => void (added = true));
   setHandler(pauseSignal, () => void (paused = true));
   setHandler(resumeSignal, () => void (paused = false));
   setHandler(cancelSignal, (options) => {
@@ -162,75 +165,87 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   // Polling lengthens a waiting run's history; a new run takes over, with nothing left to act on.
   const historyFull = () => polls && !cancelled && !statusStale() && workflowInfo().continueAsNewSuggested;
   const mayGo = () => cancelled || statusStale() || (!paused && inFlight.size < window);
-  for (;;) {
-    while (!mayGo()) {
-      await waitFor(mayGo);
-      if (historyFull()) return carryOn();
-    }
-    if (cancelled) break;
-    if (statusStale()) {
-      status = paused ? 'paused' : 'running';
-      await acts.setCampaignStatus({ campaignId, status });
-      continue;
-    }
-    if (startedThisRun >= runLimit) return carryOn();
-    let limit = Math.min(window - inFlight.size, runLimit - startedThisRun);
-    if (throttled) {
-      const t = throttle(recentStarts, Date.now(), input.ratePerMinute!);
-      recentStarts = t.recent;
-      if (t.allowance === 0) {
-        await condition(() => cancelled || statusStale(), t.nextAt - Date.now());
+  // Members may be added while the campaign runs: its end is decided under the campaign's row lock.
+  const growing = patched('campaign-members-added');
+  members: for (;;) {
+    for (;;) {
+      while (!mayGo()) {
+        await waitFor(mayGo);
+        if (historyFull()) return carryOn();
+      }
+      if (cancelled) break;
+      if (statusStale()) {
+        status = paused ? 'paused' : 'running';
+        await acts.setCampaignStatus({ campaignId, status });
         continue;
       }
-      limit = Math.min(limit, t.allowance);
-    }
-    const page = await acts.listCampaignMembers({ campaignId, afterSeq, limit });
-    if (page.length === 0) break;
-    await Promise.all(
-      page.map(async (member) => {
-        inFlight.add(member.conversationId);
-        try {
-          await startChild(conversation, {
-            workflowId: conversationWorkflowId(member.conversationId),
-            args: [{ conversationId: member.conversationId, campaignId, ...(polls ? { campaignPolls: true } : {}) }],
-            parentClosePolicy: ParentClosePolicy.ABANDON,
-            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-            typedSearchAttributes: conversationSearchAttributes({
-              orgId,
-              campaignId,
-              journeyId: info.journeyId,
-              channelKind: info.channelKind,
-            }),
-          });
-        } catch {
-          // Already started by an earlier run (the campaign was reset): it reported, or will.
-          if (inFlight.delete(member.conversationId)) ready++;
+      if (startedThisRun >= runLimit) return carryOn();
+      let limit = Math.min(window - inFlight.size, runLimit - startedThisRun);
+      if (throttled) {
+        const t = throttle(recentStarts, Date.now(), input.ratePerMinute!);
+        recentStarts = t.recent;
+        if (t.allowance === 0) {
+          await condition(() => cancelled || statusStale(), t.nextAt - Date.now());
+          continue;
         }
-      }),
-    );
-    if (throttled) for (let i = 0; i < page.length; i++) recentStarts.push(Date.now());
-    started += page.length;
-    startedThisRun += page.length;
-    afterSeq = page[page.length - 1].seq;
-  }
-
-  if (cancelled) {
-    status = 'cancelled';
-    await acts.cancelCampaignRemainder({ campaignId });
-    await endConversations();
-  } else {
-    const drained = () => inFlight.size === 0 || cancelled;
-    while (!drained()) {
-      await waitFor(drained);
-      if (historyFull()) return carryOn();
+        limit = Math.min(limit, t.allowance);
+      }
+      const page = await acts.listCampaignMembers({ campaignId, afterSeq, limit });
+      if (page.length === 0) break;
+      await Promise.all(
+        page.map(async (member) => {
+          inFlight.add(member.conversationId);
+          try {
+            await startChild(conversation, {
+              workflowId: conversationWorkflowId(member.conversationId),
+              args: [{ conversationId: member.conversationId, campaignId, ...(polls ? { campaignPolls: true } : {}) }],
+              parentClosePolicy: ParentClosePolicy.ABANDON,
+              workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+              typedSearchAttributes: conversationSearchAttributes({
+                orgId,
+                campaignId,
+                journeyId: info.journeyId,
+                channelKind: info.channelKind,
+              }),
+            });
+          } catch {
+            // Already started by an earlier run (the campaign was reset): it reported, or will.
+            if (inFlight.delete(member.conversationId)) ready++;
+          }
+        }),
+      );
+      if (throttled) for (let i = 0; i < page.length; i++) recentStarts.push(Date.now());
+      started += page.length;
+      startedThisRun += page.length;
+      afterSeq = page[page.length - 1].seq;
     }
-    status = cancelled ? 'cancelled' : 'completed';
+
     if (cancelled) {
+      status = 'cancelled';
       await acts.cancelCampaignRemainder({ campaignId });
       await endConversations();
+    } else {
+      const drained = () => inFlight.size === 0 || cancelled || added;
+      while (!drained()) {
+        await waitFor(drained);
+        if (historyFull()) return carryOn();
+      }
+      if (added && !cancelled) {
+        added = false;
+        continue members;
+      }
+      if (!cancelled && growing && !(await acts.completeCampaign({ campaignId, afterSeq }))) continue members;
+      status = cancelled ? 'cancelled' : 'completed';
+      if (cancelled) {
+        await acts.cancelCampaignRemainder({ campaignId });
+        await endConversations();
+      }
     }
+    break;
   }
-  await acts.setCampaignStatus({ campaignId, status: status === 'cancelled' ? 'cancelled' : 'completed' });
+  if (!(growing && status === 'completed')) {
+    await acts.setCampaignStatus({ campaignId, status: status === 'cancelled' ? 'cancelled' : 'completed' });
+  }
   await condition(allHandlersFinished);
   return progress();
 }

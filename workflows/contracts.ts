@@ -186,6 +186,8 @@ export const cancelSignal = defineSignal<[CancelOptions?]>('cancel');
 export interface CancelOptions {
   endRunning?: boolean;
 }
+/** Members were added after the last one the run has read: page on. */
+export const membersAddedSignal = defineSignal('membersAdded');
 export const memberReadySignal = defineSignal<[{ conversationId: string }]>('memberReady');
 export const progressQuery = defineQuery<CampaignProgress>('progress');
 

@@ -7,7 +7,9 @@ import {
   campaignSearchAttributes,
   campaignWorkflowId,
   conversationWorkflowId,
+  type CampaignInput,
   importWorkflowId,
+  membersAddedSignal,
   pauseSignal,
   resumeSignal,
 } from '../../workflows/contracts';
@@ -27,7 +29,8 @@ import { channelFor, journeyFor } from '../../platform/lookups';
 import { pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
 import { startOrUndo } from '../start';
-import { type CampaignControlled, type CampaignCreated, type CampaignView } from '../schemas/campaigns';
+import { type CampaignControlled, type CampaignCreated, type CampaignView, type MembersAdded } from '../schemas/campaigns';
+import { addCampaignMembers } from '../../db/campaign-members';
 import { iso } from '../schemas/common';
 
 /** A campaign with JSON contacts, at most `MAX_JSON_CONTACTS` of them. */
@@ -41,6 +44,15 @@ export const campaignSchema = (limits: ContactLimits & { MAX_JSON_CONTACTS: numb
     ...controlsSchema.shape,
   });
 };
+
+/** More JSON contacts for a campaign. */
+export const addContactsSchema = (limits: ContactLimits & { MAX_JSON_CONTACTS: number }) =>
+  z.strictObject({
+    contacts: z
+      .array(contactSchema(limits))
+      .min(1)
+      .max(limits.MAX_JSON_CONTACTS, `at most ${limits.MAX_JSON_CONTACTS} contacts in one JSON body`),
+  });
 
 const MAX_START_DAYS = 366;
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected HH:MM');
@@ -259,9 +271,8 @@ export function campaignsRouter(deps: ApiDeps): Router {
   });
 
   /** A run of the finished campaign's workflow that only closes its running conversations. */
-  async function closeRunning(view: Awaited<ReturnType<typeof describe>>, orgId: string) {
-    const run = await campaignForRun(db, view.id);
-    const carried = {
+  const closeRunning = (view: CampaignView, orgId: string) =>
+    runAgain(view, orgId, {
       status: view.status as 'completed' | 'cancelled',
       started: view.progress.started,
       ready: view.progress.started,
@@ -271,12 +282,25 @@ export function campaignsRouter(deps: ApiDeps): Router {
       inFlightIds: [],
       paused: false,
       closeAfterSeq: 0,
-    };
+    });
+
+  /** A new run of a campaign whose workflow has finished, taking up from `carried`. */
+  async function runAgain(view: CampaignView, orgId: string, carried: NonNullable<CampaignInput['carried']>) {
+    const run = await campaignForRun(db, view.id);
     const start = () =>
       temporal.workflow.start(WORKFLOW.campaign, {
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         workflowId: campaignWorkflowId(view.id),
-        args: [{ campaignId: view.id, orgId, window: config.CAMPAIGN_WINDOW, runLimit: config.CAMPAIGN_RUN_LIMIT, carried }],
+        args: [
+          {
+            campaignId: view.id,
+            orgId,
+            window: config.CAMPAIGN_WINDOW,
+            runLimit: config.CAMPAIGN_RUN_LIMIT,
+            ...(run?.rate_per_minute ? { ratePerMinute: run.rate_per_minute } : {}),
+            carried,
+          },
+        ],
         typedSearchAttributes: campaignSearchAttributes({
           orgId,
           campaignId: view.id,
@@ -303,6 +327,65 @@ export function campaignsRouter(deps: ApiDeps): Router {
       await start();
     }
   }
+
+  // More members for a campaign that has not ended: a running one pages on to them, a completed one runs again.
+  const addSchema = addContactsSchema(config);
+  router.post(
+    '/:id/contacts',
+    idempotent(db, config.IDEMPOTENCY_TTL_HOURS, async (req, res) => {
+      const { orgId } = caller(req);
+      const id = pathId(req.params.id, 'campaign');
+      const before = await describe(id, orgId);
+      const body = parse(addSchema, req.body);
+      const channel = await channelFor(db, orgId, before.channelId);
+      const normalised = normaliseContacts(channel.kind, (await orgSettings(db, orgId)).defaultCountry, body.contacts);
+      const scope = { orgId, channelId: channel.id, channelKind: channel.kind };
+      const blocked = await blockedAddresses(
+        db,
+        deps.hashKey,
+        scope,
+        normalised.rows.map((r) => r.address),
+      );
+      const rows = normalised.rows.filter((r) => blocked.get(r.address) !== 'suppressed');
+      const added = await addCampaignMembers(db, {
+        campaignId: id,
+        orgId,
+        contacts: rows,
+        maxContactFields: config.MAX_CONTACT_FIELDS,
+        workflowIdOf: conversationWorkflowId,
+      });
+      if (!added) throw notFound('campaign');
+      if (added.status === 'importing' || added.status === 'cancelled') {
+        throw new HttpError(409, 'Conflict', `campaign is ${added.status}; contacts cannot be added to it`);
+      }
+      if (added.added > 0 && added.status === 'completed') {
+        const view = await describe(id, orgId);
+        await runAgain(view, orgId, {
+          status: 'running',
+          started: added.afterSeq,
+          ready: added.afterSeq,
+          inFlight: 0,
+          runs: 0,
+          afterSeq: added.afterSeq,
+          inFlightIds: [],
+          paused: false,
+        });
+      } else if (added.added > 0) {
+        // A wake-up only: a run that missed it still finds the members before it may complete.
+        await temporal.workflow
+          .getHandle(campaignWorkflowId(id))
+          .signal(membersAddedSignal)
+          .catch(() => undefined);
+      }
+      res.status(200).json({
+        id,
+        added: added.added,
+        duplicatesSkipped: normalised.duplicates + added.duplicates,
+        suppressedSkipped: normalised.rows.length - rows.length,
+        total: added.total,
+      } satisfies MembersAdded);
+    }),
+  );
 
   const controls = { pause: pauseSignal, resume: resumeSignal, cancel: cancelSignal } as const;
   for (const [action, signal] of Object.entries(controls)) {

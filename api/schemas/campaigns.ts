@@ -55,3 +55,13 @@ export const campaignControlled = campaignView.extend({
   endRunning: z.boolean().optional(),
 });
 export type CampaignControlled = z.infer<typeof campaignControlled>;
+
+/** What POST /v1/campaigns/{id}/contacts answers. */
+export const membersAdded = z.object({
+  id: z.uuid(),
+  added: z.int().nonnegative(),
+  duplicatesSkipped: z.int().nonnegative().describe('repeated in the body, or members already'),
+  suppressedSkipped: z.int().nonnegative().describe('on the suppression list: never made contacts'),
+  total: z.int().nonnegative(),
+});
+export type MembersAdded = z.infer<typeof membersAdded>;

@@ -38,6 +38,7 @@ const ALLOWED: Record<string, Role[]> = {
   'GET /v1/journeys/{id}': ALL,
   'PUT /v1/journeys/{id}': OPS,
   'POST /v1/campaigns': OPS,
+  'POST /v1/campaigns/{id}/contacts': OPS,
   'GET /v1/campaigns/{id}': ALL,
   'GET /v1/campaigns/{id}/import-report': OPS,
   'POST /v1/campaigns/{id}/pause': OPS,

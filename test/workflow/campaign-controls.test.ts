@@ -16,6 +16,7 @@ function fakeCampaign(size: number) {
     loadCampaign: async () => ({ journeyId: 'j1', channelKind: 'sandbox' }),
     listCampaignMembers: async ({ afterSeq, limit }) => members.filter((m) => m.seq > afterSeq).slice(0, limit),
     setCampaignStatus: async ({ status }) => void record.statuses.push(status),
+    completeCampaign: async ({ afterSeq }) => !members.some((m) => m.seq > afterSeq) && record.statuses.push('completed') > 0,
     cancelCampaignRemainder: async () => 0,
     liveCampaignMembers: async ({ afterSeq, limit }) => record.live.filter((m) => m.seq > afterSeq).slice(0, limit),
     loadConversation: (async ({ conversationId }: { conversationId: string }) => {

@@ -38,6 +38,7 @@ function oneMemberCampaign(definition: object) {
     loadCampaign: async () => ({ journeyId: 'journey-1', channelKind: 'sandbox' }),
     listCampaignMembers: async ({ afterSeq }) => (afterSeq === 0 ? [{ seq: 1, conversationId }] : []),
     setCampaignStatus: async () => undefined,
+    completeCampaign: async ({ afterSeq }) => afterSeq >= 1,
     cancelCampaignRemainder: async () => 0,
     readyMembers: async ({ conversationIds }) => conversationIds.filter((id) => sentBy.has(id)),
     loadConversation: async () => context,

@@ -20,6 +20,7 @@ function fakeCampaign(size: number, hold: () => Promise<void>) {
     loadCampaign: async () => ({ journeyId: 'j1', channelKind: 'sandbox' }),
     listCampaignMembers: async ({ afterSeq, limit }) => members.filter((m) => m.seq > afterSeq).slice(0, limit),
     setCampaignStatus: async ({ status }) => void record.statuses.push(status),
+    completeCampaign: async ({ afterSeq }) => !members.some((m) => m.seq > afterSeq) && record.statuses.push('completed') > 0,
     cancelCampaignRemainder: async () => {
       record.remainderCancelled = true;
       return 0;

@@ -46,7 +46,7 @@ describe('response validation', () => {
       const res = await fetch(`${s.base}/v1/things/a`);
       expect(res.status).toBe(500);
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      expect(await res.json()).toMatchObject({ status: 500, detail: 'response did not match its schema' });
+      expect(await res.json()).toMatchObject({ status: 500, detail: 'response did not match its schema at count: invalid_type' });
       expect(s.errors).toHaveLength(1);
       const [fields] = s.errors[0] as [Record<string, unknown>];
       expect(fields).toMatchObject({ route: 'get /v1/things/{id}', issues: ['count: invalid_type'] });
