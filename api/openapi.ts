@@ -15,7 +15,7 @@ import { messageSchema, startSchema } from './routes/conversations';
 import { orgPatchSchema } from './routes/org';
 import { inboundSchema } from './routes/sandbox';
 import { VISITOR_COOKIE, webchatMessageSchema } from './routes/webchat';
-import { campaignControlled, campaignCreated, campaignView } from './schemas/campaigns';
+import { campaignControlled, campaignCreated, campaignDetail, campaignPriorities } from './schemas/campaigns';
 import { health, problem, someObject } from './schemas/common';
 import { channelList, channelView } from './schemas/channels';
 import {
@@ -206,7 +206,20 @@ export const routes = (config: Config): Route[] => [
     'Start a campaign with JSON contacts, or with a contacts file as multipart/form-data (see README "Contact files")',
     { body: campaignSchema(config), status: 201, response: campaignCreated, idempotent: true, errors: [422] },
   ],
-  ['get', '/v1/campaigns/{id}', 'getCampaign', 'Status, and counts by state and by outcome', { response: campaignView }],
+  [
+    'get',
+    '/v1/campaigns/{id}',
+    'getCampaign',
+    "Status, counts by state and by outcome, and the distribution of the live conversations' outcome-propensity scores",
+    { response: campaignDetail },
+  ],
+  [
+    'get',
+    '/v1/campaigns/{id}/priorities',
+    'getCampaignPriorities',
+    "The live conversations most likely to reach the journey's targetOutcome, highest score first (?limit, default 50, at most 500)",
+    { response: campaignPriorities },
+  ],
   [
     'get',
     '/v1/campaigns/{id}/import-report',

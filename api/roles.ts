@@ -36,6 +36,7 @@ export const ROUTE_ROLES: Record<string, Role> = {
   'put /v1/journeys/{id}': 'ops',
   'post /v1/campaigns': 'ops',
   'get /v1/campaigns/{id}': 'readonly',
+  'get /v1/campaigns/{id}/priorities': 'readonly',
   // The rejected rows of a contacts file are raw personal data, for whoever fixes the import.
   'get /v1/campaigns/{id}/import-report': 'ops',
   'post /v1/campaigns/{id}/pause': 'ops',

@@ -38,6 +38,7 @@ const ALLOWED: Record<string, Role[]> = {
   'PUT /v1/journeys/{id}': OPS,
   'POST /v1/campaigns': OPS,
   'GET /v1/campaigns/{id}': ALL,
+  'GET /v1/campaigns/{id}/priorities': ALL,
   'GET /v1/campaigns/{id}/import-report': OPS,
   'POST /v1/campaigns/{id}/pause': OPS,
   'POST /v1/campaigns/{id}/resume': OPS,
