@@ -5,6 +5,7 @@ import { validateJourney } from '../../workflows/journey';
 import { TARGET_OUTCOME, generateHistory } from '../../scripts/bench/propensity-history';
 import { seedCampaign } from '../helpers/retention-seed';
 import { seedConversations } from '../helpers/propensity-seed';
+import { sandboxPhone } from '../helpers/sandbox';
 import { type TestStack, apiClient, eventually, seedOrg, startTestStack } from '../helpers/stack';
 
 const MIN = 300;
@@ -135,6 +136,30 @@ describe('outcome propensity', () => {
       .execute();
     await rescoreConversation(stack.db, id);
     expect(await stored()).toBeGreaterThan(first!);
+  });
+
+  it('when a running conversation gets a reply through the channel, then the relay stores its fresh score', async () => {
+    // No fallback: a reply that is no "yes" is re-asked, so the conversation stays live.
+    const { fallback: _, ...ask } = journey.steps[1];
+    const org = await seedOrg(stack.db, { ...journey, steps: [journey.steps[0], ask, journey.steps[2]] });
+    await seedConversations(stack.db, org, ended(0, MIN), { tag: 'old' });
+    await train(org.orgId);
+    const api = apiClient(stack.url, org.apiKey);
+    const address = '+447911123555';
+    const started = await api.post('/v1/conversations', { journeyId: org.journeyId, channelId: org.channelId, contact: { address } });
+    expect(started.status).toBe(201);
+    const phone = sandboxPhone(api, org.channelId, address);
+    await phone.receive(2);
+    const row = () =>
+      stack.db
+        .selectFrom('conversations')
+        .select(['propensity', 'propensity_model_id', 'status'])
+        .where('id', '=', started.body.id)
+        .executeTakeFirstOrThrow();
+    expect((await row()).propensity).toBeNull();
+    await phone.say('maybe later');
+    const scored = await eventually(async () => ((await row()).propensity === null ? undefined : row()));
+    expect(scored).toMatchObject({ status: 'active', propensity_model_id: expect.any(String) });
   });
 
   it('when the journey names no target outcome, then the answer says so', async () => {
