@@ -8,8 +8,8 @@ export const DEFAULT_PROPENSITY: PropensityOptions = { minConversations: 200, ma
 
 export const createPropensityActivities = ({ db, propensity = DEFAULT_PROPENSITY }: { db: Db; propensity?: PropensityOptions }) => ({
   /** The journeys to train: those whose current version names a target outcome. */
-  async propensityJobs(input: PropensityTrainingInput): Promise<PropensityJob[]> {
-    return propensityJobs(db, input.orgId);
+  async propensityJobs(input: PropensityTrainingInput & { limit: number }): Promise<PropensityJob[]> {
+    return propensityJobs(db, input);
   },
 
   async trainPropensity(input: { job: PropensityJob; now: string }): Promise<TrainingResult> {

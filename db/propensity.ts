@@ -16,7 +16,11 @@ export interface PropensityJob {
 
 const targetOf = sql<string | null>`journey_versions.definition->>'targetOutcome'`;
 
-export async function propensityJobs(db: Db, orgId?: string): Promise<PropensityJob[]> {
+/** Journeys that name a target outcome, by org and id, after the cursor. */
+export async function propensityJobs(
+  db: Db,
+  opts: { orgId?: string; after?: { orgId: string; journeyId: string }; limit: number },
+): Promise<PropensityJob[]> {
   let query = db
     .selectFrom('journeys')
     .innerJoin('journey_versions', (j) =>
@@ -25,8 +29,11 @@ export async function propensityJobs(db: Db, orgId?: string): Promise<Propensity
     .select(['journeys.org_id as orgId', 'journeys.id as journeyId', targetOf.as('targetOutcome')])
     .where(targetOf, 'is not', null)
     .orderBy('journeys.org_id')
-    .orderBy('journeys.id');
-  if (orgId) query = query.where('journeys.org_id', '=', orgId);
+    .orderBy('journeys.id')
+    .limit(opts.limit);
+  if (opts.orgId) query = query.where('journeys.org_id', '=', opts.orgId);
+  if (opts.after)
+    query = query.where(sql<boolean>`(journeys.org_id, journeys.id) > (${opts.after.orgId}::uuid, ${opts.after.journeyId}::uuid)`);
   return (await query.execute()) as PropensityJob[];
 }
 
@@ -107,6 +114,14 @@ export async function saveModel(db: Db, job: PropensityJob, model: PropensityMod
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
+}
+
+/** Keeps the journey's newest `keep` models: enough to follow how its AUC moves. */
+export async function pruneModels(db: Db, orgId: string, journeyId: string, keep: number): Promise<void> {
+  await sql`
+    delete from propensity_models where org_id = ${orgId} and journey_id = ${journeyId} and id not in (
+      select id from propensity_models where org_id = ${orgId} and journey_id = ${journeyId}
+      order by trained_at desc, id desc limit ${keep})`.execute(db);
 }
 
 /** The newest model of the journey for its current target outcome: one trained for another target no longer scores. */

@@ -234,6 +234,8 @@ export const propensityScheduleId = (taskQueue: string) => `propensity-training:
 export interface PropensityTrainingInput {
   /** Only this org's journeys; every journey that names a target outcome when absent. */
   orgId?: string;
+  /** Where a run continued as new: the last journey done. */
+  after?: { orgId: string; journeyId: string };
 }
 
 // ---- data-subject requests ----

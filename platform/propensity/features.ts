@@ -38,12 +38,21 @@ const NUMERIC = ['replies', 'noReply', 'latency', 'sentiment', 'sentimentLast', 
 export const stepOfSendId = (sendId: string) => sendId.split(/[@#]/, 1)[0];
 const isReminder = (sendId: string) => /#r\d+$/.test(sendId);
 
+// Making a formatter costs far more than using one: one per zone.
+const hourFormats = new Map<string, Intl.DateTimeFormat | null>();
+
 function localHour(at: Date, timeZone: string): number {
-  try {
-    return Number(new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hourCycle: 'h23', timeZone }).format(at));
-  } catch {
-    return at.getUTCHours();
+  if (!hourFormats.has(timeZone)) {
+    let format: Intl.DateTimeFormat | null = null;
+    try {
+      format = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hourCycle: 'h23', timeZone });
+    } catch {
+      // An unknown zone: UTC hours.
+    }
+    hourFormats.set(timeZone, format);
   }
+  const format = hourFormats.get(timeZone);
+  return format ? Number(format.format(at)) : at.getUTCHours();
 }
 
 export function observe(messages: FeatureMessage[], timeZone = 'UTC'): Observed {

@@ -10,6 +10,7 @@ import {
   featureMessages,
   journeyTarget,
   liveConversationIds,
+  pruneModels,
   saveModel,
   setScores,
 } from '../../db/propensity';
@@ -29,6 +30,8 @@ export type TrainingResult =
   | { journeyId: string; trained: false; reason: string };
 
 const PAGE = 1000;
+/** Models kept per journey; older ones go (the scores they gave stay). */
+const MODELS_KEPT = 30;
 
 export const thinDataReason = (min: number, has: number) => `needs ${min} ended conversations, has ${has}`;
 
@@ -56,6 +59,7 @@ export async function trainJourney(
   const model = trainModel(examples, timeZone);
   if ('skipped' in model) return { journeyId: job.journeyId, trained: false, reason: model.skipped };
   const modelId = await saveModel(db, job, model, opts.now);
+  await pruneModels(db, job.orgId, job.journeyId, MODELS_KEPT);
   const scored = await scoreLive(
     db,
     job,

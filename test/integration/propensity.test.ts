@@ -1,3 +1,5 @@
+import { createJourney } from '../../db/journeys';
+import { propensityJobs } from '../../db/propensity';
 import type { FeatureMessage } from '../../platform/propensity/features';
 import { rescoreConversation } from '../../platform/propensity/service';
 import { propensityScheduleId } from '../../workflows/contracts';
@@ -168,6 +170,18 @@ describe('outcome propensity', () => {
     const [id] = await seedConversations(stack.db, org, [{ messages: silent }], { tag: 'live' });
     const view = await apiClient(stack.url, org.apiKey).get(`/v1/conversations/${id}`);
     expect(view.body).toMatchObject({ propensity: null, propensityReason: 'the journey names no targetOutcome' });
+  });
+
+  it('when an org has several journeys to train, then the jobs page by org and journey after a cursor', async () => {
+    const org = await seedOrg(stack.db, journey);
+    const second = await createJourney(stack.db, { orgId: org.orgId, name: 'Second', definition: journey });
+    await createJourney(stack.db, { orgId: org.orgId, name: 'No target', definition: { ...journey, targetOutcome: undefined } });
+    const all = await propensityJobs(stack.db, { orgId: org.orgId, limit: 10 });
+    expect(all.map((j) => j.journeyId).sort()).toEqual([org.journeyId, second].sort());
+    const [first] = await propensityJobs(stack.db, { orgId: org.orgId, limit: 1 });
+    expect(first).toEqual(all[0]);
+    expect(await propensityJobs(stack.db, { orgId: org.orgId, after: first, limit: 10 })).toEqual([all[1]]);
+    expect(await propensityJobs(stack.db, { orgId: org.orgId, after: all[1], limit: 10 })).toEqual([]);
   });
 
   it('when the worker has started, then the nightly training schedule exists on its task queue', async () => {
