@@ -286,7 +286,13 @@ export const routes = (config: Config): Route[] => [
     'Start one conversation with one contact',
     { response: conversationView, body: startSchema(config), status: 201, idempotent: true, errors: [409, 422] },
   ],
-  ['get', '/v1/conversations/{id}', 'getConversation', 'State, with the live workflow query', { response: conversationDetail }],
+  [
+    'get',
+    '/v1/conversations/{id}',
+    'getConversation',
+    'State, with the live workflow query and the outcome-propensity score (or why there is none)',
+    { response: conversationDetail },
+  ],
   [
     'get',
     '/v1/conversations/{id}/transcript',

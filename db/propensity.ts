@@ -142,6 +142,29 @@ export async function currentModel(db: Db, orgId: string, journeyId: string): Pr
     .executeTakeFirst();
 }
 
+/** The current model of a live conversation's journey, in one query (the relay asks after every reply). */
+export async function liveConversationModel(db: Db, conversationId: string) {
+  return db
+    .selectFrom('conversations')
+    .innerJoin('journeys', 'journeys.id', 'conversations.journey_id')
+    .innerJoin('journey_versions', (j) =>
+      j.onRef('journey_versions.journey_id', '=', 'journeys.id').onRef('journey_versions.version', '=', 'journeys.current_version'),
+    )
+    .innerJoin('propensity_models', (j) =>
+      j
+        .onRef('propensity_models.org_id', '=', 'conversations.org_id')
+        .onRef('propensity_models.journey_id', '=', 'conversations.journey_id')
+        .on('propensity_models.target_outcome', '=', targetOf),
+    )
+    .select(['conversations.org_id as orgId', 'propensity_models.id', 'propensity_models.coefficients'])
+    .where('conversations.id', '=', conversationId)
+    .where('conversations.status', 'in', LIVE_STATUSES)
+    .orderBy('propensity_models.trained_at', 'desc')
+    .orderBy('propensity_models.id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
 /** A page of the journey's live conversations, by id. */
 export async function liveConversationIds(db: Db, orgId: string, journeyId: string, afterId: string | null, limit: number) {
   let query = db

@@ -10,11 +10,12 @@ import {
   featureMessages,
   journeyTarget,
   liveConversationIds,
+  liveConversationModel,
   pruneModels,
   saveModel,
   setScores,
 } from '../../db/propensity';
-import { type ConversationRow, conversationById } from '../../db/conversations';
+import type { ConversationRow } from '../../db/conversations';
 import { isLive } from '../../db/tables/conversation.table';
 import { score, trainModel } from './model';
 
@@ -126,12 +127,10 @@ export async function conversationPropensity(db: Db, row: ConversationRow, min: 
 
 /** Stores a fresh score for a live conversation after a reply; nothing when its journey has no model. */
 export async function rescoreConversation(db: Db, conversationId: string): Promise<void> {
-  const row = await conversationById(db, conversationId);
-  if (!row || !isLive(row.status)) return;
-  const model = await currentModel(db, row.org_id, row.journey_id);
+  const model = await liveConversationModel(db, conversationId);
   if (!model) return;
-  const [{ timeZone }, messages] = await Promise.all([orgSettings(db, row.org_id), featureMessages(db, [row.id])]);
-  await setScores(db, model.id, [{ id: row.id, propensity: score(model.coefficients, messages.get(row.id)!, timeZone) }]);
+  const [{ timeZone }, messages] = await Promise.all([orgSettings(db, model.orgId), featureMessages(db, [conversationId])]);
+  await setScores(db, model.id, [{ id: conversationId, propensity: score(model.coefficients, messages.get(conversationId)!, timeZone) }]);
 }
 
 /** The distribution of a campaign's live scores, with the model behind them or the reason there is none. */

@@ -600,7 +600,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** State, with the live workflow query */
+        /** State, with the live workflow query and the outcome-propensity score (or why there is none) */
         get: operations["getConversation"];
         put?: never;
         post?: never;
