@@ -172,6 +172,23 @@ describe('outcome propensity', () => {
     expect(view.body).toMatchObject({ propensity: null, propensityReason: 'the journey names no targetOutcome' });
   });
 
+  it('when a journey names a target outcome that no step sets, then POST /v1/journeys is a 400 naming targetOutcome', async () => {
+    const org = await seedOrg(stack.db, journey);
+    const api = apiClient(stack.url, org.apiKey);
+    const [outcome] = (await api.get('/v1/org')).body.outcomes as string[];
+    const steps = [{ id: 'greet', kind: 'end', outcome }];
+    const bad = await api.post('/v1/journeys', { name: 'Bad', definition: { name: 'Bad', start: 'greet', targetOutcome: 'Paid', steps } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([
+      { field: 'definition.targetOutcome', message: `"Paid" is not an outcome of this journey; expected one of "${outcome}"` },
+    ]);
+    const good = await api.post('/v1/journeys', {
+      name: 'Good',
+      definition: { name: 'Good', start: 'greet', targetOutcome: outcome, steps },
+    });
+    expect(good.status).toBe(201);
+  });
+
   it('when an org has several journeys to train, then the jobs page by org and journey after a cursor', async () => {
     const org = await seedOrg(stack.db, journey);
     const second = await createJourney(stack.db, { orgId: org.orgId, name: 'Second', definition: journey });
