@@ -91,7 +91,7 @@ async function scoreLive(db: Db, job: PropensityJob, model: Scorer, timeZone: st
   }
 }
 
-/** Why the journey's conversations have no score; undefined when they can have one. */
+/** Why the journey's conversations have no score: no target, too little history, one class only, or no training yet. */
 export async function noScoreReason(db: Db, orgId: string, journeyId: string, min: number): Promise<string> {
   const target = await journeyTarget(db, orgId, journeyId);
   if (!target) return 'the journey names no targetOutcome';
