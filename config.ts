@@ -241,6 +241,20 @@ const schema = z.object({
     .default(24 * 3600 * 1000)
     .describe('How long a rotated-out webhook secret keeps signing beside the new one'),
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64).describe('Webhook requests in flight per endpoint'),
+  PROPENSITY_MIN_CONVERSATIONS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(1_000_000)
+    .default(200)
+    .describe('Ended conversations a journey needs before its outcome-propensity model is trained; fewer, and the API says so'),
+  PROPENSITY_MAX_CONVERSATIONS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(1_000_000)
+    .default(20_000)
+    .describe('Most recently ended conversations the nightly propensity training reads per journey'),
   WORKER_MAX_WORKFLOW_TASKS: z.coerce.number().int().min(1).default(100),
   WORKER_MAX_ACTIVITIES: z.coerce.number().int().min(1).default(200),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce

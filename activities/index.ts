@@ -6,6 +6,8 @@ import { type EnrichmentOptions, createEnrichmentActivities } from './enrichment
 import { createImportActivities } from './import';
 import { createNoticeActivities } from './notice';
 import { createRetentionActivities } from './retention';
+import { createPropensityActivities } from './propensity';
+import type { PropensityOptions } from '../platform/propensity/service';
 import { createDsrActivities } from './dsr';
 import type { OutboundPolicy } from '../platform/outbound';
 import { type WebhookOptions, createWebhookActivities } from './webhooks';
@@ -23,6 +25,8 @@ export interface ActivityDeps {
   hashKey: Buffer;
   /** Where data-subject request status callbacks may go; the strictest policy when absent. */
   callbackPolicy?: OutboundPolicy;
+  /** How much history the propensity models need and read; PROPENSITY_* defaults when absent. */
+  propensity?: PropensityOptions;
 }
 
 /** Every activity, bound to its dependencies; workflows import the type only. */
@@ -34,5 +38,6 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createImportActivities(deps),
   ...createWebhookActivities(deps),
   ...createRetentionActivities(deps),
+  ...createPropensityActivities(deps),
   ...createDsrActivities(deps),
 });

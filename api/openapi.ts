@@ -15,7 +15,7 @@ import { messageSchema, startSchema } from './routes/conversations';
 import { enrichmentRotateSchema, orgPatchSchema } from './routes/org';
 import { inboundSchema } from './routes/sandbox';
 import { VISITOR_COOKIE, webchatMessageSchema } from './routes/webchat';
-import { campaignControlled, campaignCreated, campaignView, membersAdded } from './schemas/campaigns';
+import { campaignControlled, campaignCreated, campaignDetail, campaignPriorities, membersAdded } from './schemas/campaigns';
 import { health, problem, someObject } from './schemas/common';
 import { channelList, channelView } from './schemas/channels';
 import {
@@ -220,7 +220,20 @@ export const routes = (config: Config): Route[] => [
     'Add JSON contacts to a campaign that has not ended; a completed campaign runs again for them',
     { response: membersAdded, body: addContactsSchema(config), idempotent: true, errors: [409, 422] },
   ],
-  ['get', '/v1/campaigns/{id}', 'getCampaign', 'Status, and counts by state and by outcome', { response: campaignView }],
+  [
+    'get',
+    '/v1/campaigns/{id}',
+    'getCampaign',
+    "Status, counts by state and by outcome, and the distribution of the live conversations' outcome-propensity scores",
+    { response: campaignDetail },
+  ],
+  [
+    'get',
+    '/v1/campaigns/{id}/priorities',
+    'getCampaignPriorities',
+    "The live conversations most likely to reach the journey's targetOutcome, highest score first (?limit, default 50, at most 500)",
+    { response: campaignPriorities },
+  ],
   [
     'get',
     '/v1/campaigns/{id}/import-report',
@@ -287,7 +300,13 @@ export const routes = (config: Config): Route[] => [
     'Start one conversation with one contact',
     { response: conversationView, body: startSchema(config), status: 201, idempotent: true, errors: [409, 422] },
   ],
-  ['get', '/v1/conversations/{id}', 'getConversation', 'State, with the live workflow query', { response: conversationDetail }],
+  [
+    'get',
+    '/v1/conversations/{id}',
+    'getConversation',
+    'State, with the live workflow query and the outcome-propensity score (or why there is none)',
+    { response: conversationDetail },
+  ],
   [
     'get',
     '/v1/conversations/{id}/transcript',

@@ -3,6 +3,7 @@ import { getChannelById } from '../db/channels';
 import { type InboundSender, dequeue, giveUpRouting, queuedFrom, routingFailed, sendersDue, withSenderLock } from '../db/inbound-queue';
 import type { ApiDeps } from './deps';
 import { type InboundResult, routeInbound } from './inbound';
+import { rescoreConversation } from '../platform/propensity/service';
 
 type Deps = Pick<ApiDeps, 'db' | 'temporal' | 'config' | 'hashKey' | 'log'>;
 
@@ -68,7 +69,13 @@ export function createInboundRelay(deps: Deps, concurrency = Math.max(1, Math.fl
         if (queued.length === 0) return 'drained';
         for (const q of queued) {
           try {
-            keep(await routeInbound(deps, { ...sender, channelKind, messageId: q.messageId, text: q.body }));
+            const routed = await routeInbound(deps, { ...sender, channelKind, messageId: q.messageId, text: q.body });
+            keep(routed);
+            // The reply moves the conversation's stored score (campaign priorities read it); the nightly job catches any miss.
+            if (routed.conversationId)
+              await rescoreConversation(deps.db, routed.conversationId).catch((err) =>
+                deps.log.warn({ err, conversationId: routed.conversationId }, 'rescoring the conversation failed'),
+              );
           } catch (err) {
             const attempts = q.attempts + 1;
             if (attempts >= MAX_ROUTING_ATTEMPTS) {

@@ -38,6 +38,7 @@ export const ROUTE_ROLES: Record<string, Role> = {
   'post /v1/campaigns': 'ops',
   'post /v1/campaigns/{id}/contacts': 'ops',
   'get /v1/campaigns/{id}': 'readonly',
+  'get /v1/campaigns/{id}/priorities': 'readonly',
   // The rejected rows of a contacts file are raw personal data, for whoever fixes the import.
   'get /v1/campaigns/{id}/import-report': 'ops',
   'post /v1/campaigns/{id}/pause': 'ops',

@@ -48,7 +48,8 @@ export async function subjectData(db: Db, orgId: string, contactIds: string[]) {
   const conversations = await db
     .selectFrom('conversations')
     .select(['id', 'contact_id', 'campaign_id', 'channel_id', 'journey_id', 'journey_version', 'status', 'outcome', 'step', 'notes'])
-    .select(['created_at', 'started_at', 'ended_at'])
+    // The outcome-propensity score is profiling of the person: they have a right to see it.
+    .select(['propensity', 'created_at', 'started_at', 'ended_at'])
     .where('org_id', '=', orgId)
     .where('contact_id', 'in', ids)
     .orderBy('created_at')

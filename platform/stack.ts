@@ -15,6 +15,7 @@ import { type SecretBox, secretBox } from './secrets';
 import { type Db, createDb, migrate } from '../db/database';
 import { pruneDeliveryRecords, pruneImportFiles } from '../db/housekeeping';
 import { ensureRetentionSchedule } from './retention/schedule';
+import { ensurePropensitySchedule } from './propensity/schedule';
 
 // Send attempts and early status callbacks are kept this long, and swept hourly by each API process.
 const DELIVERY_RECORD_DAYS = 7;
@@ -90,6 +91,9 @@ export async function startStack(
     // A worker that cannot reach the schedule API still runs: the next start tries again.
     await ensureRetentionSchedule(client, config.TEMPORAL_TASK_QUEUE).catch((err) =>
       log.warn({ err }, 'creating the retention schedule failed'),
+    );
+    await ensurePropensitySchedule(client, config.TEMPORAL_TASK_QUEUE).catch((err) =>
+      log.warn({ err }, 'creating the propensity-training schedule failed'),
     );
   }
   const closing = new AbortController();

@@ -13,6 +13,7 @@ export const WORKFLOW = {
   importCampaign: 'importCampaign',
   webhooks: 'webhookDispatcher',
   retentionSweep: 'retentionSweep',
+  propensityTraining: 'propensityTraining',
   dsr: 'dataSubjectRequest',
 } as const;
 
@@ -225,6 +226,18 @@ export const retentionScheduleId = (taskQueue: string) => `retention-sweep:${tas
 export interface RetentionSweepInput {
   /** Only this org; every org with a retention setting when absent. */
   orgId?: string;
+}
+
+// ---- outcome propensity ----
+
+/** The nightly Temporal Schedule that retrains the propensity models: one per task queue, as for retention. */
+export const propensityScheduleId = (taskQueue: string) => `propensity-training:${taskQueue}`;
+
+export interface PropensityTrainingInput {
+  /** Only this org's journeys; every journey that names a target outcome when absent. */
+  orgId?: string;
+  /** Where a run continued as new: the last journey done. */
+  after?: { orgId: string; journeyId: string };
 }
 
 // ---- data-subject requests ----

@@ -4,4 +4,5 @@ export { notice } from './notice';
 export { importCampaign } from './import';
 export { webhookDispatcher } from './webhooks';
 export { retentionSweep } from './retention';
+export { propensityTraining } from './propensity';
 export { dataSubjectRequest } from './dsr';

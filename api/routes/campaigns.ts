@@ -29,7 +29,16 @@ import { channelFor, journeyFor } from '../../platform/lookups';
 import { pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
 import { startOrUndo } from '../start';
-import { type CampaignControlled, type CampaignCreated, type CampaignView, type MembersAdded } from '../schemas/campaigns';
+import {
+  type CampaignControlled,
+  type CampaignCreated,
+  type CampaignDetail,
+  type CampaignPriorities,
+  type CampaignView,
+  type MembersAdded,
+} from '../schemas/campaigns';
+import { campaignPriorities, currentModel } from '../../db/propensity';
+import { campaignPropensity, noScoreReason } from '../../platform/propensity/service';
 import { addCampaignMembers } from '../../db/campaign-members';
 import { iso } from '../schemas/common';
 
@@ -79,6 +88,7 @@ export const controlsSchema = z.object({
 type Controls = z.infer<typeof controlsSchema>;
 
 const cancelSchema = z.strictObject({ endRunning: z.boolean().optional() });
+export const prioritiesQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 // How long a cancel with endRunning waits for a campaign's last run to close.
 const FINISHING_WAIT_MS = 10_000;
 
@@ -267,7 +277,37 @@ export function campaignsRouter(deps: ApiDeps): Router {
   }
 
   router.get('/:id', async (req, res) => {
-    res.json(await describe(pathId(req.params.id, 'campaign'), caller(req).orgId));
+    const { orgId } = caller(req);
+    const view = await describe(pathId(req.params.id, 'campaign'), orgId);
+    const propensity = await campaignPropensity(
+      db,
+      { id: view.id, org_id: orgId, journey_id: view.journeyId },
+      config.PROPENSITY_MIN_CONVERSATIONS,
+    );
+    res.json({ ...view, propensity } satisfies CampaignDetail);
+  });
+
+  /** The campaign's live conversations most likely to reach the target outcome: where an agent's time pays off most. */
+  router.get('/:id/priorities', async (req, res) => {
+    const { orgId } = caller(req);
+    const { limit } = parse(prioritiesQuery, req.query, 'query');
+    const campaign = await findCampaign(db, orgId, pathId(req.params.id, 'campaign'));
+    if (!campaign) throw notFound('campaign');
+    const rows = await campaignPriorities(db, campaign.id, limit);
+    const model = rows.length ? undefined : await currentModel(db, orgId, campaign.journey_id);
+    const reason = rows.length || model ? null : await noScoreReason(db, orgId, campaign.journey_id, config.PROPENSITY_MIN_CONVERSATIONS);
+    res.json({
+      campaignId: campaign.id,
+      reason,
+      conversations: rows.map((r) => ({
+        id: r.id,
+        contactId: r.contact_id,
+        status: r.status as 'pending' | 'active' | 'handoff',
+        step: r.step,
+        propensity: r.propensity!,
+        modelId: r.propensity_model_id,
+      })),
+    } satisfies CampaignPriorities);
   });
 
   /** A run of the finished campaign's workflow that only closes its running conversations. */

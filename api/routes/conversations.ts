@@ -20,6 +20,7 @@ import { pathId } from '../lookups';
 import { HttpError, notFound, parse } from '../problem';
 import type { TranscriptView } from '../schemas/conversations';
 import { iso } from '../schemas/common';
+import { conversationPropensity } from '../../platform/propensity/service';
 
 export const startSchema = (limits: ContactLimits) =>
   z.strictObject({
@@ -110,7 +111,8 @@ export function conversationsRouter(deps: ApiDeps): Router {
     const outbound = (await transcript(db, row.id))
       .filter((m) => m.direction === 'out')
       .map((m) => ({ id: m.id, step: m.step, status: m.status, statusAt: m.status_at, error: m.error, errorCode: m.error_code }));
-    res.json({ ...view(row), live, outbound });
+    const propensity = await conversationPropensity(db, row, config.PROPENSITY_MIN_CONVERSATIONS);
+    res.json({ ...view(row), live, outbound, ...propensity });
   });
 
   router.get('/:id/transcript', async (req, res) => {

@@ -65,3 +65,48 @@ export const membersAdded = z.object({
   total: z.int().nonnegative(),
 });
 export type MembersAdded = z.infer<typeof membersAdded>;
+
+const score = z.number().min(0).max(1);
+
+/** The campaign's live conversations by outcome-propensity score. */
+export const campaignPropensity = z.object({
+  targetOutcome: z.string().nullable().describe("The journey's targetOutcome, whose likelihood the scores estimate"),
+  model: z
+    .object({
+      id: z.uuid(),
+      trainedAt: z.iso.datetime({ offset: true }),
+      auc: z.number().nullable().describe('On the ended conversations held out of training'),
+      nTrain: z.int(),
+      nTest: z.int(),
+    })
+    .nullable(),
+  reason: z.string().nullable().describe('Why there is no model, e.g. "needs 200 ended conversations, has 37"'),
+  live: z.int().nonnegative().describe('Live conversations (pending, active, handoff)'),
+  scored: z.int().nonnegative().describe('Live conversations with a stored score'),
+  buckets: z
+    .array(z.object({ from: score, to: score, count: z.int().nonnegative() }))
+    .describe('Scored live conversations in ten equal bands'),
+  quantiles: z.object({ p10: score, p25: score, p50: score, p75: score, p90: score }).nullable(),
+});
+export type CampaignPropensity = z.infer<typeof campaignPropensity>;
+
+/** What GET /v1/campaigns/{id} answers: the view, with the distribution of its live conversations' scores. */
+export const campaignDetail = campaignView.extend({ propensity: campaignPropensity });
+export type CampaignDetail = z.infer<typeof campaignDetail>;
+
+/** What GET /v1/campaigns/{id}/priorities answers. */
+export const campaignPriorities = z.object({
+  campaignId: z.uuid(),
+  reason: z.string().nullable().describe('Why the list is empty for want of a model'),
+  conversations: z.array(
+    z.object({
+      id: z.uuid(),
+      contactId: z.uuid(),
+      status: z.enum(['pending', 'active', 'handoff']),
+      step: z.string().nullable(),
+      propensity: score,
+      modelId: z.uuid().nullable(),
+    }),
+  ),
+});
+export type CampaignPriorities = z.infer<typeof campaignPriorities>;

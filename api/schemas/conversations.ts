@@ -58,6 +58,16 @@ export const conversationDetail = conversationView.extend({
       errorCode: z.string().nullable(),
     }),
   ),
+  propensity: z
+    .number()
+    .min(0)
+    .max(1)
+    .nullable()
+    .describe(
+      "Estimated probability that the conversation reaches its journey's targetOutcome: computed from the messages so far while it is live, its last score once ended",
+    ),
+  propensityReason: z.string().nullable().describe('Why there is no score, e.g. "needs 200 ended conversations, has 37"'),
+  propensityModelId: z.uuid().nullable().describe('The model that gave the score'),
 });
 
 export const messageSent = z.object({ messageId: z.string(), conversationId: z.uuid() });

@@ -51,6 +51,7 @@ export async function buildBundle(meta: { requestId: string; orgId: string; crea
       'channel_id',
       'status',
       'outcome',
+      'propensity',
       'step',
       'notes',
       'created_at',

@@ -460,8 +460,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Status, and counts by state and by outcome */
+        /** Status, counts by state and by outcome, and the distribution of the live conversations' outcome-propensity scores */
         get: operations["getCampaign"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/priorities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The live conversations most likely to reach the journey's targetOutcome, highest score first (?limit, default 50, at most 500) */
+        get: operations["getCampaignPriorities"];
         put?: never;
         post?: never;
         delete?: never;
@@ -617,7 +634,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** State, with the live workflow query */
+        /** State, with the live workflow query and the outcome-propensity score (or why there is none) */
         get: operations["getConversation"];
         put?: never;
         post?: never;
@@ -2323,6 +2340,7 @@ export interface operations {
                         name: string;
                         description?: string;
                         start: string;
+                        targetOutcome?: string;
                         columns?: string[];
                         fallbacks?: {
                             [key: string]: string;
@@ -2552,6 +2570,7 @@ export interface operations {
                         name: string;
                         description?: string;
                         start: string;
+                        targetOutcome?: string;
                         columns?: string[];
                         fallbacks?: {
                             [key: string]: string;
@@ -2971,6 +2990,79 @@ export interface operations {
                             };
                             error?: string;
                         };
+                        propensity: {
+                            /** @description The journey's targetOutcome, whose likelihood the scores estimate */
+                            targetOutcome: string | null;
+                            model: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: date-time */
+                                trainedAt: string;
+                                /** @description On the ended conversations held out of training */
+                                auc: number | null;
+                                nTrain: number;
+                                nTest: number;
+                            } | null;
+                            /** @description Why there is no model, e.g. "needs 200 ended conversations, has 37" */
+                            reason: string | null;
+                            /** @description Live conversations (pending, active, handoff) */
+                            live: number;
+                            /** @description Live conversations with a stored score */
+                            scored: number;
+                            /** @description Scored live conversations in ten equal bands */
+                            buckets: {
+                                from: number;
+                                to: number;
+                                count: number;
+                            }[];
+                            quantiles: {
+                                p10: number;
+                                p25: number;
+                                p50: number;
+                                p75: number;
+                                p90: number;
+                            } | null;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            404: components["responses"]["Problem404"];
+        };
+    };
+    getCampaignPriorities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        campaignId: string;
+                        /** @description Why the list is empty for want of a model */
+                        reason: string | null;
+                        conversations: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            contactId: string;
+                            /** @enum {string} */
+                            status: "pending" | "active" | "handoff";
+                            step: string | null;
+                            propensity: number;
+                            modelId: string | null;
+                        }[];
                     };
                 };
             };
@@ -3580,6 +3672,12 @@ export interface operations {
                             error: string | null;
                             errorCode: string | null;
                         }[];
+                        /** @description Estimated probability that the conversation reaches its journey's targetOutcome: computed from the messages so far while it is live, its last score once ended */
+                        propensity: number | null;
+                        /** @description Why there is no score, e.g. "needs 200 ended conversations, has 37" */
+                        propensityReason: string | null;
+                        /** @description The model that gave the score */
+                        propensityModelId: string | null;
                     };
                 };
             };

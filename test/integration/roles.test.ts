@@ -40,6 +40,7 @@ const ALLOWED: Record<string, Role[]> = {
   'POST /v1/campaigns': OPS,
   'POST /v1/campaigns/{id}/contacts': OPS,
   'GET /v1/campaigns/{id}': ALL,
+  'GET /v1/campaigns/{id}/priorities': ALL,
   'GET /v1/campaigns/{id}/import-report': OPS,
   'POST /v1/campaigns/{id}/pause': OPS,
   'POST /v1/campaigns/{id}/resume': OPS,

@@ -150,3 +150,12 @@ export function outcomeProblems(journey: Journey, outcomes: string[]): Problem[]
   });
   return problems;
 }
+
+/** The target outcome must be one that a step of the journey can set. */
+export function targetOutcomeProblems(journey: Journey): Problem[] {
+  if (journey.targetOutcome === undefined) return [];
+  const set = [...new Set(journey.steps.flatMap((s) => ('outcome' in s && s.outcome !== undefined ? [s.outcome] : [])))];
+  if (set.includes(journey.targetOutcome)) return [];
+  const expected = set.length ? `expected one of ${set.map((o) => `"${o}"`).join(', ')}` : 'no step sets an outcome';
+  return [{ path: ['targetOutcome'], message: `"${journey.targetOutcome}" is not an outcome of this journey; ${expected}` }];
+}

@@ -161,6 +161,8 @@ export const journeyShape = z.strictObject({
   name: name,
   description: z.string().max(2_000).optional(),
   start: target,
+  /** The outcome whose likelihood the propensity model estimates, e.g. "Promise to pay". */
+  targetOutcome: name.optional(),
   columns: list(name).optional(),
   fallbacks: z
     .record(name, z.string().max(4_096))

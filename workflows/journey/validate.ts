@@ -1,5 +1,14 @@
 import type { z } from 'zod';
-import { graphProblems, outcomeProblems, type Path, type Problem, regexProblems, stepProblems, templateProblems } from './checks';
+import {
+  graphProblems,
+  outcomeProblems,
+  type Path,
+  type Problem,
+  regexProblems,
+  stepProblems,
+  targetOutcomeProblems,
+  templateProblems,
+} from './checks';
 import { type Journey, journeyShape } from './schema';
 
 export type ValidationError = { path: string; message: string };
@@ -17,6 +26,7 @@ function problems(journey: Journey, outcomes?: string[]): Problem[] {
     ...stepProblems(journey),
     ...regexProblems(journey),
     ...templateProblems(journey),
+    ...targetOutcomeProblems(journey),
     ...(outcomes ? outcomeProblems(journey, outcomes) : []),
   ];
 }
