@@ -9,13 +9,14 @@ import {
 } from '../db/conversations';
 import type { Db } from '../db/database';
 import { findJourney } from '../db/journeys';
-import { moveInbound, storeMessage, withholdInbound } from '../db/messages';
+import { moveInbound, recordIntent, storeMessage, withholdInbound } from '../db/messages';
 import { orgSettings } from '../db/orgs';
 import { type BlockReason, blockedAddresses } from '../db/suppressions';
 import { LIVE_STATUSES, type ConversationStatus } from '../db/tables/conversation.table';
 import type { OrgSettings } from '../db/tables/org.table';
 import { isInboundWorkflowId } from '../workflows/contracts';
 import type { Journey, SendWindow } from '../workflows/journey';
+import type { IntentModel } from '../workflows/journey/nlu/model';
 import { recipientZone } from '../platform/recipient-zone';
 import type { ChannelRegistry } from '../channels';
 import { ContactStoppedError, NotFoundError } from './errors';
@@ -30,6 +31,8 @@ export interface ConversationContext {
   journeyId: string;
   journeyVersion: number;
   journey: Journey;
+  /** The version's intent classifier, when its journey declares intents. */
+  model?: IntentModel;
   contact: Record<string, string>;
   channelKind: string;
   settings: Pick<OrgSettings, 'timeZone' | 'locale' | 'currency' | 'sendWindow'>;
@@ -74,6 +77,7 @@ export const createConversationActivities = ({ db, channels, hashKey }: { db: Db
         journeyId: row.journey_id,
         journeyVersion: row.journey_version,
         journey: row.definition as unknown as Journey,
+        ...(row.model ? { model: row.model } : {}),
         contact: row.fields,
         channelKind: row.kind,
         settings: { timeZone, locale, currency, sendWindow },
@@ -138,6 +142,11 @@ export const createConversationActivities = ({ db, channels, hashKey }: { db: Db
         stopped,
       );
       return { messageId: message.id, providerMessageId: sent.providerMessageId };
+    },
+
+    /** The best intent of the step that read an inbound message, kept on the message. */
+    async recordIntent(input: { messageId: string; intent: string; score: number }): Promise<void> {
+      await recordIntent(db, input.messageId, input.intent, input.score);
     },
 
     async updateConversation(input: {

@@ -1,3 +1,4 @@
+import { trainJourney } from '../workflows/journey/nlu/train';
 import type { Db } from './database';
 
 /** The org's journey with this id, if it has one. */
@@ -33,7 +34,7 @@ export async function createJourney(db: Db, journey: { orgId: string; name: stri
       .executeTakeFirstOrThrow();
     await trx
       .insertInto('journey_versions')
-      .values({ journey_id: j.id, version: 1, definition: JSON.stringify(journey.definition) })
+      .values({ journey_id: j.id, version: 1, definition: JSON.stringify(journey.definition), model: trainedModel(journey.definition) })
       .execute();
     return j.id;
   });
@@ -47,7 +48,7 @@ export async function addJourneyVersion(db: Db, journeyId: string, change: { nam
     const version = j.current_version + 1;
     await trx
       .insertInto('journey_versions')
-      .values({ journey_id: journeyId, version, definition: JSON.stringify(change.definition) })
+      .values({ journey_id: journeyId, version, definition: JSON.stringify(change.definition), model: trainedModel(change.definition) })
       .execute();
     await trx
       .updateTable('journeys')
@@ -55,4 +56,10 @@ export async function addJourneyVersion(db: Db, journeyId: string, change: { nam
       .where('id', '=', journeyId)
       .execute();
   });
+}
+
+/** The version's intent classifier as stored: trained once, as the version is saved. */
+function trainedModel(definition: unknown): string | null {
+  const model = trainJourney(definition);
+  return model ? JSON.stringify(model) : null;
 }

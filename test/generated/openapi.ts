@@ -2283,6 +2283,20 @@ export interface operations {
                                     date?: true | {
                                         maxDays?: number;
                                     };
+                                    intent?: string;
+                                    minScore?: number;
+                                    /** @constant */
+                                    email?: true;
+                                    /** @constant */
+                                    phone?: true;
+                                    /** @constant */
+                                    postcode?: true;
+                                    /** @constant */
+                                    ordinal?: true;
+                                    sentiment?: {
+                                        min?: number;
+                                        max?: number;
+                                    };
                                 };
                                 next: string;
                             }[];
@@ -2310,6 +2324,20 @@ export interface operations {
                                     };
                                     date?: true | {
                                         maxDays?: number;
+                                    };
+                                    intent?: string;
+                                    minScore?: number;
+                                    /** @constant */
+                                    email?: true;
+                                    /** @constant */
+                                    phone?: true;
+                                    /** @constant */
+                                    postcode?: true;
+                                    /** @constant */
+                                    ordinal?: true;
+                                    sentiment?: {
+                                        min?: number;
+                                        max?: number;
                                     };
                                 };
                                 next: string;
@@ -2389,6 +2417,12 @@ export interface operations {
                             kind: "end";
                             outcome?: string;
                         })[];
+                        language?: string;
+                        intents?: {
+                            [key: string]: {
+                                [key: string]: string[];
+                            };
+                        };
                     };
                 };
             };
@@ -2512,6 +2546,20 @@ export interface operations {
                                     date?: true | {
                                         maxDays?: number;
                                     };
+                                    intent?: string;
+                                    minScore?: number;
+                                    /** @constant */
+                                    email?: true;
+                                    /** @constant */
+                                    phone?: true;
+                                    /** @constant */
+                                    postcode?: true;
+                                    /** @constant */
+                                    ordinal?: true;
+                                    sentiment?: {
+                                        min?: number;
+                                        max?: number;
+                                    };
                                 };
                                 next: string;
                             }[];
@@ -2539,6 +2587,20 @@ export interface operations {
                                     };
                                     date?: true | {
                                         maxDays?: number;
+                                    };
+                                    intent?: string;
+                                    minScore?: number;
+                                    /** @constant */
+                                    email?: true;
+                                    /** @constant */
+                                    phone?: true;
+                                    /** @constant */
+                                    postcode?: true;
+                                    /** @constant */
+                                    ordinal?: true;
+                                    sentiment?: {
+                                        min?: number;
+                                        max?: number;
                                     };
                                 };
                                 next: string;
@@ -2618,6 +2680,12 @@ export interface operations {
                             kind: "end";
                             outcome?: string;
                         })[];
+                        language?: string;
+                        intents?: {
+                            [key: string]: {
+                                [key: string]: string[];
+                            };
+                        };
                     };
                 };
             };
@@ -3488,6 +3556,9 @@ export interface operations {
                             step: string | null;
                             error: string | null;
                             errorCode: string | null;
+                            sentiment: number | null;
+                            intent: string | null;
+                            intentScore: number | null;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -4606,6 +4677,7 @@ export interface operations {
                         providerMessageId: string | null;
                         /** @constant */
                         direction: "in";
+                        sentiment?: number | null;
                     };
                 };
             };

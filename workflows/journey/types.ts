@@ -1,5 +1,6 @@
 // The interface between the journey interpreter (pure, deterministic) and the
 // conversation workflow that executes its actions and waits.
+import type { IntentModel } from './nlu/model';
 
 /** Contact columns, enrichment results and conversation variables, as strings. */
 export type Fields = Record<string, string>;
@@ -28,11 +29,13 @@ export interface RunContext {
   currency: string;
   /** The contact's imported fields. */
   contact: Fields;
+  /** The intent classifier trained with the journey's version, if it declares intents. */
+  model?: IntentModel;
 }
 
 export type Input =
   | { kind: 'start' }
-  | { kind: 'reply'; text: string }
+  | { kind: 'reply'; text: string; sentiment?: number }
   | { kind: 'timeout' }
   | { kind: 'timer' }
   | { kind: 'enriched'; values: Fields }
@@ -43,6 +46,8 @@ export type Action =
   | { kind: 'send'; stepId: string; text: string }
   | { kind: 'outcome'; outcome: string }
   | { kind: 'note'; text: string }
+  /** What the step read of the reply: its best intent, for the message's row. */
+  | { kind: 'understood'; stepId: string; intent: string; score: number }
   | { kind: 'verified'; stepId: string; ok: boolean; lockedOut: boolean };
 
 export type Wait =

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { graphProblems, outcomeProblems, type Path, type Problem, regexProblems, stepProblems, templateProblems } from './checks';
+import { intentProblems } from './nlu/checks';
 import { type Journey, journeyShape } from './schema';
 
 export type ValidationError = { path: string; message: string };
@@ -17,6 +18,7 @@ function problems(journey: Journey, outcomes?: string[]): Problem[] {
     ...stepProblems(journey),
     ...regexProblems(journey),
     ...templateProblems(journey),
+    ...intentProblems(journey),
     ...(outcomes ? outcomeProblems(journey, outcomes) : []),
   ];
 }
