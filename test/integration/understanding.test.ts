@@ -62,6 +62,17 @@ describe('understanding inbound replies', () => {
     expect(JSON.stringify(res.body)).toContain('steps[0].branches[0].match.intent');
   });
 
+  it('when the intents would train a model too large for a workflow payload, then the save is refused naming intents', async () => {
+    let seed = 7;
+    const word = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31).toString(36).slice(2, 8);
+    const phrase = () => Array.from({ length: 8 }, word).join(' ');
+    const intents = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`intent${i}`, { en: Array.from({ length: 30 }, phrase) }]));
+    const big = { ...journey, intents: { ...intents, ...journey.intents } };
+    const res = await api.post('/v1/journeys', { name: 'Big', definition: big });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ field: 'definition.intents', message: expect.stringMatching(/over the 512 KiB limit/) }]);
+  });
+
   it('when a customer promises to pay, then the message keeps its sentiment and intent, the transcript and event show them', async () => {
     const phone = sandboxPhone(api, org.channelId, '07911 123470');
     const { conversationId, messageId } = await phone.say('ok ill pay it on friday when i get paid');

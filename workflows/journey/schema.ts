@@ -183,6 +183,7 @@ export const stepSchema = z.discriminatedUnion(
 );
 
 const MAX_EXAMPLES = 200;
+const MAX_TOTAL_EXAMPLES = 1_000;
 const language = z.string().regex(/^(?:[a-z]{2}|auto)$/, 'expected a two-letter language code such as "en", or "auto"');
 // {"promiseToPay": {"en": ["I can pay on Friday", ...], "es": [...]}}
 const intents = z
@@ -194,6 +195,11 @@ const intents = z
     ),
   )
   .refine((i) => Object.keys(i).length <= 50, 'at most 50 intents')
+  // Training runs as the version is saved: this bounds its time (a few seconds at most) and the model's size.
+  .refine(
+    (i) => Object.values(i).flatMap((l) => Object.values(l).flat()).length <= MAX_TOTAL_EXAMPLES,
+    `at most ${MAX_TOTAL_EXAMPLES} examples in all`,
+  )
   .optional();
 
 /** The journey's shape alone; `journeySchema` adds the checks across steps. */
