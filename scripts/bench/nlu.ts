@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { classifyIntent, type Intents, trainIntents } from '../../workflows/journey/nlu/model';
+import { classifyIntent, type IntentModel, type Intents, trainIntents } from '../../workflows/journey/nlu/model';
 import { words } from '../../workflows/journey/text';
 
 const TARGET = { macroF1: 0.85, aboveBaseline: 0.15, p99Ms: 5 };
@@ -93,14 +93,15 @@ function main(): void {
   const intents = Object.keys(all).sort();
   const gold = test.map((t) => t.intent);
 
-  // A worker classifies many replies: time it warm, as it runs there.
-  for (const t of test) classifyIntent(model, t.text, 'auto');
+  // A run keeps the model as JSON and reads it for each reply it classifies, so that is timed too; warm, as in a worker.
+  const stored = JSON.stringify(model);
+  for (const t of test) classifyIntent(JSON.parse(stored) as IntentModel, t.text, 'auto');
   const times: number[] = [];
   let predicted: (string | undefined)[] = [];
   for (let r = 0; r < REPEATS; r++) {
     predicted = test.map((t) => {
       const s = performance.now();
-      const got = classifyIntent(model, t.text, 'auto');
+      const got = classifyIntent(JSON.parse(stored) as IntentModel, t.text, 'auto');
       times.push(performance.now() - s);
       return got?.intent;
     });
@@ -141,7 +142,7 @@ function main(): void {
     ['accuracy, classifier / keyword baseline', `${figures.accuracy} / ${figures.baselineAccuracy}`],
     ['macro-F1, classifier / keyword baseline', `${figures.macroF1} / ${figures.baselineMacroF1}`],
     ['macro-F1 above baseline', figures.aboveBaseline],
-    ['classify p50 / p99 (ms)', `${figures.classifyP50Ms} / ${figures.classifyP99Ms}`],
+    ['classify with the stored model, p50 / p99 (ms)', `${figures.classifyP50Ms} / ${figures.classifyP99Ms}`],
     ['train (ms) / model size (KiB)', `${figures.trainMs} / ${figures.modelKiB}`],
     ['target', `macro-F1 >= ${TARGET.macroF1}, >= ${TARGET.aboveBaseline} above baseline, p99 <= ${TARGET.p99Ms} ms`],
     ['pass', String(figures.pass)],

@@ -1,6 +1,5 @@
 // The interface between the journey interpreter (pure, deterministic) and the
 // conversation workflow that executes its actions and waits.
-import type { IntentModel } from './nlu/model';
 
 /** Contact columns, enrichment results and conversation variables, as strings. */
 export type Fields = Record<string, string>;
@@ -29,8 +28,8 @@ export interface RunContext {
   currency: string;
   /** The contact's imported fields. */
   contact: Fields;
-  /** The intent classifier trained with the journey's version, if it declares intents. */
-  model?: IntentModel;
+  /** The intent classifier trained with the journey's version, as JSON, if it declares intents. */
+  model?: string;
 }
 
 export type Input =

@@ -1,6 +1,6 @@
 import type { Heard, Matcher } from '../match';
 import type { Run } from '../run';
-import { classifyIntent } from './model';
+import { classifyIntent, type IntentModel } from './model';
 
 /**
  * What the matchers of these branches need read from the text: the best intent,
@@ -9,6 +9,6 @@ import { classifyIntent } from './model';
 export function hear(branches: { match: Matcher }[], text: string, run: Run, sentiment?: number): Heard {
   const { model } = run.ctx;
   const wantsIntent = branches.some((b) => b.match.intent !== undefined);
-  const intent = wantsIntent && model ? classifyIntent(model, text, run.journey.language ?? 'en') : undefined;
+  const intent = wantsIntent && model ? classifyIntent(JSON.parse(model) as IntentModel, text, run.journey.language ?? 'en') : undefined;
   return { sentiment, intent };
 }
