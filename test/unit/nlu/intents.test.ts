@@ -2,6 +2,7 @@ import { validateJourney } from '../../../workflows/journey';
 import { matchAnswer } from '../../../workflows/journey/match';
 import { classifyIntent, type Intents, trainIntents } from '../../../workflows/journey/nlu/model';
 import { trainJourney } from '../../../workflows/journey/nlu/train';
+import replies from '../../fixtures/nlu/replies.json';
 
 const INTENTS: Intents = {
   promiseToPay: {
@@ -92,6 +93,10 @@ describe('intent matcher', () => {
 describe('intent validation', () => {
   it('accepts a journey whose intents and matchers agree', () => {
     expect(errorsOf(ask({ intent: 'promiseToPay', minScore: 0.7 }))).toEqual([]);
+  });
+
+  it("accepts the whole bench set as one journey's intents, read with language detection", () => {
+    expect(errorsOf({ ...ask({ intent: 'optOut' }), language: 'auto', intents: replies })).toEqual([]);
   });
 
   it('names an intent with fewer than 5 examples', () => {
