@@ -1,5 +1,6 @@
 import { greetingJourney } from '../fixtures/journeys';
 import replies from '../fixtures/nlu/replies.json';
+import { recordHistory } from '../helpers/histories';
 import { sandboxPhone } from '../helpers/sandbox';
 import { type TestStack, apiClient, eventually, seedOrg, startTestStack } from '../helpers/stack';
 
@@ -98,6 +99,11 @@ describe('understanding inbound replies', () => {
       .where('conversation_id', '=', conversationId)
       .executeTakeFirstOrThrow();
     expect((event.data as { sentiment?: number }).sentiment).toBe(row.sentiment);
+    const done = await eventually(async () => {
+      const c = await api.get(`/v1/conversations/${conversationId}`);
+      return c.body.status === 'ended' ? c.body : undefined;
+    });
+    await recordHistory(done.workflowId, 'intent-promise');
   });
 
   it('when a reply is very negative, then the sentiment branch hands it to an adviser', async () => {
