@@ -9,7 +9,7 @@ import {
 } from '../db/conversations';
 import type { Db } from '../db/database';
 import { findJourney } from '../db/journeys';
-import { moveInbound, storeMessage, withholdInbound } from '../db/messages';
+import { moveInbound, recordIntent, storeMessage, withholdInbound } from '../db/messages';
 import { orgSettings } from '../db/orgs';
 import { type BlockReason, blockedAddresses } from '../db/suppressions';
 import { LIVE_STATUSES, type ConversationStatus } from '../db/tables/conversation.table';
@@ -30,6 +30,11 @@ export interface ConversationContext {
   journeyId: string;
   journeyVersion: number;
   journey: Journey;
+  /**
+   * The version's intent classifier as JSON, when its journey declares intents. A run keeps it as
+   * text and reads it per classified reply: a third of the memory of the parsed model in every cached run.
+   */
+  model?: string;
   contact: Record<string, string>;
   channelKind: string;
   settings: Pick<OrgSettings, 'timeZone' | 'locale' | 'currency' | 'sendWindow'>;
@@ -74,6 +79,7 @@ export const createConversationActivities = ({ db, channels, hashKey }: { db: Db
         journeyId: row.journey_id,
         journeyVersion: row.journey_version,
         journey: row.definition as unknown as Journey,
+        ...(row.model ? { model: JSON.stringify(row.model) } : {}),
         contact: row.fields,
         channelKind: row.kind,
         settings: { timeZone, locale, currency, sendWindow },
@@ -138,6 +144,11 @@ export const createConversationActivities = ({ db, channels, hashKey }: { db: Db
         stopped,
       );
       return { messageId: message.id, providerMessageId: sent.providerMessageId };
+    },
+
+    /** The best intent of the step that read an inbound message, kept on the message. */
+    async recordIntent(input: { messageId: string; intent: string; score: number }): Promise<void> {
+      await recordIntent(db, input.messageId, input.intent, input.score);
     },
 
     async updateConversation(input: {

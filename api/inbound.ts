@@ -24,6 +24,7 @@ import {
   type NoticeInput,
 } from '../workflows/contracts';
 import { optOutKeyword } from '../workflows/journey/optout';
+import { sentimentOf } from '../platform/sentiment';
 import type { ApiDeps } from './deps';
 import type { InboundRelay, KickOutcome } from './relay';
 
@@ -50,7 +51,7 @@ export type InboundResult = {
 };
 
 /** A stored message for routing: its sender, as queued, and its text. */
-export type RouteInput = Omit<InboundInput, 'providerMessageId'> & { messageId: string };
+export type RouteInput = Omit<InboundInput, 'providerMessageId'> & { messageId: string; sentiment?: number };
 
 type Deps = Pick<ApiDeps, 'db' | 'temporal' | 'config' | 'hashKey'>;
 
@@ -90,11 +91,13 @@ export async function routeInbound(deps: Deps, input: RouteInput): Promise<Inbou
   const message = await messageRouting(db, input.messageId);
   // Routed already, by a process that died before taking it off the queue.
   if (message.conversation_id || message.routed_at) return { messageId: message.id, conversationId: message.conversation_id };
+  input = { ...input, sentiment: await sentimentOf(input.text) };
+  const { sentiment } = input;
   const reason = (await blockedAddresses(db, deps.hashKey, { ...key, channelKind: input.channelKind }, [input.address])).get(input.address);
   if (reason === 'suppressed' || reason === 'restricted') return holdBlocked(deps, input, message.id, keyword, reason);
   const contact = (await findContactId(db, key)) ?? (mayStart ? await ensureContact(db, key) : undefined);
   if (!contact) {
-    await markRouted(db, message.id, null);
+    await markRouted(db, message.id, null, sentiment);
     return { messageId: message.id, conversationId: null };
   }
 
@@ -132,7 +135,7 @@ export async function routeInbound(deps: Deps, input: RouteInput): Promise<Inbou
           if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
         });
     }
-    await markRouted(db, message.id, live?.id ?? null);
+    await markRouted(db, message.id, live?.id ?? null, sentiment);
     return { messageId: message.id, conversationId: live?.id ?? null, consent: status };
   }
 
@@ -140,7 +143,7 @@ export async function routeInbound(deps: Deps, input: RouteInput): Promise<Inbou
   let endedId: string | null = null;
   for (let tries = 0; live && tries < 3; tries++) {
     if (await reachesRun(deps, live, input, message.id)) {
-      await markRouted(db, message.id, live.id);
+      await markRouted(db, message.id, live.id, sentiment);
       return { messageId: message.id, conversationId: live.id };
     }
     endedId = live.id;
@@ -148,11 +151,11 @@ export async function routeInbound(deps: Deps, input: RouteInput): Promise<Inbou
   }
   if (!mayStart) {
     // Without an inbound journey, a reply that came as its conversation ended stays on it as a late reply.
-    await markRouted(db, message.id, endedId);
+    await markRouted(db, message.id, endedId, sentiment);
     return { messageId: message.id, conversationId: endedId };
   }
   const conversationId = await startInbound(deps, input, contact, settings.inboundJourneyId!, message.id);
-  await markRouted(db, message.id, conversationId);
+  await markRouted(db, message.id, conversationId, sentiment);
   return { messageId: message.id, conversationId };
 }
 
@@ -181,7 +184,7 @@ async function holdBlocked(
       messageId,
     });
   }
-  await markRouted(deps.db, messageId, live?.id ?? null);
+  await markRouted(deps.db, messageId, live?.id ?? null, input.sentiment);
   return { messageId, conversationId: live?.id ?? null, blocked, ...(consent ? { consent } : {}) };
 }
 
@@ -196,7 +199,7 @@ async function reachesRun(
   input: RouteInput,
   messageId: string,
 ): Promise<boolean> {
-  const msg = { messageId, text: input.text, conversationId: live.id };
+  const msg = { messageId, text: input.text, conversationId: live.id, sentiment: input.sentiment };
   try {
     await deps.temporal.workflow.getHandle(live.workflow_id).signal(inboundSignal, msg);
     return true;
@@ -245,7 +248,12 @@ async function startInbound(deps: Deps, input: RouteInput, contactId: string, jo
   );
   if (!conversation) throw new Error('the live inbound conversation ended while starting');
   // Should the sender's last conversation still be closing, this reaches its run, which carries on as this one.
-  await signalWithStartInbound(deps, input, conversation.id, workflowId, { messageId, text: input.text, conversationId: conversation.id });
+  await signalWithStartInbound(deps, input, conversation.id, workflowId, {
+    messageId,
+    text: input.text,
+    conversationId: conversation.id,
+    sentiment: input.sentiment,
+  });
   return conversation.id;
 }
 

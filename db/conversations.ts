@@ -231,6 +231,7 @@ export async function conversationContext(db: Db, id: string) {
       'cv.contact_id',
       'cv.channel_id',
       'jv.definition',
+      'jv.model',
       'ct.fields',
       'ct.restricted_at',
       'ch.kind',

@@ -180,6 +180,16 @@ export async function withholdInbound(db: Db, id: string, body: string): Promise
   await db.updateTable('messages').set({ body, updated_at: new Date() }).where('id', '=', id).where('direction', '=', 'in').execute();
 }
 
+/** The best intent of the step that read an inbound message, and its probability. */
+export async function recordIntent(db: Db, id: string, intent: string, score: number): Promise<void> {
+  await db
+    .updateTable('messages')
+    .set({ intent, intent_score: score, updated_at: new Date() })
+    .where('id', '=', id)
+    .where('direction', '=', 'in')
+    .execute();
+}
+
 /** Where an inbound message stands: routed once `routed_at` is set. */
 export async function messageRouting(db: Db, id: string) {
   return db.selectFrom('messages').select(['id', 'conversation_id', 'routed_at']).where('id', '=', id).executeTakeFirstOrThrow();
@@ -202,7 +212,7 @@ export async function waitRouted(db: Db, id: string, timeoutMs: number): Promise
  * conversation gets its inboundMessage event here, in the same transaction, so the event carries the conversation
  * and its place in that conversation's sequence. Routing it again changes nothing.
  */
-export async function markRouted(db: Db, id: string, conversationId: string | null): Promise<void> {
+export async function markRouted(db: Db, id: string, conversationId: string | null, sentiment?: number): Promise<void> {
   await inTransaction(db, async (trx) => {
     const before = await trx
       .selectFrom('messages')
@@ -214,9 +224,13 @@ export async function markRouted(db: Db, id: string, conversationId: string | nu
     // A closing conversation may already have handed the message on to the sender's next one.
     const routed = await trx
       .updateTable('messages')
-      .set((eb) => ({ conversation_id: eb.fn.coalesce('conversation_id', eb.val(conversationId)), routed_at: new Date() }))
+      .set((eb) => ({
+        conversation_id: eb.fn.coalesce('conversation_id', eb.val(conversationId)),
+        routed_at: new Date(),
+        ...(sentiment === undefined ? {} : { sentiment }),
+      }))
       .where('id', '=', id)
-      .returning(['id', 'org_id', 'conversation_id', 'channel_id', 'author', 'body', 'step', 'status', 'provider_message_id'])
+      .returning(['id', 'org_id', 'conversation_id', 'channel_id', 'author', 'body', 'step', 'status', 'provider_message_id', 'sentiment'])
       .executeTakeFirstOrThrow();
     if (before.conversation_id) return;
     const conversation = routed.conversation_id
@@ -244,6 +258,7 @@ export async function markRouted(db: Db, id: string, conversationId: string | nu
         step: routed.step,
         status: routed.status,
         providerMessageId: routed.provider_message_id,
+        sentiment: routed.sentiment,
       },
     });
   });
@@ -263,7 +278,22 @@ export async function moveInbound(db: Db, ids: string[], conversationId: string)
 export async function transcript(db: Db, conversationId: string) {
   return db
     .selectFrom('messages')
-    .select(['id', 'direction', 'author', 'body', 'status', 'status_at', 'step', 'error', 'error_code', 'created_at', 'updated_at'])
+    .select([
+      'id',
+      'direction',
+      'author',
+      'body',
+      'status',
+      'status_at',
+      'step',
+      'error',
+      'error_code',
+      'sentiment',
+      'intent',
+      'intent_score',
+      'created_at',
+      'updated_at',
+    ])
     .where('conversation_id', '=', conversationId)
     .orderBy('seq')
     .execute();

@@ -46,7 +46,13 @@ const progress = z.object({
 export const EVENT_DATA = {
   conversationStarted: z.object({ ...conversation, step: z.string().nullable() }),
   messageSend: z.object({ ...message, direction: z.literal('out') }),
-  inboundMessage: z.object({ ...message, direction: z.literal('in'), author: z.literal('contact') }),
+  inboundMessage: z.object({
+    ...message,
+    direction: z.literal('in'),
+    author: z.literal('contact'),
+    // -1 (very negative) to 1 (very positive); null when it was not read.
+    sentiment: z.number().min(-1).max(1).nullable().optional(),
+  }),
   messageStatusUpdate: z.object({
     messageId: id,
     conversationId: maybeId,

@@ -109,6 +109,8 @@ export interface InboundMessage {
   text: string;
   /** The conversation row the API routed it to; another than the run's own means a successor waits. */
   conversationId?: string;
+  /** -1 (very negative) to 1 (very positive), as the API read it. */
+  sentiment?: number;
 }
 
 /** Outcomes the engine itself sets, valid in every org. */

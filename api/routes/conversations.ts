@@ -128,6 +128,9 @@ export function conversationsRouter(deps: ApiDeps): Router {
       step: m.step,
       error: m.error,
       errorCode: m.error_code,
+      sentiment: m.sentiment,
+      intent: m.intent,
+      intentScore: m.intent_score,
       createdAt: iso(m.created_at),
       updatedAt: iso(m.updated_at),
     }));

@@ -4,6 +4,7 @@ import type { Db } from '../../db/database';
 import { addJourneyVersion, createJourney, findJourney, findJourneyVersion, listJourneys } from '../../db/journeys';
 import { SYSTEM_OUTCOMES } from '../../workflows/contracts';
 import { validateJourney } from '../../workflows/journey';
+import { MAX_MODEL_BYTES, trainJourney } from '../../workflows/journey/nlu/train';
 import { caller } from '../auth';
 import type { ApiDeps } from '../deps';
 import { orgSettings } from '../../db/orgs';
@@ -26,7 +27,14 @@ async function checkDefinition(db: Db, orgId: string, definition: unknown, maxBy
     const errors = result.errors.map((e) => ({ field: e.path ? `definition.${e.path}` : 'definition', message: e.message }));
     throw new HttpError(400, 'Invalid journey', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
   }
-  return result.journey;
+  // Trained once here, as the version is saved, and stored with it.
+  const model = trainJourney(result.journey) ?? null;
+  const modelBytes = model ? Buffer.byteLength(JSON.stringify(model)) : 0;
+  if (modelBytes > MAX_MODEL_BYTES) {
+    const message = `the intents train a model of ${Math.ceil(modelBytes / 1024)} KiB, over the ${MAX_MODEL_BYTES / 1024} KiB limit; use fewer intents or examples`;
+    throw new HttpError(400, 'Invalid journey', `definition.intents: ${message}`, [{ field: 'definition.intents', message }]);
+  }
+  return { definition: result.journey, model };
 }
 
 export function journeysRouter({ db, config }: ApiDeps): Router {
@@ -50,8 +58,8 @@ export function journeysRouter({ db, config }: ApiDeps): Router {
   router.post('/', async (req, res) => {
     const { orgId } = caller(req);
     const body = parse(journeyBodySchema, req.body);
-    const definition = await checkDefinition(db, orgId, body.definition, config.MAX_JOURNEY_BYTES);
-    const id = await createJourney(db, { orgId, name: body.name, definition });
+    const { definition, model } = await checkDefinition(db, orgId, body.definition, config.MAX_JOURNEY_BYTES);
+    const id = await createJourney(db, { orgId, name: body.name, definition, model });
     res
       .status(201)
       .location(`/v1/journeys/${id}`)
@@ -73,8 +81,8 @@ export function journeysRouter({ db, config }: ApiDeps): Router {
     const id = pathId(req.params.id, 'journey');
     const body = parse(journeyBodySchema, req.body);
     await describe(orgId, id);
-    const definition = await checkDefinition(db, orgId, body.definition, config.MAX_JOURNEY_BYTES);
-    await addJourneyVersion(db, id, { name: body.name, definition });
+    const { definition, model } = await checkDefinition(db, orgId, body.definition, config.MAX_JOURNEY_BYTES);
+    await addJourneyVersion(db, id, { name: body.name, definition, model });
     res.json(await describe(orgId, id));
   });
 

@@ -20,6 +20,11 @@ export const transcriptView = z.object({
       step: z.string().nullable(),
       error: z.string().nullable(),
       errorCode: z.string().nullable(),
+      /** An inbound message's sentiment, -1 (very negative) to 1 (very positive). */
+      sentiment: z.number().min(-1).max(1).nullable(),
+      /** The best intent of the step that read an inbound message, and its probability. */
+      intent: z.string().nullable(),
+      intentScore: z.number().min(0).max(1).nullable(),
       createdAt: at,
       updatedAt: at,
     }),

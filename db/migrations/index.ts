@@ -25,6 +25,7 @@ import * as webchatEvents from './2026-11-23T0600-webchat-events';
 import * as retentionLegalHold from './2026-12-07T1400-retention-legal-hold';
 import * as campaignPurpose from './2026-12-07T1410-campaign-purpose';
 import * as messageUnderstanding from './2026-12-08T0000-message-understanding';
+import * as journeyModels from './2026-12-08T0100-journey-models';
 import * as propensityModels from './2026-12-08T0200-propensity-models';
 
 /** What the migrations that touch secrets need from the app. */
@@ -61,6 +62,7 @@ export function migrationProvider(keys: MigrationKeys): MigrationProvider {
     '2026-12-07T1400-dsr-bundles-objections': dsrBundles,
     '2026-12-07T1410-campaign-purpose': campaignPurpose,
     '2026-12-08T0000-message-understanding': messageUnderstanding,
+    '2026-12-08T0100-journey-models': journeyModels,
     '2026-12-08T0200-propensity-models': propensityModels,
   };
   return { getMigrations: async () => migrations };

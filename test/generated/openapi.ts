@@ -2379,6 +2379,20 @@ export interface operations {
                                     date?: true | {
                                         maxDays?: number;
                                     };
+                                    intent?: string;
+                                    minScore?: number;
+                                    /** @constant */
+                                    email?: true;
+                                    /** @constant */
+                                    phone?: true;
+                                    /** @constant */
+                                    postcode?: true;
+                                    /** @constant */
+                                    ordinal?: true;
+                                    sentiment?: {
+                                        min?: number;
+                                        max?: number;
+                                    };
                                 };
                                 next: string;
                             }[];
@@ -2406,6 +2420,20 @@ export interface operations {
                                     };
                                     date?: true | {
                                         maxDays?: number;
+                                    };
+                                    intent?: string;
+                                    minScore?: number;
+                                    /** @constant */
+                                    email?: true;
+                                    /** @constant */
+                                    phone?: true;
+                                    /** @constant */
+                                    postcode?: true;
+                                    /** @constant */
+                                    ordinal?: true;
+                                    sentiment?: {
+                                        min?: number;
+                                        max?: number;
                                     };
                                 };
                                 next: string;
@@ -2485,6 +2513,12 @@ export interface operations {
                             kind: "end";
                             outcome?: string;
                         })[];
+                        language?: string;
+                        intents?: {
+                            [key: string]: {
+                                [key: string]: string[];
+                            };
+                        };
                     };
                 };
             };
@@ -2609,6 +2643,20 @@ export interface operations {
                                     date?: true | {
                                         maxDays?: number;
                                     };
+                                    intent?: string;
+                                    minScore?: number;
+                                    /** @constant */
+                                    email?: true;
+                                    /** @constant */
+                                    phone?: true;
+                                    /** @constant */
+                                    postcode?: true;
+                                    /** @constant */
+                                    ordinal?: true;
+                                    sentiment?: {
+                                        min?: number;
+                                        max?: number;
+                                    };
                                 };
                                 next: string;
                             }[];
@@ -2636,6 +2684,20 @@ export interface operations {
                                     };
                                     date?: true | {
                                         maxDays?: number;
+                                    };
+                                    intent?: string;
+                                    minScore?: number;
+                                    /** @constant */
+                                    email?: true;
+                                    /** @constant */
+                                    phone?: true;
+                                    /** @constant */
+                                    postcode?: true;
+                                    /** @constant */
+                                    ordinal?: true;
+                                    sentiment?: {
+                                        min?: number;
+                                        max?: number;
                                     };
                                 };
                                 next: string;
@@ -2715,6 +2777,12 @@ export interface operations {
                             kind: "end";
                             outcome?: string;
                         })[];
+                        language?: string;
+                        intents?: {
+                            [key: string]: {
+                                [key: string]: string[];
+                            };
+                        };
                     };
                 };
             };
@@ -3721,6 +3789,9 @@ export interface operations {
                             step: string | null;
                             error: string | null;
                             errorCode: string | null;
+                            sentiment: number | null;
+                            intent: string | null;
+                            intentScore: number | null;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -4839,6 +4910,7 @@ export interface operations {
                         providerMessageId: string | null;
                         /** @constant */
                         direction: "in";
+                        sentiment?: number | null;
                     };
                 };
             };

@@ -26,6 +26,7 @@ describe('replay of committed histories', () => {
       'campaign-throttled-end-running',
       'greeting-send-window',
       'import-campaign-resumed',
+      'intent-promise',
     ];
     expect(files).toEqual(expect.arrayContaining([...before, ...after].map((name) => `${name}.json`)));
   });

@@ -35,6 +35,8 @@ export async function perform(c: Conversation, action: Action): Promise<void> {
     await local.updateConversation({ conversationId: c.id, outcome: action.outcome });
   } else if (action.kind === 'note') {
     await local.updateConversation({ conversationId: c.id, note: action.text });
+  } else if (action.kind === 'understood') {
+    if (c.lastReplyId) await local.recordIntent({ messageId: c.lastReplyId, intent: action.intent, score: action.score });
   } else {
     // The answer to an ID&V question is withheld from the transcript; only the result is kept.
     const result = action.ok ? 'passed' : action.lockedOut ? 'failed, locked out' : 'failed';

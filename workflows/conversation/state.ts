@@ -64,4 +64,5 @@ export const runContext = ({ ctx }: Conversation): RunContext => ({
   locale: ctx.settings.locale,
   currency: ctx.settings.currency,
   contact: ctx.contact,
+  ...(ctx.model ? { model: ctx.model } : {}),
 });

@@ -21,7 +21,7 @@ export async function awaitInput(c: Conversation, wait: Wait, since: number): Pr
     if (!got) return { kind: 'timeout' };
     const reply = c.inbox.shift()!;
     c.lastReplyId = reply.messageId;
-    return { kind: 'reply', text: reply.text };
+    return { kind: 'reply', text: reply.text, sentiment: reply.sentiment };
   }
   if (wait.kind === 'until') {
     await setPhase(c, 'waiting_time');

@@ -2,7 +2,20 @@ import { z } from 'zod';
 import { parseDuration } from './duration';
 import { parseClock } from './zone';
 
-const MATCHER_KEYS = ['keywords', 'regex', 'menu', 'yesno', 'number', 'date'] as const;
+const MATCHER_KEYS = [
+  'keywords',
+  'regex',
+  'menu',
+  'yesno',
+  'number',
+  'date',
+  'intent',
+  'email',
+  'phone',
+  'postcode',
+  'ordinal',
+  'sentiment',
+] as const;
 const DURATION_HINT = 'expected a duration such as "10s", "5m", "24h", "3d" or a number of seconds';
 
 const stepId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a step id is 1–64 letters, digits, "_" or "-"');
@@ -31,6 +44,16 @@ export const matcherSchema = z
     yesno: z.enum(['yes', 'no']).optional(),
     number: z.union([z.literal(true), z.strictObject({ min: z.number().optional(), max: z.number().optional() })]).optional(),
     date: z.union([z.literal(true), z.strictObject({ maxDays: z.number().int().min(0).optional() })]).optional(),
+    intent: name.optional(),
+    minScore: z.number().min(0).max(1).optional(),
+    email: z.literal(true).optional(),
+    phone: z.literal(true).optional(),
+    postcode: z.literal(true).optional(),
+    ordinal: z.literal(true).optional(),
+    sentiment: z
+      .strictObject({ min: z.number().min(-1).max(1).optional(), max: z.number().min(-1).max(1).optional() })
+      .refine((r) => r.min !== undefined || r.max !== undefined, 'expected min, max or both')
+      .optional(),
   })
   .superRefine((m, ctx) => {
     const set = MATCHER_KEYS.filter((k) => m[k] !== undefined);
@@ -39,6 +62,9 @@ export const matcherSchema = z
     }
     if (m.flags !== undefined && m.regex === undefined) {
       ctx.addIssue({ code: 'custom', path: ['flags'], message: 'flags apply only to regex' });
+    }
+    if (m.minScore !== undefined && m.intent === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['minScore'], message: 'minScore applies only to intent' });
     }
   });
 
@@ -156,6 +182,26 @@ export const stepSchema = z.discriminatedUnion(
   },
 );
 
+const MAX_EXAMPLES = 200;
+const MAX_TOTAL_EXAMPLES = 1_000;
+const language = z.string().regex(/^(?:[a-z]{2}|auto)$/, 'expected a two-letter language code such as "en", or "auto"');
+// {"promiseToPay": {"en": ["I can pay on Friday", ...], "es": [...]}}
+const intents = z
+  .record(
+    name.regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'an intent name is letters, digits and "_", starting with a letter'),
+    z.record(
+      language,
+      z.array(z.string().trim().min(1, 'must not be empty').max(500)).max(MAX_EXAMPLES, `at most ${MAX_EXAMPLES} examples`),
+    ),
+  )
+  .refine((i) => Object.keys(i).length <= 50, 'at most 50 intents')
+  // Training runs as the version is saved: this bounds its time (a few seconds at most) and the model's size.
+  .refine(
+    (i) => Object.values(i).flatMap((l) => Object.values(l).flat()).length <= MAX_TOTAL_EXAMPLES,
+    `at most ${MAX_TOTAL_EXAMPLES} examples in all`,
+  )
+  .optional();
+
 /** The journey's shape alone; `journeySchema` adds the checks across steps. */
 export const journeyShape = z.strictObject({
   name: name,
@@ -169,6 +215,9 @@ export const journeyShape = z.strictObject({
     .refine((f) => Object.keys(f).length <= MAX_ITEMS, `at most ${MAX_ITEMS} fallbacks`)
     .optional(),
   steps: z.array(stepSchema).min(1, 'a journey needs at least one step').max(1_000),
+  /** The language replies are read in; "auto" picks the best of the intents' languages per reply. */
+  language: language.optional(),
+  intents,
 });
 
 export type Journey = z.infer<typeof journeyShape>;

@@ -30,11 +30,13 @@ export interface RunContext {
   currency: string;
   /** The contact's imported fields. */
   contact: Fields;
+  /** The intent classifier trained with the journey's version, as JSON, if it declares intents. */
+  model?: string;
 }
 
 export type Input =
   | { kind: 'start' }
-  | { kind: 'reply'; text: string }
+  | { kind: 'reply'; text: string; sentiment?: number }
   | { kind: 'timeout' }
   | { kind: 'timer' }
   | { kind: 'enriched'; values: Fields }
@@ -45,6 +47,8 @@ export type Action =
   | { kind: 'send'; stepId: string; text: string }
   | { kind: 'outcome'; outcome: string }
   | { kind: 'note'; text: string }
+  /** What the step read of the reply: its best intent, for the message's row. */
+  | { kind: 'understood'; stepId: string; intent: string; score: number }
   | { kind: 'verified'; stepId: string; ok: boolean; lockedOut: boolean };
 
 export type Wait =

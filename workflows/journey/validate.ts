@@ -9,6 +9,7 @@ import {
   targetOutcomeProblems,
   templateProblems,
 } from './checks';
+import { intentProblems } from './nlu/checks';
 import { type Journey, journeyShape } from './schema';
 
 export type ValidationError = { path: string; message: string };
@@ -27,6 +28,7 @@ function problems(journey: Journey, outcomes?: string[]): Problem[] {
     ...regexProblems(journey),
     ...templateProblems(journey),
     ...targetOutcomeProblems(journey),
+    ...intentProblems(journey),
     ...(outcomes ? outcomeProblems(journey, outcomes) : []),
   ];
 }
