@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { type WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
 import { recordAudit } from '../db/audit';
 import type { Db } from '../db/database';
 import { getDataSubjectRequest, moveDataSubjectRequest } from '../db/data-subject-requests';
@@ -19,15 +19,21 @@ import { buildBundle } from '../platform/dsr/bundle';
 import { callbackSecret } from '../platform/dsr/identity';
 import { type OutboundPolicy, guardedPost, outboundPolicy } from '../platform/outbound';
 import { signatureHeaders } from '../platform/webhooks/sign';
-import { type DsrInput, restrictionLiftedSignal } from '../workflows/contracts';
+import { type DsrInput, contactRectifiedSignal, restrictionLiftedSignal } from '../workflows/contracts';
 import { NotFoundError } from './errors';
 
 /** Tells each live conversation that its contact's restriction is lifted; one that has ended meanwhile is skipped. */
-async function wakeFrozen(workflowIds: string[]): Promise<void> {
+const wakeFrozen = (workflowIds: string[]) => signalLive(workflowIds, (h) => h.signal(restrictionLiftedSignal));
+
+/** Gives each live conversation its contact's corrected fields, so its next step reads them. */
+const passOnCorrection = (workflowIds: string[], fields: Record<string, string>) =>
+  signalLive(workflowIds, (h) => h.signal(contactRectifiedSignal, { fields }));
+
+async function signalLive(workflowIds: string[], send: (h: WorkflowHandle) => Promise<void>): Promise<void> {
   const { client } = Context.current();
   for (const id of workflowIds) {
     try {
-      await client.workflow.getHandle(id).signal(restrictionLiftedSignal);
+      await send(client.workflow.getHandle(id));
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
@@ -147,6 +153,7 @@ export const createDsrActivities = ({ db, hashKey, callbackPolicy }: DsrDeps) =>
         case 'rectification': {
           const n = await rectifyContacts(db, orgId, ids, params.fields ?? {});
           await audit(orgId, requestId, 'dsr.rectification.applied', `ok: ${n} contacts`);
+          if (n > 0) await passOnCorrection(await liveWorkflowIds(db, orgId, ids), params.fields ?? {});
           return n > 0 ? { ok: true } : { ok: false, error: 'no contact matches the identity' };
         }
         case 'restriction':

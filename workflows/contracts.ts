@@ -139,6 +139,8 @@ export const closeSignal = defineSignal<[{ outcome?: string; reason: 'agent' | '
 export const outcomeSignal = defineSignal<[{ outcome: string }]>('outcome');
 /** The contact's restriction of processing is lifted: a conversation frozen by it goes on where it stopped. */
 export const restrictionLiftedSignal = defineSignal('restrictionLifted');
+/** The contact's fields were corrected: the journey reads the new values from its next step on ('' removes a field). */
+export const contactRectifiedSignal = defineSignal<[{ fields: Record<string, string> }]>('contactRectified');
 export const agentMessageUpdate = defineUpdate<{ messageId: string }, [AgentMessage]>('agentMessage');
 export const conversationStateQuery = defineQuery<ConversationView>('state');
 

@@ -10,6 +10,7 @@ import {
   OutcomeKey,
   outcomeSignal,
   restrictionLiftedSignal,
+  contactRectifiedSignal,
 } from '../contracts';
 import { local } from './proxies';
 import type { Conversation } from './state';
@@ -38,6 +39,12 @@ export function setHandlers(c: Conversation): void {
   });
   c.given = new Set(c.inbox.map((m) => m.messageId));
   setHandler(restrictionLiftedSignal, () => void (c.restrictionLifted = true));
+  setHandler(contactRectifiedSignal, ({ fields }) => {
+    for (const [k, v] of Object.entries(fields)) {
+      if (v === '') delete c.ctx.contact[k];
+      else c.ctx.contact[k] = v;
+    }
+  });
   setHandler(outcomeSignal, ({ outcome }) => {
     c.agentOutcome = outcome;
     upsertSearchAttributes([{ key: OutcomeKey, value: outcome }]);
