@@ -127,3 +127,26 @@ export async function purgeWebhookAttempts(db: Db, orgId: string, cutoff: Date, 
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** Data-subject request bundles made before `cutoff`; their requests then show no bundle. One batch. */
+export async function purgeDsrBundles(db: Db, orgId: string, cutoff: Date, limit: number): Promise<number> {
+  const gone = await db
+    .deleteFrom('dsr_bundles')
+    .where('id', 'in', (qb) =>
+      qb.selectFrom('dsr_bundles').select('id').where('org_id', '=', orgId).where('created_at', '<', cutoff).limit(limit),
+    )
+    .returning('request_id')
+    .execute();
+  if (gone.length) {
+    await db
+      .updateTable('data_subject_requests')
+      .set({ bundle_id: null })
+      .where(
+        'id',
+        'in',
+        gone.map((g) => g.request_id),
+      )
+      .execute();
+  }
+  return gone.length;
+}

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/database';
 import {
   orgsWithRetention,
+  purgeDsrBundles,
   purgeEndedConversations,
   purgeInactiveContacts,
   purgeLooseMessages,
@@ -34,6 +35,7 @@ export interface SweepResult {
   contacts: number;
   webhookDeliveries: number;
   webhookAttempts: number;
+  dsrBundles: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -50,18 +52,24 @@ async function drain(step: () => Promise<number>, progress?: () => void): Promis
   }
 }
 
-/**
- * Deletes what each org's retention periods put past due at `now`, in batches of one statement each. Data-subject
- * request bundles are not stored by this schema yet, so `dsrBundlesDays` has nothing to purge.
- */
+/** Deletes what each org's retention periods put past due at `now`, in batches of one statement each. */
 export async function sweepRetention(db: Db, opts: SweepOptions): Promise<SweepResult> {
   const batch = opts.batch ?? SWEEP_BATCH;
-  const result: SweepResult = { orgs: 0, conversations: 0, messages: 0, events: 0, contacts: 0, webhookDeliveries: 0, webhookAttempts: 0 };
+  const result: SweepResult = {
+    orgs: 0,
+    conversations: 0,
+    messages: 0,
+    events: 0,
+    contacts: 0,
+    webhookDeliveries: 0,
+    webhookAttempts: 0,
+    dsrBundles: 0,
+  };
   const before = (days: number) => new Date(opts.now.getTime() - days * DAY_MS);
   const executionsSince = opts.executionRetentionMs === undefined ? undefined : new Date(Date.now() - opts.executionRetentionMs);
   for (const org of await orgsWithRetention(db, opts.orgId)) {
     result.orgs++;
-    const { conversationsDays, inactiveContactsDays, webhookDeliveriesDays } = org.retention;
+    const { conversationsDays, inactiveContactsDays, webhookDeliveriesDays, dsrBundlesDays } = org.retention;
     if (conversationsDays) {
       const cutoff = before(conversationsDays);
       // A batch's executions are deleted while the next batch's rows are: one round trip each to Temporal per
@@ -85,6 +93,9 @@ export async function sweepRetention(db: Db, opts: SweepOptions): Promise<SweepR
       const cutoff = before(webhookDeliveriesDays);
       result.webhookDeliveries += await drain(() => purgeWebhookDeliveries(db, org.id, cutoff, batch), opts.progress);
       result.webhookAttempts += await drain(() => purgeWebhookAttempts(db, org.id, cutoff, batch), opts.progress);
+    }
+    if (dsrBundlesDays) {
+      result.dsrBundles += await drain(() => purgeDsrBundles(db, org.id, before(dsrBundlesDays), batch), opts.progress);
     }
   }
   return result;

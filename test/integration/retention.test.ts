@@ -136,7 +136,16 @@ describe('retention sweep', () => {
       },
     });
 
-    expect(first).toEqual({ orgs: 1, conversations: 7, messages: 36, events: 7, contacts: 2, webhookDeliveries: 2, webhookAttempts: 3 });
+    expect(first).toEqual({
+      orgs: 1,
+      conversations: 7,
+      messages: 36,
+      events: 7,
+      contacts: 2,
+      webhookDeliveries: 2,
+      webhookAttempts: 3,
+      dsrBundles: 0,
+    });
     expect(batches).toEqual([3, 3, 1]);
     expect(await existing('conversations', old.conversationIds)).toEqual([]);
     const kept = [...recent.conversationIds, ...heldContact.conversationIds, ...heldCampaign.conversationIds, ...live.conversationIds];
@@ -168,7 +177,16 @@ describe('retention sweep', () => {
     expect(await count('messages', bystander.orgId)).toBe(10);
 
     const again = await sweepRetention(stack.db, { orgId: org.orgId, now, batch: 3 });
-    expect(again).toEqual({ orgs: 1, conversations: 0, messages: 0, events: 0, contacts: 0, webhookDeliveries: 0, webhookAttempts: 0 });
+    expect(again).toEqual({
+      orgs: 1,
+      conversations: 0,
+      messages: 0,
+      events: 0,
+      contacts: 0,
+      webhookDeliveries: 0,
+      webhookAttempts: 0,
+      dsrBundles: 0,
+    });
 
     // The hold lifted, the next sweep takes what it protected.
     await stack.db.updateTable('campaigns').set({ legal_hold: false }).where('id', '=', campaignId).execute();
@@ -200,6 +218,43 @@ describe('retention sweep', () => {
     expect(result.conversations).toBe(3);
     expect(asked).toEqual([`conversation-retention-${lately.contactIds[0]}`]);
     expect(await existing('conversations', [...longAgo.conversationIds, ...lately.conversationIds])).toEqual([]);
+  });
+
+  it('when a data-subject bundle is older than its period, then it is deleted and its request shows none; a recent one stays', async () => {
+    const now = new Date(Date.now() + 1000 * DAY);
+    const org = await seedOrg(stack.db);
+    await setRetention(org.orgId, { dsrBundlesDays: 30 });
+    const request = async (madeDaysAgo: number) => {
+      const at = new Date(now.getTime() - madeDaysAgo * DAY);
+      const id = randomUUID();
+      await stack.db
+        .insertInto('data_subject_requests')
+        .values({
+          id,
+          org_id: org.orgId,
+          type: 'access',
+          identity_hash: `h-${id}`,
+          status: 'completed',
+          created_at: at,
+          expected_completion_at: at,
+        })
+        .execute();
+      const bundle = await stack.db
+        .insertInto('dsr_bundles')
+        .values({ org_id: org.orgId, request_id: id, bytes: Buffer.from('zip'), created_at: at })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await stack.db.updateTable('data_subject_requests').set({ bundle_id: bundle.id }).where('id', '=', id).execute();
+      return id;
+    };
+    const [old, recent] = [await request(40), await request(2)];
+    const result = await sweepRetention(stack.db, { orgId: org.orgId, now });
+    expect(result.dsrBundles).toBe(1);
+    const rows = await stack.db.selectFrom('data_subject_requests').select(['id', 'bundle_id']).where('org_id', '=', org.orgId).execute();
+    expect(rows.find((r) => r.id === old)?.bundle_id).toBeNull();
+    expect(rows.find((r) => r.id === recent)?.bundle_id).not.toBeNull();
+    const left = await stack.db.selectFrom('dsr_bundles').select('request_id').where('org_id', '=', org.orgId).execute();
+    expect(left.map((b) => b.request_id)).toEqual([recent]);
   });
 
   it('when the worker has started, then the daily schedule exists on its task queue, and a run of it purges what is due', async () => {
