@@ -241,6 +241,13 @@ const schema = z.object({
     .default(24 * 3600 * 1000)
     .describe('How long a rotated-out webhook secret keeps signing beside the new one'),
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64).describe('Webhook requests in flight per endpoint'),
+  RETENTION_DAY_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(86_400)
+    .default(86_400)
+    .describe('The length of a retention day for the per-conversation purge timers: shorter only for drills and tests'),
   PROPENSITY_MIN_CONVERSATIONS: z.coerce
     .number()
     .int()

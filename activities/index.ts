@@ -25,6 +25,8 @@ export interface ActivityDeps {
   hashKey: Buffer;
   /** Where data-subject request status callbacks may go; the strictest policy when absent. */
   callbackPolicy?: OutboundPolicy;
+  /** The length of a retention day for purge timers; a real day when absent. */
+  retentionDayMs?: number;
   /** How much history the propensity models need and read; PROPENSITY_* defaults when absent. */
   propensity?: PropensityOptions;
 }

@@ -3,9 +3,52 @@ import { optionalTsToMs } from '@temporalio/common/lib/time';
 import type { Db } from '../db/database';
 import { deleteExecutions } from '../platform/retention/executions';
 import { type SweepResult, sweepRetention } from '../platform/retention/sweep';
-import type { RetentionSweepInput } from '../workflows/contracts';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { conversationDue, purgeEndedConversations } from '../db/retention';
+import {
+  type ConversationPurgeInput,
+  type PurgeResult,
+  type RetentionSweepInput,
+  WORKFLOW,
+  conversationPurgeWorkflowId,
+} from '../workflows/contracts';
 
-export const createRetentionActivities = ({ db }: { db: Db }) => ({
+export const createRetentionActivities = ({ db, retentionDayMs = 86_400_000 }: { db: Db; retentionDayMs?: number }) => ({
+  /**
+   * Starts the ended conversation's own purge, delayed by its org's period: the timer lives on the server, so no
+   * worker restart loses it. Without a period nothing starts; the daily sweep covers a period set later.
+   */
+  async schedulePurge({ conversationId, orgId }: ConversationPurgeInput): Promise<boolean> {
+    const row = await conversationDue(db, orgId, conversationId);
+    if (!row?.days) return false;
+    const ctx = Context.current();
+    const endedAt = (row.ended_at ?? row.created_at).getTime();
+    try {
+      await ctx.client.workflow.start(WORKFLOW.conversationPurge, {
+        taskQueue: ctx.info.taskQueue,
+        workflowId: conversationPurgeWorkflowId(conversationId),
+        args: [{ conversationId, orgId }],
+        startDelay: Math.max(1, endedAt + row.days * retentionDayMs - Date.now()),
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    return true;
+  },
+
+  /** Purges one ended conversation that is due, with its execution; a legal hold or a longer period keeps it. */
+  async purgeConversation({ conversationId, orgId }: ConversationPurgeInput): Promise<PurgeResult> {
+    const row = await conversationDue(db, orgId, conversationId);
+    if (!row) return { kind: 'gone' };
+    if (!row.days) return { kind: 'kept' };
+    const due = (row.ended_at ?? row.created_at).getTime() + row.days * retentionDayMs;
+    if (due > Date.now()) return { kind: 'wait', until: new Date(due).toISOString() };
+    const purged = await purgeEndedConversations(db, orgId, new Date(due + 1), 1, undefined, conversationId);
+    if (purged.conversations === 0) return { kind: 'held' };
+    await deleteExecutions(Context.current().client, [row.workflow_id]);
+    return { kind: 'purged' };
+  },
+
   /** Purges what is past its org's retention period at `now`, with the purged conversations' executions. */
   async sweepRetention(input: RetentionSweepInput & { now: string }): Promise<SweepResult> {
     const ctx = Context.current();

@@ -20,7 +20,7 @@ export async function orgsWithRetention(db: Db, orgId?: string): Promise<{ id: s
  * statement, so that a batch is gone whole or not at all. Returns the workflow ids of the deleted rows that ended
  * on or after `executionsSince` (earlier ones Temporal removed itself, past the namespace retention).
  */
-export async function purgeEndedConversations(db: Db, orgId: string, cutoff: Date, limit: number, executionsSince?: Date) {
+export async function purgeEndedConversations(db: Db, orgId: string, cutoff: Date, limit: number, executionsSince?: Date, onlyId?: string) {
   const { rows } = await sql<{ conversations: string; workflow_ids: string[]; messages: string; events: string }>`
     with doomed as (
       delete from conversations where id in (
@@ -30,6 +30,7 @@ export async function purgeEndedConversations(db: Db, orgId: string, cutoff: Dat
         where c.org_id = ${orgId} and c.status in ${ENDED}
           and (c.ended_at < ${cutoff} or (c.ended_at is null and c.created_at < ${cutoff}))
           and not k.legal_hold and not coalesce(p.legal_hold, false)
+          and (${onlyId ?? null}::uuid is null or c.id = ${onlyId ?? null}::uuid)
         limit ${limit}
       )
       returning id, workflow_id, ended_at
@@ -149,4 +150,20 @@ export async function purgeDsrBundles(db: Db, orgId: string, cutoff: Date, limit
       .execute();
   }
   return gone.length;
+}
+
+/** When an ended conversation falls due under its org's period, or why it never does. */
+export async function conversationDue(db: Db, orgId: string, conversationId: string) {
+  return db
+    .selectFrom('conversations as c')
+    .innerJoin('orgs as o', 'o.id', 'c.org_id')
+    .select([
+      'c.ended_at',
+      'c.created_at',
+      'c.workflow_id',
+      sql<number | null>`(o.settings->'retention'->>'conversationsDays')::int`.as('days'),
+    ])
+    .where('c.org_id', '=', orgId)
+    .where('c.id', '=', conversationId)
+    .executeTakeFirst();
 }

@@ -46,6 +46,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
       importBatchRows: config.IMPORT_BATCH_ROWS,
       hashKey: hashKey(config),
       callbackPolicy: configuredPolicy(config),
+      retentionDayMs: config.RETENTION_DAY_SECONDS * 1000,
       propensity: { minConversations: config.PROPENSITY_MIN_CONVERSATIONS, maxConversations: config.PROPENSITY_MAX_CONVERSATIONS },
     }),
     dataConverter: dataConverter(opts.codec ?? new EncryptionCodec(payloadKey(masterKey(config)))),

@@ -13,6 +13,7 @@ export const WORKFLOW = {
   importCampaign: 'importCampaign',
   webhooks: 'webhookDispatcher',
   retentionSweep: 'retentionSweep',
+  conversationPurge: 'conversationPurge',
   propensityTraining: 'propensityTraining',
   dsr: 'dataSubjectRequest',
 } as const;
@@ -226,6 +227,14 @@ export const wakeWebhooksSignal = defineSignal('wakeWebhooks');
 
 /** The daily Temporal Schedule that runs the retention sweep: one per task queue (a deployment's workers share one). */
 export const retentionScheduleId = (taskQueue: string) => `retention-sweep:${taskQueue}`;
+
+/** An ended conversation's own purge, started with a delay of its org's retention period. */
+export const conversationPurgeWorkflowId = (conversationId: string) => `purge:${conversationId}`;
+export interface ConversationPurgeInput {
+  conversationId: string;
+  orgId: string;
+}
+export type PurgeResult = { kind: 'purged' | 'held' | 'kept' | 'gone' } | { kind: 'wait'; until: string };
 
 export interface RetentionSweepInput {
   /** Only this org; every org with a retention setting when absent. */

@@ -3,6 +3,6 @@ export { conversation } from './conversation';
 export { notice } from './notice';
 export { importCampaign } from './import';
 export { webhookDispatcher } from './webhooks';
-export { retentionSweep } from './retention';
+export { conversationPurge, retentionSweep } from './retention';
 export { propensityTraining } from './propensity';
 export { dataSubjectRequest } from './dsr';

@@ -47,6 +47,7 @@ function oneMemberCampaign(definition: object) {
       return { messageId: uid(), providerMessageId: uid() };
     },
     updateConversation: async () => undefined,
+    schedulePurge: async () => false,
     finishConversation: async () => undefined,
   };
   return { conversationId, activities, campaignId: uid() };

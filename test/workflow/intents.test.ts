@@ -76,6 +76,7 @@ beforeAll(async () => {
     },
     recordIntent: async ({ messageId, intent, score }) => void intents.set(messageId, { intent, score }),
     updateConversation: async () => undefined,
+    schedulePurge: async () => false,
     finishConversation: async () => undefined,
   });
 });

@@ -126,6 +126,7 @@ export function journeyHarness() {
       if (outcome) rec.outcomes.push(outcome);
       if (note) rec.notes.push(note);
     },
+    schedulePurge: async () => false,
     finishConversation: async ({ conversationId, outcome, reason }) => {
       const { rec } = get(conversationId);
       rec.finished.push({ outcome, reason });

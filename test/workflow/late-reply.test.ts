@@ -84,6 +84,7 @@ const activities: Partial<Activities> = {
     return { messageId: key, providerMessageId: key };
   },
   updateConversation: async () => undefined,
+  schedulePurge: async () => false,
   finishConversation: async ({ conversationId }) => {
     finished.push(conversationId);
     if (conversationId === hold.conversationId) {

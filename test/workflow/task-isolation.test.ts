@@ -51,6 +51,7 @@ describe('workflow task isolation', () => {
       return { messageId: uid(), providerMessageId: uid() };
     },
     updateConversation: async () => undefined,
+    schedulePurge: async () => false,
     finishConversation: async ({ conversationId, outcome }) => void (finished[conversationId] = outcome),
   };
   let worker: Awaited<ReturnType<typeof startFakeWorker>>;
