@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { CHANNEL_KINDS, type ChannelKind, kindRules } from '../../channels';
 import { phoneAddress } from '../../channels/phone';
+import { recordAudit } from '../../db/audit';
 import { orgSettings } from '../../db/orgs';
 import { addSuppressions, liftSuppression, listSuppressions, normaliseAddress } from '../../db/suppressions';
 import { caller } from '../auth';
@@ -78,6 +79,16 @@ export function suppressionsRouter(deps: ApiDeps): Router {
       createdBy: c.keyPrefix,
     });
     const distinct = new Set(addresses).size;
+    // Counts and the channel kind only: an audit entry never holds an address, not even hashed.
+    await recordAudit(db, {
+      orgId: c.orgId,
+      actor: c.keyPrefix,
+      actorKeyId: c.keyId,
+      ip: req.ip,
+      action: 'suppressions.added',
+      target: `${body.channelKind ?? 'all kinds'}: ${added} of ${distinct}`,
+      result: 'ok',
+    });
     res.status(200).json({ added, alreadySuppressed: distinct - added });
   });
 
@@ -95,6 +106,15 @@ export function suppressionsRouter(deps: ApiDeps): Router {
     const input = fromBody ? parse(liftSchema, req.body) : parse(liftSchema, req.query, 'query');
     const [canon] = await canonicalAll(deps, c.orgId, [input.address], () => 'address', input.channelKind);
     const lifted = await liftSuppression(db, hashKey, c.orgId, canon, input.channelKind);
+    await recordAudit(db, {
+      orgId: c.orgId,
+      actor: c.keyPrefix,
+      actorKeyId: c.keyId,
+      ip: req.ip,
+      action: 'suppression.lifted',
+      target: `${input.channelKind ?? 'all kinds'}: ${lifted}`,
+      result: 'ok',
+    });
     res.json({ lifted });
   });
 

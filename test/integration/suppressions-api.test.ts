@@ -51,6 +51,23 @@ describe('the suppressions API', () => {
     expect(liftedByBody.body).toEqual({ lifted: 1 });
     expect((await blocked(['+447911123456', 'ann@example.com'])).size).toBe(0);
     expect((await api.raw('DELETE', '/v1/suppressions', { address: 'ann@example.com' })).body).toEqual({ lifted: 0 });
+
+    // Each change is audited, by counts only: no address, in any form.
+    const audit = await stack.db
+      .selectFrom('audit_log')
+      .select(['action', 'target'])
+      .where('org_id', '=', org.orgId)
+      .where('action', 'like', 'suppression%')
+      .orderBy('id')
+      .execute();
+    expect(audit).toEqual([
+      { action: 'suppressions.added', target: 'all kinds: 2 of 2' },
+      { action: 'suppressions.added', target: 'all kinds: 0 of 1' },
+      { action: 'suppression.lifted', target: 'all kinds: 1' },
+      { action: 'suppression.lifted', target: 'all kinds: 1' },
+      { action: 'suppression.lifted', target: 'all kinds: 0' },
+    ]);
+    expect(JSON.stringify(audit)).not.toMatch(/example|7911/i);
   });
 
   it('when a suppression is for one channel kind, then it blocks that kind only', async () => {
