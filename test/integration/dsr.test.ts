@@ -7,6 +7,7 @@ import { type TestStack, apiClient, eventually, seedOrg, startTestStack } from '
 import { startReceiver } from '../helpers/webhook-receiver';
 import { standardSignature } from '../../platform/webhooks/sign';
 import { isOptedOut } from '../../db/consent';
+import { foundInDump, foundInHistories } from '../helpers/evidence';
 
 const SUBJECT = { address: '07911 123901', e164: '+447911123901', name: 'Zephyrine' };
 const NEIGHBOUR = { address: '07911 123902', e164: '+447911123902', name: 'Quillon' };
@@ -204,6 +205,13 @@ describe('data-subject requests', () => {
       .where('id', '=', said.conversationId!)
       .executeTakeFirstOrThrow();
 
+    // The scans below find the person before the erasure: what they miss after it is gone, not unlooked-for.
+    const needles = [ERASED.digits, ERASED.name];
+    const dbUrl = process.env.PARLEY_TEST_DATABASE_URL!;
+    expect(await foundInDump(dbUrl, needles)).toEqual(needles);
+    // Histories carry the name (in the journey's variables and texts); the phone stays in activities' own reads.
+    expect((await foundInHistories(stack.client, stack.config, needles)).map((f) => f.needle)).toContain(ERASED.name);
+
     const created = await api.post('/v1/data-subject-requests', { type: 'erasure', identity: { phone: ERASED.address } });
     expect(created.status).toBe(201);
     expect(await finished(created.body.id)).toMatchObject({ status: 'completed' });
@@ -233,6 +241,9 @@ describe('data-subject requests', () => {
       110_000,
       'the execution deleted',
     );
+    // A full pg_dump (every table, bytea as hex) and every remaining history on the queue, decoded: neither holds them.
+    expect(await foundInDump(dbUrl, needles)).toEqual([]);
+    expect(await foundInHistories(stack.client, stack.config, needles)).toEqual([]);
 
     const again = await api.post('/v1/campaigns', {
       journeyId: org.journeyId,
