@@ -9,6 +9,7 @@ import { upsertContacts } from '../../db/contacts';
 import { type BlockReason, blockedAddresses } from '../../db/suppressions';
 import { type ConversationRow, findConversation } from '../../db/conversations';
 import { transcript } from '../../db/messages';
+import { recordAudit } from '../../db/audit';
 import { normaliseContacts } from '../../platform/contacts';
 import { type ContactLimits, contactSchema } from '../contacts';
 import { startConversation } from '../start-conversation';
@@ -63,6 +64,19 @@ export function conversationsRouter(deps: ApiDeps): Router {
     if (!row) throw notFound('conversation');
     return row;
   };
+  // Reads of what a person said and what agents noted about them leave a trace: ids only.
+  const auditRead = (req: Parameters<typeof caller>[0], action: string, conversationId: string) => {
+    const c = caller(req);
+    return recordAudit(db, {
+      orgId: c.orgId,
+      actor: c.keyPrefix,
+      actorKeyId: c.keyId,
+      ip: req.ip,
+      action,
+      target: conversationId,
+      result: 'ok',
+    });
+  };
   const view = (row: ConversationRow) => ({
     id: row.id,
     status: row.status,
@@ -100,6 +114,7 @@ export function conversationsRouter(deps: ApiDeps): Router {
 
   router.get('/:id', async (req, res) => {
     const row = await load(caller(req).orgId, pathId(req.params.id, 'conversation'));
+    await auditRead(req, 'conversation.read', row.id);
     let live: unknown;
     if (isLive(row.status)) {
       live = await temporal.workflow
@@ -117,6 +132,7 @@ export function conversationsRouter(deps: ApiDeps): Router {
 
   router.get('/:id/transcript', async (req, res) => {
     const row = await load(caller(req).orgId, pathId(req.params.id, 'conversation'));
+    await auditRead(req, 'transcript.read', row.id);
     const messages = await transcript(db, row.id);
     const items = messages.map((m) => ({
       id: m.id,

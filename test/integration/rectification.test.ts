@@ -47,5 +47,21 @@ describe('rectification reaches running conversations', () => {
     expect(await phone.receive(1)).toEqual(['Thank you, John in Cork.']);
     const stored = await stack.db.selectFrom('contacts').select('fields').where('org_id', '=', org.orgId).executeTakeFirstOrThrow();
     expect(stored.fields).toMatchObject({ firstName: 'John', town: 'Cork' });
+
+    // Reading the conversation and its transcript through the API is audited, with the conversation's id only.
+    expect((await api.get(`/v1/conversations/${started.body.id}/transcript`)).status).toBe(200);
+    expect((await api.get(`/v1/conversations/${started.body.id}`)).status).toBe(200);
+    const reads = await stack.db
+      .selectFrom('audit_log')
+      .select(['action', 'target', 'actor'])
+      .where('org_id', '=', org.orgId)
+      .where('action', 'in', ['transcript.read', 'conversation.read'])
+      .orderBy('id')
+      .execute();
+    expect(reads.map((r) => [r.action, r.target])).toEqual([
+      ['transcript.read', started.body.id],
+      ['conversation.read', started.body.id],
+    ]);
+    expect(JSON.stringify(reads)).not.toMatch(/John|Cork|7911/);
   });
 });
