@@ -6,6 +6,12 @@ import { z } from 'zod';
 import { parseAllowEntry } from './platform/outbound/address';
 import { DEFAULT_RETRY_DELAYS_S } from './platform/webhooks/schedule';
 
+/** "a, b,,c" as ["a", "b", "c"]. */
+const commaList = (s: string) =>
+  s
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
 const bool = z
   .enum(['true', 'false', '1', '0', ''])
   .default('false')
@@ -53,12 +59,7 @@ const schema = z.object({
   CODEC_CORS_ORIGINS: z
     .string()
     .default('http://127.0.0.1:8233,http://localhost:8233')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((o) => o.trim())
-        .filter(Boolean),
-    )
+    .transform(commaList)
     .describe('Temporal UI origins allowed to call /codec'),
   JWT_SECRET: z.string().min(32).optional().describe('Signs short-lived API tokens; derived from the master key when unset'),
   JWT_KEY_GENERATIONS: z
@@ -162,23 +163,13 @@ const schema = z.object({
   OUTBOUND_ALLOW: z
     .string()
     .default('')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((e) => e.trim())
-        .filter(Boolean),
-    )
+    .transform(commaList)
     .pipe(z.array(z.string().refine((e) => parseAllowEntry(e) !== undefined, 'expected host names, IP addresses or CIDR ranges')))
     .describe('Hosts and ranges that outbound requests (enrichment) may reach over plain http or on private addresses'),
   OUTBOUND_DNS_SERVERS: z
     .string()
     .default('')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((e) => e.trim())
-        .filter(Boolean),
-    )
+    .transform(commaList)
     .pipe(
       z.array(
         z.string().regex(/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d{1,5})?$/, 'expected IP addresses, each with an optional :port'),

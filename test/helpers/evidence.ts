@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import { type Config, masterKey } from '../../config';
 import { EncryptionCodec, payloadKey } from '../../platform/codec';
+import { eventually } from './stack';
 
 const run = promisify(execFile);
 
@@ -49,3 +50,21 @@ export async function foundInHistories(
   }
   return found;
 }
+
+/**
+ * Waits until the workflow's execution is gone; answers the error describe() gave. The server deletes an execution
+ * in a background task: seconds after the request, or a minute and more on a loaded machine.
+ */
+export const executionGone = (client: Client, workflowId: string, timeoutMs = 110_000) =>
+  eventually(
+    () =>
+      client.workflow
+        .getHandle(workflowId)
+        .describe()
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        ),
+    timeoutMs,
+    'the execution deleted',
+  );

@@ -7,7 +7,7 @@ import { type TestStack, apiClient, eventually, seedOrg, startTestStack } from '
 import { startReceiver } from '../helpers/webhook-receiver';
 import { standardSignature } from '../../platform/webhooks/sign';
 import { isOptedOut } from '../../db/consent';
-import { foundInDump, foundInHistories } from '../helpers/evidence';
+import { executionGone, foundInDump, foundInHistories } from '../helpers/evidence';
 
 const SUBJECT = { address: '07911 123901', e164: '+447911123901', name: 'Zephyrine' };
 const NEIGHBOUR = { address: '07911 123902', e164: '+447911123902', name: 'Quillon' };
@@ -228,19 +228,7 @@ describe('data-subject requests', () => {
       if (Number(found.rows[0].n) > 0) hits.push(`${c.table_name}.${c.column_name}`);
     }
     expect(hits).toEqual([]);
-    // The server deletes an execution in a background task: seconds after the request, or a minute on a loaded machine.
-    await eventually(
-      async () => {
-        try {
-          await stack.client.workflow.getHandle(workflowId).describe();
-          return undefined;
-        } catch (err) {
-          return err instanceof WorkflowNotFoundError ? true : undefined;
-        }
-      },
-      110_000,
-      'the execution deleted',
-    );
+    expect(await executionGone(stack.client, workflowId)).toBeInstanceOf(WorkflowNotFoundError);
     // A full pg_dump (every table, bytea as hex) and every remaining history on the queue, decoded: neither holds them.
     expect(await foundInDump(dbUrl, needles)).toEqual([]);
     expect(await foundInHistories(stack.client, stack.config, needles)).toEqual([]);

@@ -5,6 +5,7 @@ import { deleteExecutions } from '../../platform/retention/executions';
 import { sweepRetention } from '../../platform/retention/sweep';
 import { retentionScheduleId } from '../../workflows/contracts';
 import { seedCampaign, seedEnded } from '../helpers/retention-seed';
+import { executionGone } from '../helpers/evidence';
 import { type TestStack, eventually, seedOrg, startTestStack } from '../helpers/stack';
 
 const DAY = 86_400_000;
@@ -159,19 +160,7 @@ describe('retention sweep', () => {
     const deliveries = await stack.db.selectFrom('webhook_deliveries').select('status').where('endpoint_id', '=', endpointId).execute();
     expect(deliveries.map((d) => d.status).sort()).toEqual(['delivered', 'pending']);
     expect(await stack.db.selectFrom('webhook_attempts').select('id').where('endpoint_id', '=', endpointId).execute()).toHaveLength(1);
-    // The server deletes an execution in a background task: seconds after the request, or some 20 s on a loaded machine.
-    const deleted = await eventually(
-      () =>
-        stack.client.workflow
-          .getHandle(withRun.workflow_id)
-          .describe()
-          .then(
-            () => undefined,
-            (err) => err,
-          ),
-      90_000,
-      'the execution deleted',
-    );
+    const deleted = await executionGone(stack.client, withRun.workflow_id);
     expect(deleted).toBeInstanceOf(WorkflowNotFoundError);
     expect(await existing('conversations', theirs.conversationIds)).toEqual([...theirs.conversationIds].sort());
     expect(await count('messages', bystander.orgId)).toBe(10);
