@@ -80,7 +80,8 @@ describe('a WhatsApp channel, end to end against the fake Cloud API', () => {
     expect(reply.status).toBe(200);
     const answer = await nth('447911123501', 3);
     expect(answer.body).toMatchObject({ type: 'text', text: { body: 'Great, Aoife. An agent will be in touch.', preview_url: false } });
-    const conversation = (await row(answer.id)).conversation_id!;
+    // The fake has the request a moment before the send records the provider's id.
+    const conversation = await eventually(async () => (await row(answer.id)).conversation_id ?? undefined);
     const view = await eventually(async () => {
       const r = await api.get(`/v1/conversations/${conversation}/transcript`);
       return r.body.status === 'ended' ? r.body : undefined;
