@@ -115,4 +115,54 @@ describe('campaign workflow', () => {
       await w.stop();
     }
   });
+  it('when members are added while the last ones are in flight, then the run pages on to them and completes only after', async () => {
+    let open = false;
+    const c = fakeCampaign(2, async () => {
+      while (!open) await sleep(20);
+    });
+    const w = await startFakeWorker(c.activities);
+    try {
+      const handle = await w.client.workflow.start('campaign', {
+        taskQueue: w.taskQueue,
+        workflowId: `campaign:${c.campaignId}`,
+        args: [{ campaignId: c.campaignId, orgId: 'o1', window: 5, runLimit: 100 }],
+      });
+      await eventually(async () => (c.record.loaded.length === 2 ? true : undefined), 10_000, 'both in flight');
+      // The API stores the new members, then signals: the run has read every page by now, and is draining.
+      c.members.push({ seq: 3, conversationId: `${c.campaignId}-3` }, { seq: 4, conversationId: `${c.campaignId}-4` });
+      await handle.signal('membersAdded');
+      await eventually(async () => (c.record.loaded.length === 4 ? true : undefined), 10_000, 'the added members started');
+      open = true;
+      const result: CampaignProgress = await handle.result();
+      expect(result).toMatchObject({ status: 'completed', started: 4, ready: 4, inFlight: 0 });
+      expect(c.record.statuses).toEqual(['running', 'completed']);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it('when members are added without a signal, then the completion under the lock finds them and the run goes on', async () => {
+    const c = fakeCampaign(2, async () => undefined);
+    let looks = 0;
+    c.activities.completeCampaign = async ({ afterSeq }) => {
+      // The first look finds members added since the run's last page (their signal was lost).
+      if (++looks === 1) c.members.push({ seq: 3, conversationId: `${c.campaignId}-3` });
+      if (c.members.some((m) => m.seq > afterSeq)) return false;
+      c.record.statuses.push('completed');
+      return true;
+    };
+    const w = await startFakeWorker(c.activities);
+    try {
+      const result: CampaignProgress = await w.client.workflow.execute('campaign', {
+        taskQueue: w.taskQueue,
+        workflowId: `campaign:${c.campaignId}`,
+        args: [{ campaignId: c.campaignId, orgId: 'o1', window: 5, runLimit: 100 }],
+      });
+      expect(result).toMatchObject({ status: 'completed', started: 3 });
+      expect([...c.record.loaded].sort()).toEqual(c.members.map((m) => m.conversationId).sort());
+      expect(looks).toBe(2);
+    } finally {
+      await w.stop();
+    }
+  });
 });
