@@ -68,7 +68,12 @@ function keywordBaseline(train: Intents): (text: string) => string | undefined {
 }
 
 function macroF1(intents: string[], gold: string[], predicted: (string | undefined)[]): number {
-  const f1s = intents.map((intent) => {
+  const f1s = f1ByIntent(intents, gold, predicted);
+  return f1s.reduce((a, b) => a + b, 0) / f1s.length;
+}
+
+function f1ByIntent(intents: string[], gold: string[], predicted: (string | undefined)[]): number[] {
+  return intents.map((intent) => {
     let tp = 0;
     let fp = 0;
     let fn = 0;
@@ -80,7 +85,6 @@ function macroF1(intents: string[], gold: string[], predicted: (string | undefin
     });
     return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
   });
-  return f1s.reduce((a, b) => a + b, 0) / f1s.length;
 }
 
 const round = (n: number, d = 3) => Number(n.toFixed(d));
@@ -192,6 +196,7 @@ function main(): void {
     baselineAccuracy: round(baseAccuracy),
     baselineMacroF1: round(baseF1),
     aboveBaseline: round(f1 - baseF1),
+    f1ByIntent: Object.fromEntries(f1ByIntent(intents, gold, predicted).map((v, i) => [intents[i], round(v)])),
     classifyP50Ms: round(p50, 4),
     classifyP99Ms: round(p99, 4),
     trainMs: round(trainMs, 1),

@@ -51,7 +51,7 @@ describe('intent training', () => {
     const names = model.features.split('\n');
     expect(model.v).toBe(2);
     expect(names).toEqual([...names].sort());
-    expect(model.weights).toHaveLength(names.length * model.intents.length * 3);
+    expect(model.weights).toHaveLength(names.length * model.intents.length * 2);
   });
 
   it('when a run holds a version-1 model, then every reply gets the answer that model gave before version 2', () => {

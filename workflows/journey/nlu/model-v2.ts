@@ -1,9 +1,9 @@
 import { wordsAndStems } from './language';
-import { best, type IntentScore, mulberry32, norm, SCALE, softmax } from './linear';
+import { best, type IntentScore, mulberry32, norm, softmax } from './linear';
 
 /**
  * The second model format: stems, stem pairs and the letter n-grams of each word, with the
- * feature names sorted in one string and the weights packed three base64 characters each, so a
+ * feature names sorted in one string and the weights packed two base64 characters each, so a
  * run reads the stored JSON in a fraction of the time an object of number arrays takes.
  */
 export interface IntentModelV2 {
@@ -13,10 +13,11 @@ export interface IntentModelV2 {
   /** The shortest and longest letter n-grams taken within each word, its edges marked. */
   grams: [number, number];
   gramWeight: number;
+  /** In hundredths. */
   bias: number[];
   /** Feature names, sorted, one a line. */
   features: string;
-  /** For each feature in order, one weight per intent, in thousandths. */
+  /** For each feature in order, one weight per intent, in hundredths. */
   weights: string;
 }
 
@@ -37,15 +38,17 @@ const MAX_WORDS = 60;
 const DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const VALUE = new Uint8Array(128);
 for (let i = 0; i < DIGITS.length; i++) VALUE[DIGITS.charCodeAt(i)] = i;
-const OFFSET = 1 << 17;
+// Hundredths are finer than training tells apart, and two characters hold -20.48..20.47 (weights stay within ±5).
+const SCALE = 100;
+const OFFSET = 1 << 11;
 
 function pack(n: number): string {
   const v = Math.min(2 * OFFSET - 1, Math.max(0, n + OFFSET));
-  return DIGITS[v >> 12] + DIGITS[(v >> 6) & 63] + DIGITS[v & 63];
+  return DIGITS[v >> 6] + DIGITS[v & 63];
 }
 
 function unpack(s: string, at: number): number {
-  return (VALUE[s.charCodeAt(at)] << 12) + (VALUE[s.charCodeAt(at + 1)] << 6) + VALUE[s.charCodeAt(at + 2)] - OFFSET;
+  return (VALUE[s.charCodeAt(at)] << 6) + VALUE[s.charCodeAt(at + 1)] - OFFSET;
 }
 
 export function featuresV2(text: string, language: string, [lo, hi]: [number, number]): string[] {
@@ -150,7 +153,7 @@ export function scoreV2(model: IntentModelV2, names: string[], text: string, lan
   const x = norm(value);
   const sums = model.bias.map(() => 0);
   hits.forEach((at, i) => {
-    for (let c = 0; c < k; c++) sums[c] += unpack(model.weights, (at * k + c) * 3) * value[i];
+    for (let c = 0; c < k; c++) sums[c] += unpack(model.weights, (at * k + c) * 2) * value[i];
   });
   const scores = model.bias.map((b, c) => (b + sums[c] * x) / SCALE);
   return best(model.intents, softmax(scores));
