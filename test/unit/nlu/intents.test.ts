@@ -1,9 +1,10 @@
 import { validateJourney } from '../../../workflows/journey';
 import { matchAnswer } from '../../../workflows/journey/match';
-import { classifyIntent, type IntentModelV1, type Intents, trainIntents } from '../../../workflows/journey/nlu/model';
+import { classifyIntent, type IntentModel, type Intents, trainIntents } from '../../../workflows/journey/nlu/model';
 import { trainJourney } from '../../../workflows/journey/nlu/train';
 import replies from '../../fixtures/nlu/replies.json';
 import version1 from '../../fixtures/nlu/model-v1.json';
+import version2 from '../../fixtures/nlu/model-v2.json';
 
 const INTENTS: Intents = {
   promiseToPay: {
@@ -54,10 +55,14 @@ describe('intent training', () => {
     expect(model.weights).toHaveLength(names.length * model.intents.length * 2);
   });
 
-  it('when a run holds a version-1 model, then every reply gets the answer that model gave before version 2', () => {
-    // Trained and answered by the version-1 code: runs started then replay with these answers.
-    const model = version1.model as IntentModelV1;
-    for (const { text, language, answer } of version1.answers) {
+  // Each model trained and its answers recorded when its version was current: runs started with one
+  // replay with these answers, so a change to how replies are read needs a new model version instead.
+  it.each([
+    ['1', version1],
+    ['2', version2],
+  ])('when a run holds a version-%s model, then every reply gets the answer it got when that version was trained', (_, frozen) => {
+    const model = frozen.model as IntentModel;
+    for (const { text, language, answer } of frozen.answers) {
       expect({ text, language, answer: classifyIntent(model, text, language) ?? null }).toEqual({ text, language, answer });
     }
   });

@@ -27,7 +27,8 @@ export function trainIntents(intents: Intents, settings?: TrainingV2): IntentMod
 }
 
 // The sorted feature names of the last version-2 model read: a run reads its model afresh for each reply,
-// and splitting the names is half the work. Only speed depends on it, never an answer.
+// and splitting the names is half the work. Module state, so one per worker thread as workflows share
+// the reused context; only speed depends on it, never an answer.
 let last = { features: '', names: [''] };
 function namesOf(model: IntentModelV2): string[] {
   if (model.features !== last.features) last = { features: model.features, names: model.features.split('\n') };
