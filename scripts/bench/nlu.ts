@@ -92,9 +92,10 @@ const round = (n: number, d = 3) => Number(n.toFixed(d));
 const FOLDS = 5;
 
 /** Macro-F1 over the training part, each phrase classified by a model trained without its fold. */
-function crossValidate(train: Intents, settings: TrainingV2): { macroF1: number; trainMs: number; modelKiB: number } {
+function crossValidate(train: Intents, settings: TrainingV2): { macroF1: number; brier: number; trainMs: number; modelKiB: number } {
   const gold: string[] = [];
   const predicted: (string | undefined)[] = [];
+  const scores: number[] = [];
   let trainMs = 0;
   let modelKiB = 0;
   for (let fold = 0; fold < FOLDS; fold++) {
@@ -111,13 +112,22 @@ function crossValidate(train: Intents, settings: TrainingV2): { macroF1: number;
       for (const phrases of Object.values(byLanguage)) {
         phrases.forEach((text, i) => {
           if (i % FOLDS !== fold) return;
+          const got = classifyIntent(model, text, 'auto');
           gold.push(intent);
-          predicted.push(classifyIntent(model, text, 'auto')?.intent);
+          predicted.push(got?.intent);
+          scores.push(got?.score ?? 0);
         });
       }
     }
   }
-  return { macroF1: round(macroF1(Object.keys(train).sort(), gold, predicted)), trainMs: round(trainMs, 1), modelKiB: round(modelKiB, 1) };
+  // How far the best intent's probability is from whether it was right: what minScore relies on.
+  const brier = scores.reduce((sum, s, i) => sum + (s - (predicted[i] === gold[i] ? 1 : 0)) ** 2, 0) / scores.length;
+  return {
+    macroF1: round(macroF1(Object.keys(train).sort(), gold, predicted)),
+    brier: round(brier),
+    trainMs: round(trainMs, 1),
+    modelKiB: round(modelKiB, 1),
+  };
 }
 
 /** The defaults, then each setting varied alone (the first is close to version 1's features and settings). */
@@ -141,12 +151,20 @@ const CANDIDATES: Partial<TrainingV2>[] = [
   { l2: 3e-2 },
   { rate: 0.25 },
   { rate: 1 },
+  { temperature: 0.3 },
+  { temperature: 0.4 },
+  { temperature: 1 },
+  { temperature: 0.6 },
+  { temperature: 0.8 },
+  { temperature: 1.25 },
 ];
 
 function cv(train: Intents): void {
   const results = CANDIDATES.map((change) => ({ change, ...crossValidate(train, { ...TRAINING_V2, ...change }) }));
   for (const r of results)
-    console.log(`${JSON.stringify(r.change).padEnd(24)}  macro-F1 ${r.macroF1}  train ${r.trainMs} ms  ${r.modelKiB} KiB`);
+    console.log(
+      `${JSON.stringify(r.change).padEnd(24)}  macro-F1 ${r.macroF1}  Brier ${r.brier}  train ${r.trainMs} ms  ${r.modelKiB} KiB`,
+    );
   if (process.argv.includes('--json')) console.log(JSON.stringify({ defaults: TRAINING_V2, folds: FOLDS, results }));
 }
 
