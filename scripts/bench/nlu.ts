@@ -1,10 +1,12 @@
-// npm run bench:nlu -- [--json]
+// npm run bench:nlu -- [--json] [--cv]
 // Intent accuracy and macro-F1 on held-out customer replies, against a keyword baseline, classification time,
 // and outcome-propensity AUC on a generated history (bench:propensity alone gives its detail).
+// --cv instead compares training settings by 5-fold cross-validation on the training part alone.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { classifyIntent, type IntentModel, type Intents, trainIntents } from '../../workflows/journey/nlu/model';
+import { classifyIntent, type IntentModel, type Intents, type TrainingV2, trainIntents } from '../../workflows/journey/nlu/model';
+import { TRAINING_V2 } from '../../workflows/journey/nlu/model-v2';
 import { words } from '../../workflows/journey/text';
 import { propensityFigures } from './propensity';
 
@@ -66,7 +68,12 @@ function keywordBaseline(train: Intents): (text: string) => string | undefined {
 }
 
 function macroF1(intents: string[], gold: string[], predicted: (string | undefined)[]): number {
-  const f1s = intents.map((intent) => {
+  const f1s = f1ByIntent(intents, gold, predicted);
+  return f1s.reduce((a, b) => a + b, 0) / f1s.length;
+}
+
+function f1ByIntent(intents: string[], gold: string[], predicted: (string | undefined)[]): number[] {
+  return intents.map((intent) => {
     let tp = 0;
     let fp = 0;
     let fn = 0;
@@ -78,15 +85,94 @@ function macroF1(intents: string[], gold: string[], predicted: (string | undefin
     });
     return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
   });
-  return f1s.reduce((a, b) => a + b, 0) / f1s.length;
 }
 
 const round = (n: number, d = 3) => Number(n.toFixed(d));
+
+const FOLDS = 5;
+
+/** Macro-F1 over the training part, each phrase classified by a model trained without its fold. */
+function crossValidate(train: Intents, settings: TrainingV2): { macroF1: number; brier: number; trainMs: number; modelKiB: number } {
+  const gold: string[] = [];
+  const predicted: (string | undefined)[] = [];
+  const scores: number[] = [];
+  let trainMs = 0;
+  let modelKiB = 0;
+  for (let fold = 0; fold < FOLDS; fold++) {
+    const fit: Intents = {};
+    for (const [intent, byLanguage] of Object.entries(train)) {
+      fit[intent] = {};
+      for (const [language, phrases] of Object.entries(byLanguage)) fit[intent][language] = phrases.filter((_, i) => i % FOLDS !== fold);
+    }
+    const t0 = performance.now();
+    const model = trainIntents(fit, settings);
+    trainMs += (performance.now() - t0) / FOLDS;
+    modelKiB += Buffer.byteLength(JSON.stringify(model)) / 1024 / FOLDS;
+    for (const [intent, byLanguage] of Object.entries(train)) {
+      for (const phrases of Object.values(byLanguage)) {
+        phrases.forEach((text, i) => {
+          if (i % FOLDS !== fold) return;
+          const got = classifyIntent(model, text, 'auto');
+          gold.push(intent);
+          predicted.push(got?.intent);
+          scores.push(got?.score ?? 0);
+        });
+      }
+    }
+  }
+  // How far the best intent's probability is from whether it was right: what minScore relies on.
+  const brier = scores.reduce((sum, s, i) => sum + (s - (predicted[i] === gold[i] ? 1 : 0)) ** 2, 0) / scores.length;
+  return {
+    macroF1: round(macroF1(Object.keys(train).sort(), gold, predicted)),
+    brier: round(brier),
+    trainMs: round(trainMs, 1),
+    modelKiB: round(modelKiB, 1),
+  };
+}
+
+/** The defaults, then each setting varied alone (the first is close to version 1's features and settings). */
+const CANDIDATES: Partial<TrainingV2>[] = [
+  {},
+  { grams: [3, 3], l2: 1e-4 },
+  { grams: [3, 3] },
+  { grams: [3, 5] },
+  { grams: [2, 4] },
+  { grams: [2, 6] },
+  { gramWeight: 0.3 },
+  { gramWeight: 0.7 },
+  { gramWeight: 1 },
+  { minGramCount: 1 },
+  { minGramCount: 3 },
+  { epochs: 30 },
+  { epochs: 100 },
+  { l2: 1e-4 },
+  { l2: 1e-3 },
+  { l2: 1e-2 },
+  { l2: 3e-2 },
+  { rate: 0.25 },
+  { rate: 1 },
+  { temperature: 0.3 },
+  { temperature: 0.4 },
+  { temperature: 1 },
+  { temperature: 0.6 },
+  { temperature: 0.8 },
+  { temperature: 1.25 },
+];
+
+function cv(train: Intents): void {
+  const results = CANDIDATES.map((change) => ({ change, ...crossValidate(train, { ...TRAINING_V2, ...change }) }));
+  for (const r of results)
+    console.log(
+      `${JSON.stringify(r.change).padEnd(24)}  macro-F1 ${r.macroF1}  Brier ${r.brier}  train ${r.trainMs} ms  ${r.modelKiB} KiB`,
+    );
+  if (process.argv.includes('--json')) console.log(JSON.stringify({ defaults: TRAINING_V2, folds: FOLDS, results }));
+}
 
 function main(): void {
   const file = path.join(__dirname, '..', '..', 'test', 'fixtures', 'nlu', 'replies.json');
   const all = JSON.parse(readFileSync(file, 'utf8')) as Intents;
   const { train, test } = split(all);
+  if (process.argv.includes('--cv')) return cv(train);
   const trainCount = Object.values(train).flatMap((l) => Object.values(l).flat()).length;
   const t0 = performance.now();
   const model = trainIntents(train);
@@ -128,6 +214,7 @@ function main(): void {
     baselineAccuracy: round(baseAccuracy),
     baselineMacroF1: round(baseF1),
     aboveBaseline: round(f1 - baseF1),
+    f1ByIntent: Object.fromEntries(f1ByIntent(intents, gold, predicted).map((v, i) => [intents[i], round(v)])),
     classifyP50Ms: round(p50, 4),
     classifyP99Ms: round(p99, 4),
     trainMs: round(trainMs, 1),

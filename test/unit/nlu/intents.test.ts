@@ -1,8 +1,10 @@
 import { validateJourney } from '../../../workflows/journey';
 import { matchAnswer } from '../../../workflows/journey/match';
-import { classifyIntent, type Intents, trainIntents } from '../../../workflows/journey/nlu/model';
+import { classifyIntent, type IntentModel, type Intents, trainIntents } from '../../../workflows/journey/nlu/model';
 import { trainJourney } from '../../../workflows/journey/nlu/train';
 import replies from '../../fixtures/nlu/replies.json';
+import version1 from '../../fixtures/nlu/model-v1.json';
+import version2 from '../../fixtures/nlu/model-v2.json';
 
 const INTENTS: Intents = {
   promiseToPay: {
@@ -39,6 +41,30 @@ describe('intent training', () => {
   it('when the intents come in another key order (as jsonb returns them), then the model is the same', () => {
     const reordered: Intents = { alreadyPaid: INTENTS.alreadyPaid, cantPay: INTENTS.cantPay, promiseToPay: INTENTS.promiseToPay };
     expect(JSON.stringify(trainIntents(reordered))).toBe(JSON.stringify(trainIntents(INTENTS)));
+  });
+
+  it('when the whole bench set is trained twice, then the models are the same byte for byte', () => {
+    expect(JSON.stringify(trainIntents(replies))).toBe(JSON.stringify(trainIntents(replies)));
+  });
+
+  it('when intents are trained now, then the model is version 2, its features sorted and its weights packed', () => {
+    const model = trainIntents(INTENTS);
+    const names = model.features.split('\n');
+    expect(model.v).toBe(2);
+    expect(names).toEqual([...names].sort());
+    expect(model.weights).toHaveLength(names.length * model.intents.length * 2);
+  });
+
+  // Each model trained and its answers recorded when its version was current: runs started with one
+  // replay with these answers, so a change to how replies are read needs a new model version instead.
+  it.each([
+    ['1', version1],
+    ['2', version2],
+  ])('when a run holds a version-%s model, then every reply gets the answer it got when that version was trained', (_, frozen) => {
+    const model = frozen.model as IntentModel;
+    for (const { text, language, answer } of frozen.answers) {
+      expect({ text, language, answer: classifyIntent(model, text, language) ?? null }).toEqual({ text, language, answer });
+    }
   });
 
   it('when a model is stored as JSON and read back, then every reply gets the same answer', () => {

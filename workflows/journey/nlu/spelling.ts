@@ -1,4 +1,6 @@
 // How customers write in texts, mapped to the words the examples are likely to use.
+// Every stored model reads replies through this: changing it changes answers on replay, so a change needs
+// a new model version that reads through its own copy (test/fixtures/nlu/model-v*.json hold the answers).
 const SHORT: Record<string, string> = {
   u: 'you',
   ur: 'your',
