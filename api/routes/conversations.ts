@@ -7,7 +7,7 @@ import { isLive } from '../../db/tables/conversation.table';
 import { caller } from '../auth';
 import { upsertContacts } from '../../db/contacts';
 import { type BlockReason, blockedAddresses } from '../../db/suppressions';
-import { type ConversationRow, findConversation } from '../../db/conversations';
+import { type ConversationRow, findConversation, openNotes } from '../../db/conversations';
 import { transcript } from '../../db/messages';
 import { normaliseContacts } from '../../platform/contacts';
 import { type ContactLimits, contactSchema } from '../contacts';
@@ -61,7 +61,7 @@ export function conversationsRouter(deps: ApiDeps): Router {
   const load = async (orgId: string, id: string) => {
     const row = await findConversation(db, orgId, id);
     if (!row) throw notFound('conversation');
-    return row;
+    return { ...row, notes: await openNotes(db, orgId, row.notes) };
   };
   const view = (row: ConversationRow) => ({
     id: row.id,

@@ -2,6 +2,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { findJourney } from '../../db/journeys';
 import { recordAudit } from '../../db/audit';
+import { destroyDataKeys } from '../../db/data-keys';
+import { revokeAllApiKeys } from '../../db/keys';
 import { findOrg, updateOrg } from '../../db/orgs';
 import { caller } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -181,8 +183,35 @@ export function orgRouter({ db, config, secrets }: ApiDeps): Router {
     res.json({ secret, keyId: enrichmentKeyId(secret), activatesAt: activatesAt.toISOString() });
   });
 
+  // Crypto-shredding: the org's data keys are destroyed, so its sealed texts (backups included) never open again.
+  router.post('/offboard', async (req, res) => {
+    const c = caller(req);
+    parse(offboardSchema(c.orgId), req.body ?? {});
+    const dataKeysDestroyed = await destroyDataKeys(db, c.orgId);
+    const apiKeysRevoked = await revokeAllApiKeys(db, c.orgId);
+    await recordAudit(db, {
+      orgId: c.orgId,
+      actor: c.keyPrefix,
+      actorKeyId: c.keyId,
+      ip: req.ip,
+      action: 'org.offboarded',
+      target: `org:${c.orgId}`,
+      result: 'ok',
+    });
+    res.json({ orgId: c.orgId, dataKeysDestroyed, apiKeysRevoked, offboardedAt: new Date().toISOString() });
+  });
+
   return router;
 }
+
+/** The org's own id, typed out: offboarding cannot be undone. */
+export const offboardSchema = (orgId?: string) =>
+  z.strictObject({
+    confirmOrgId: z
+      .string()
+      .refine((v) => orgId === undefined || v === orgId, "must be this organisation's id")
+      .describe("this organisation's id, as confirmation: its data becomes unreadable for good"),
+  });
 
 export const enrichmentRotateSchema = z.strictObject({
   activateInSeconds: z
