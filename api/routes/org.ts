@@ -4,7 +4,12 @@ import { findJourney } from '../../db/journeys';
 import { recordAudit } from '../../db/audit';
 import { destroyDataKeys } from '../../db/data-keys';
 import { revokeAllApiKeys } from '../../db/keys';
-import { findOrg, updateOrg } from '../../db/orgs';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { setCampaignStatus } from '../../db/campaigns';
+import { changeConversation } from '../../db/conversations';
+import { LIVE_STATUSES } from '../../db/tables/conversation.table';
+import { campaignWorkflowId } from '../../workflows/contracts';
+import { findOrg, liveWorkOf, updateOrg } from '../../db/orgs';
 import { caller } from '../auth';
 import type { ApiDeps } from '../deps';
 import { orgSettings } from '../../db/orgs';
@@ -73,7 +78,7 @@ export const orgPatchSchema = z.strictObject({
 });
 
 /** The caller's organisation settings. */
-export function orgRouter({ db, config, secrets }: ApiDeps): Router {
+export function orgRouter({ db, config, secrets, temporal }: ApiDeps): Router {
   const router = Router();
   const outbound = configuredPolicy(config);
 
@@ -187,6 +192,21 @@ export function orgRouter({ db, config, secrets }: ApiDeps): Router {
   router.post('/offboard', async (req, res) => {
     const c = caller(req);
     parse(offboardSchema(c.orgId), req.body ?? {});
+    // Its workflows end first: none is left retrying writes under a key that is gone.
+    const live = await liveWorkOf(db, c.orgId);
+    const ids = [...live.conversations.map((v) => v.workflow_id), ...live.campaigns.map(campaignWorkflowId)];
+    for (const id of ids) {
+      await temporal.workflow
+        .getHandle(id)
+        .terminate('organisation offboarded')
+        .catch((err) => {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        });
+    }
+    for (const v of live.conversations) {
+      await changeConversation(db, { id: v.id }, { status: 'cancelled', endedAt: new Date() }, { from: LIVE_STATUSES });
+    }
+    for (const id of live.campaigns) await setCampaignStatus(db, id, 'cancelled');
     const dataKeysDestroyed = await destroyDataKeys(db, c.orgId);
     const apiKeysRevoked = await revokeAllApiKeys(db, c.orgId);
     await recordAudit(db, {
@@ -198,7 +218,7 @@ export function orgRouter({ db, config, secrets }: ApiDeps): Router {
       target: `org:${c.orgId}`,
       result: 'ok',
     });
-    res.json({ orgId: c.orgId, dataKeysDestroyed, apiKeysRevoked, offboardedAt: new Date().toISOString() });
+    res.json({ orgId: c.orgId, workflowsEnded: ids.length, dataKeysDestroyed, apiKeysRevoked, offboardedAt: new Date().toISOString() });
   });
 
   return router;

@@ -35,6 +35,7 @@ export const enrichmentSecretRotated = z.object({
 /** What POST /v1/org/offboard answers: the org's data is crypto-shredded and its keys revoked. */
 export const orgOffboarded = z.object({
   orgId: z.uuid(),
+  workflowsEnded: z.int().nonnegative().describe('live conversations and campaigns terminated and marked cancelled'),
   dataKeysDestroyed: z.int().nonnegative().describe('data keys whose bytes were deleted: what they sealed never opens again'),
   apiKeysRevoked: z.int().nonnegative(),
   offboardedAt: z.iso.datetime({ offset: true }),

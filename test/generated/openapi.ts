@@ -1580,6 +1580,8 @@ export interface operations {
                     "application/json": {
                         /** Format: uuid */
                         orgId: string;
+                        /** @description live conversations and campaigns terminated and marked cancelled */
+                        workflowsEnded: number;
                         /** @description data keys whose bytes were deleted: what they sealed never opens again */
                         dataKeysDestroyed: number;
                         apiKeysRevoked: number;

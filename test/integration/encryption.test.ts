@@ -75,7 +75,10 @@ describe('encryption at rest and crypto-shredding', () => {
     expect(wrong.body.errors[0].field).toBe('confirmOrgId');
     const done = await api.post('/v1/org/offboard', { confirmOrgId: org.orgId });
     expect(done.status).toBe(200);
-    expect(done.body).toMatchObject({ orgId: org.orgId, dataKeysDestroyed: 1 });
+    expect(done.body).toMatchObject({ orgId: org.orgId, workflowsEnded: 1, dataKeysDestroyed: 1 });
+    expect(
+      (await stack.db.selectFrom('conversations').select('status').where('id', '=', conversationId!).executeTakeFirstOrThrow()).status,
+    ).toBe('cancelled');
     expect(done.body.apiKeysRevoked).toBeGreaterThanOrEqual(1);
     expect((await api.get('/v1/org')).status).toBe(401);
     const audit = await stack.db.selectFrom('audit_log').select(['action', 'result']).where('org_id', '=', org.orgId).execute();
