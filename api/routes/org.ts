@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { findJourney } from '../../db/journeys';
 import { recordAudit } from '../../db/audit';
 import { destroyDataKeys } from '../../db/data-keys';
+import { sealLegacyTexts } from '../../db/legacy-texts';
 import { revokeAllApiKeys } from '../../db/keys';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { setCampaignStatus } from '../../db/campaigns';
@@ -207,6 +208,8 @@ export function orgRouter({ db, config, secrets, temporal }: ApiDeps): Router {
       await changeConversation(db, { id: v.id }, { status: 'cancelled', endedAt: new Date() }, { from: LIVE_STATUSES });
     }
     for (const id of live.campaigns) await setCampaignStatus(db, id, 'cancelled');
+    // Texts written before encryption are sealed now, so the shredding reaches them too.
+    while ((await sealLegacyTexts(db, { orgId: c.orgId })) > 0);
     const dataKeysDestroyed = await destroyDataKeys(db, c.orgId);
     const apiKeysRevoked = await revokeAllApiKeys(db, c.orgId);
     await recordAudit(db, {

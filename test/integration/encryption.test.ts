@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { UNREADABLE, sealFor } from '../../db/data-keys';
-import { transcript } from '../../db/messages';
+import { createDb } from '../../db/database';
+import { storeMessage, transcript } from '../../db/messages';
 import { openText, unwrapDataKey, wrappingKey } from '../../platform/envelope';
 import { sandboxPhone } from '../helpers/sandbox';
 import { type TestStack, TEST_MASTER_KEY, apiClient, eventually, sampleJourney, seedOrg, startTestStack } from '../helpers/stack';
@@ -69,6 +70,21 @@ describe('encryption at rest and crypto-shredding', () => {
     expect(shown.body.messages.map((m: { text: string }) => m.text)).toContain(said);
     expect((await api.get(`/v1/conversations/${conversationId}`)).body.notes).toEqual(['Customer asked: I want to talk to someone', noted]);
 
+    // A body stored before encryption: plaintext, until offboarding seals it so that the shredding reaches it.
+    const legacy = `legacy quokka ${randomBytes(4).toString('hex')}`;
+    const plain = createDb(process.env.PARLEY_TEST_DATABASE_URL!, 1);
+    await storeMessage(plain, {
+      orgId: org.orgId,
+      conversationId,
+      channelId: org.channelId,
+      direction: 'out',
+      author: 'agent',
+      body: legacy,
+      idempotencyKey: `legacy:${conversationId}`,
+    });
+    await plain.destroy();
+    expect(await holding([legacy])).toEqual(['events.data', 'messages.body']);
+
     // (c) Offboarding: a confirmation that is not the org's id is refused, naming the field.
     const wrong = await api.post('/v1/org/offboard', { confirmOrgId: '00000000-0000-4000-8000-000000000000' });
     expect(wrong.status).toBe(400);
@@ -98,7 +114,11 @@ describe('encryption at rest and crypto-shredding', () => {
       .filter((k) => k.wrapped && k.wrapping_key_id === wk.id)
       .map((k) => ({ id: k.id, key: unwrapDataKey(wk, k.org_id, k.id, k.wrapped!), org: k.org_id }));
     expect(remaining.length).toBeGreaterThan(0);
-    for (const { body } of raw) {
+    expect(await holding([legacy, said, noted])).toEqual([]);
+    const sealed = await stack.db.selectFrom('messages').select('body').where('conversation_id', '=', conversationId!).execute();
+    expect(sealed).toHaveLength(raw.length + 1);
+    for (const { body } of sealed) {
+      expect(body).toMatch(/^enc:v1:/);
       for (const k of remaining) {
         const retagged = body.replace(/^enc:v1:k[0-9a-f]{16}:/, `enc:v1:${k.id}:`);
         expect(() => openText(k, org.orgId, retagged)).toThrow();
@@ -106,6 +126,6 @@ describe('encryption at rest and crypto-shredding', () => {
       }
     }
     const after = await transcript(stack.db, conversationId!);
-    expect(after.map((m) => m.body)).toEqual(Array(raw.length).fill(UNREADABLE));
+    expect(after.map((m) => m.body)).toEqual(Array(sealed.length).fill(UNREADABLE));
   });
 });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
   DataKeyDestroyedError,
   UNREADABLE,
@@ -10,6 +10,10 @@ import {
   withDataKeys,
 } from '../../../db/data-keys';
 import { type Db, createDb } from '../../../db/database';
+import { upsertContacts } from '../../../db/contacts';
+import { changeConversation, createConversation, findConversation, openNotes } from '../../../db/conversations';
+import { sealLegacyTexts } from '../../../db/legacy-texts';
+import { storeMessage, transcript } from '../../../db/messages';
 import { seedOrg } from '../../helpers/stack';
 
 describe('per-organisation data keys', () => {
@@ -61,6 +65,52 @@ describe('per-organisation data keys', () => {
     expect(after.wrapped!.equals(before.wrapped!)).toBe(false);
     expect(await openFor(withDataKeys(createDbLike(raw), newMaster), orgId, sealed)).toBe('kept across rotation');
     await expect(openFor(withDataKeys(createDbLike(raw), oldMaster), orgId, sealed)).rejects.toThrow(/another master key/);
+  });
+});
+
+describe('texts stored before encryption', () => {
+  let raw: Db;
+  beforeAll(() => {
+    raw = createDb(process.env.PARLEY_TEST_DATABASE_URL!, 3);
+  });
+  afterAll(() => raw.destroy());
+
+  it('when the legacy texts are sealed in batches, then bodies and notes become envelopes that read as before, and a second run seals nothing', async () => {
+    const db = withDataKeys(raw, randomBytes(32));
+    const org = await seedOrg(raw);
+    const [contactId] = await upsertContacts(raw, org.orgId, org.channelId, [{ address: '+447911123602', fields: {} }], 10);
+    const id = randomUUID();
+    const base = { id, orgId: org.orgId, contactId, channelId: org.channelId, journeyId: org.journeyId, journeyVersion: 1 };
+    await createConversation(raw, { ...base, workflowId: `test:${id}` });
+    // Written by a Db without data keys: plaintext, as rows from before encryption are.
+    for (const [i, body] of ['old one', 'old two', 'old three'].entries()) {
+      await storeMessage(raw, {
+        orgId: org.orgId,
+        conversationId: id,
+        channelId: org.channelId,
+        direction: 'out',
+        author: 'bot',
+        body,
+        idempotencyKey: `${id}:${i}`,
+      });
+    }
+    await changeConversation(raw, { id }, { note: 'old note' });
+    await changeConversation(db, { id }, { note: 'new note' });
+
+    let batches = 0;
+    while ((await sealLegacyTexts(db, { orgId: org.orgId, limit: 2 })) > 0) batches++;
+    expect(batches).toBeGreaterThanOrEqual(2);
+    const events = await raw.selectFrom('events').select('data').where('conversation_id', '=', id).execute();
+    const copies = events.flatMap((e) => [e.data.text, e.data.note]).filter((t) => typeof t === 'string');
+    expect(copies).toHaveLength(5);
+    for (const t of copies) expect(t).toMatch(/^enc:v1:/);
+    const rows = await raw.selectFrom('messages').select('body').where('conversation_id', '=', id).execute();
+    for (const r of rows) expect(r.body).toMatch(/^enc:v1:/);
+    expect((await transcript(db, id)).map((m) => m.body)).toEqual(['old one', 'old two', 'old three']);
+    const row = (await findConversation(raw, org.orgId, id))!;
+    for (const n of row.notes) expect(n).toMatch(/^enc:v1:/);
+    expect(await openNotes(db, org.orgId, row.notes)).toEqual(['old note', 'new note']);
+    expect(await sealLegacyTexts(db, { orgId: org.orgId })).toBe(0);
   });
 });
 
