@@ -12,6 +12,7 @@ import {
   wrapDataKey,
   wrappingKey,
 } from '../platform/envelope';
+import { DataKeyDestroyedError } from '../platform/errors';
 import type { Db } from './database';
 
 /** What a reader shows in place of a text whose org's data key was destroyed. */
@@ -20,12 +21,7 @@ export const UNREADABLE = '[unreadable: key destroyed]';
 // Another process's destroy reaches this one's cache within this long.
 const CACHE_MS = 60_000;
 
-export class DataKeyDestroyedError extends Error {
-  constructor(orgId: string) {
-    super(`the data key of org ${orgId} was destroyed`);
-    this.name = 'DataKeyDestroyedError';
-  }
-}
+export { DataKeyDestroyedError };
 
 /**
  * The orgs' data keys, unwrapped once and kept a minute. Keys are read and created on the

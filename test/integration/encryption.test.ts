@@ -4,6 +4,8 @@ import { UNREADABLE, sealFor } from '../../db/data-keys';
 import { createDb } from '../../db/database';
 import { storeMessage, transcript } from '../../db/messages';
 import { openText, unwrapDataKey, wrappingKey } from '../../platform/envelope';
+import { hmacSha256Header } from '../../channels/signature';
+import { channelSecret } from '../helpers/secrets';
 import { sandboxPhone } from '../helpers/sandbox';
 import { type TestStack, TEST_MASTER_KEY, apiClient, eventually, sampleJourney, seedOrg, startTestStack } from '../helpers/stack';
 
@@ -125,6 +127,17 @@ describe('encryption at rest and crypto-shredding', () => {
         expect(() => openText(k, k.org, retagged)).toThrow();
       }
     }
+    // A provider still writing to the org's channel is told the org is gone, and nothing is stored.
+    const text = JSON.stringify({ messages: [{ from: '+447911123530', text: 'still there?', id: `late-${conversationId}` }] });
+    const late = await apiClient(stack.url).raw('POST', `/hooks/${org.channelId}`, text, {
+      'content-type': 'application/json',
+      'x-parley-signature': hmacSha256Header(await channelSecret(stack.db, org.channelId), text),
+    });
+    expect(late.status).toBe(410);
+    expect(
+      await stack.db.selectFrom('messages').select('id').where('provider_message_id', '=', `late-${conversationId}`).execute(),
+    ).toEqual([]);
+
     const after = await transcript(stack.db, conversationId!);
     expect(after.map((m) => m.body)).toEqual(Array(sealed.length).fill(UNREADABLE));
   });
