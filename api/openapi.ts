@@ -12,7 +12,7 @@ import { closeSchema, handbackSchema, handoffSchema, noteSchema, outcomeSchema }
 import { addContactsSchema, campaignSchema } from './routes/campaigns';
 import { payloadsSchema } from './routes/codec';
 import { messageSchema, startSchema } from './routes/conversations';
-import { enrichmentRotateSchema, orgPatchSchema } from './routes/org';
+import { enrichmentRotateSchema, offboardSchema, orgPatchSchema } from './routes/org';
 import { inboundSchema } from './routes/sandbox';
 import { VISITOR_COOKIE, webchatMessageSchema } from './routes/webchat';
 import { campaignControlled, campaignCreated, campaignDetail, campaignPriorities, membersAdded } from './schemas/campaigns';
@@ -30,7 +30,7 @@ import {
 import { hookReceived, inboundRouted, outboxPage, payloads, webchatAccepted } from './schemas/inbound';
 import { journeyList, journeyView } from './schemas/journeys';
 import { auditLogPage, requestLogPage } from './schemas/logs';
-import { enrichmentSecretRotated, orgView, tokenIssued } from './schemas/org';
+import { enrichmentSecretRotated, orgOffboarded, orgView, tokenIssued } from './schemas/org';
 import { deliveryPage, endpointCreated, endpointList, endpointView, eventSchemas, replayed, secretRotated } from './schemas/webhooks';
 import { keyCreated, keyList } from './schemas/keys';
 import { legalHoldView } from './schemas/retention';
@@ -91,6 +91,13 @@ export const routes = (config: Config): Route[] => [
     'rotateEnrichmentSecret',
     'A new enrichment signing secret, shown once; the current one signs until activatesAt (see README "Enrichment")',
     { response: enrichmentSecretRotated, body: enrichmentRotateSchema, errors: [409] },
+  ],
+  [
+    'post',
+    '/v1/org/offboard',
+    'offboardOrg',
+    'Offboard the organisation: its data keys are destroyed (crypto-shredding: every message body and note it sealed, backups included, becomes unreadable) and its API keys revoked; audited. Cannot be undone (see README "Encryption at rest")',
+    { response: orgOffboarded, body: offboardSchema() },
   ],
   [
     'get',

@@ -1,7 +1,15 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError, type z } from 'zod';
 import { isDatabaseUnavailable } from '../db/database';
-import { ConflictError, DomainError, type FieldError, InvalidInputError, NotFoundError, UnknownReferenceError } from '../platform/errors';
+import {
+  ConflictError,
+  DataKeyDestroyedError,
+  DomainError,
+  type FieldError,
+  InvalidInputError,
+  NotFoundError,
+  UnknownReferenceError,
+} from '../platform/errors';
 
 const GRPC_UNAVAILABLE = 14;
 const RETRY_AFTER_SECONDS = '5';
@@ -61,6 +69,7 @@ export function problemFor(err: DomainError): HttpError {
     return new HttpError(422, 'Unknown reference', err.message, [{ field: err.field, message: `no such ${err.what}` }]);
   if (err instanceof InvalidInputError) return new HttpError(400, err.title, err.message, err.errors);
   if (err instanceof ConflictError) return new HttpError(409, 'Conflict', err.message);
+  if (err instanceof DataKeyDestroyedError) return new HttpError(410, 'Gone', err.message);
   return new HttpError(500, 'Internal Server Error', 'an unexpected error occurred', undefined, err);
 }
 

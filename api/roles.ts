@@ -26,6 +26,7 @@ export const ROUTE_ROLES: Record<string, Role> = {
   'get /v1/org': 'readonly',
   'patch /v1/org': 'admin',
   'post /v1/org/enrichment-secret/rotate': 'admin',
+  'post /v1/org/offboard': 'admin',
   'get /v1/keys': 'admin',
   'post /v1/keys': 'admin',
   'delete /v1/keys/{id}': 'admin',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Selectable, sql } from 'kysely';
+import { openFor, sealFor } from './data-keys';
 import type { Db } from './database';
 import { type EventType, inTransaction, recordEvents } from './events';
 import { type ConversationStatus, type ConversationTable, LIVE_STATUSES } from './tables/conversation.table';
@@ -100,18 +101,21 @@ export async function changeConversation(
 ): Promise<{ id: string; notes: string[] }[]> {
   return inTransaction(db, async (trx) => {
     // The rows as they were, locked, so that each event describes a change that really happened.
-    let before = trx.selectFrom('conversations').select(['id', 'status', 'outcome']).forUpdate();
+    let before = trx.selectFrom('conversations').select(['id', 'org_id', 'status', 'outcome']).forUpdate();
     before = 'id' in target ? before.where('id', '=', target.id) : before.where('campaign_id', '=', target.campaignId);
     if (opts.from) before = before.where('status', 'in', opts.from);
     const was = new Map((await before.execute()).map((r) => [r.id, r]));
     if (was.size === 0) return [];
+    const orgId = [...was.values()][0].org_id;
+    // The note is sealed under the org's data key, in the row and in its noteAdded event alike.
+    const note = change.note ? await sealFor(trx, orgId, change.note) : undefined;
     const changed = await trx
       .updateTable('conversations')
       .set((eb) => ({
         ...(change.status ? { status: change.status } : {}),
         ...(change.step ? { step: change.step } : {}),
         ...(change.outcome ? { outcome: change.outcome } : {}),
-        ...(change.note ? { notes: sql<string>`${eb.ref('notes')} || ${JSON.stringify([change.note])}::jsonb` } : {}),
+        ...(note ? { notes: sql<string>`${eb.ref('notes')} || ${JSON.stringify([note])}::jsonb` } : {}),
         ...(change.startedAt ? { started_at: change.startedAt } : {}),
         ...(change.endedAt ? { ended_at: change.endedAt } : {}),
       }))
@@ -134,7 +138,7 @@ export async function changeConversation(
     await recordEvents(
       trx,
       changed.flatMap((row) =>
-        conversationEventsOf(was.get(row.id)!, row, change).map(([type, data]) => ({
+        conversationEventsOf(was.get(row.id)!, row, { ...change, note }).map(([type, data]) => ({
           orgId: row.org_id,
           type,
           conversationId: row.id,
@@ -144,7 +148,7 @@ export async function changeConversation(
         })),
       ),
     );
-    return changed.map((r) => ({ id: r.id, notes: r.notes }));
+    return Promise.all(changed.map(async (r) => ({ id: r.id, notes: await openNotes(trx, r.org_id, r.notes) })));
   });
 }
 
@@ -175,6 +179,11 @@ function conversationEventsOf(was: { status: ConversationStatus; outcome: string
     events.push(['conversationEnded', { status: row.status, outcome: row.outcome, step: row.step }]);
   }
   return events;
+}
+
+/** A conversation's notes as plaintext. */
+export async function openNotes(db: Db, orgId: string, notes: string[]): Promise<string[]> {
+  return Promise.all(notes.map((n) => openFor(db, orgId, n)));
 }
 
 /** The org's conversation with this id, if it has one. */

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { ChannelKind } from '../channels/provider';
 import type { DsrIdentity } from '../platform/dsr/identity';
+import { openFor, openRows } from './data-keys';
 import type { Db } from './database';
 import { LIVE_STATUSES } from './tables/conversation.table';
 
@@ -85,7 +86,11 @@ export async function subjectData(db: Db, orgId: string, contactIds: string[]) {
     .where((eb) => eb.or([eb('e.contact_id', 'in', ids), eb('e.conversation_id', 'in', conversationIds)]))
     .orderBy('e.position')
     .execute();
-  return { contacts, conversations, messages, consents, campaigns, deliveries };
+  // Bodies and notes are sealed at rest; the bundle is for the person, in plaintext.
+  const opened = await Promise.all(
+    conversations.map(async (c) => ({ ...c, notes: await Promise.all(c.notes.map((n) => openFor(db, orgId, n))) })),
+  );
+  return { contacts, conversations: opened, messages: await openRows(db, orgId, messages, ['body']), consents, campaigns, deliveries };
 }
 
 export type SubjectData = Awaited<ReturnType<typeof subjectData>>;

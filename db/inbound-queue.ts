@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from './database';
+import { openRows } from './data-keys';
 import { storeMessage } from './messages';
 
 export interface InboundSender {
@@ -33,7 +34,7 @@ export async function acceptInbound(db: Db, sender: InboundSender, msg: { text: 
 
 /** A sender's queued messages, oldest first. */
 export async function queuedFrom(db: Db, sender: InboundSender, taskQueue: string, limit = 50): Promise<QueuedInbound[]> {
-  return db
+  const rows = await db
     .selectFrom('inbound_queue as q')
     .innerJoin('messages as m', 'm.id', 'q.message_id')
     .select(['q.message_id as messageId', 'm.body as body', 'q.attempts as attempts'])
@@ -43,6 +44,7 @@ export async function queuedFrom(db: Db, sender: InboundSender, taskQueue: strin
     .orderBy('m.seq')
     .limit(limit)
     .execute();
+  return openRows(db, sender.orgId, rows, ['body']);
 }
 
 export async function dequeue(db: Db, messageId: string): Promise<void> {

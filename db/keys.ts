@@ -92,3 +92,14 @@ export async function revokeApiKey(db: Db, orgId: string, keyId: string): Promis
     return 'revoked';
   });
 }
+
+/** Revokes every live key of an org (offboarding); the number revoked. */
+export async function revokeAllApiKeys(db: Db, orgId: string): Promise<number> {
+  const res = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: new Date() })
+    .where('org_id', '=', orgId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}

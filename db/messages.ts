@@ -1,6 +1,7 @@
 import { type ExpressionBuilder, sql } from 'kysely';
 import type { StatusUpdate, WatermarkUpdate } from '../channels/provider';
 import type { Db } from './database';
+import { openRows, sealFor } from './data-keys';
 import { inTransaction, recordEvent } from './events';
 import type { Database } from './schema';
 import type { MessageStatus, MessageTable } from './tables/message.table';
@@ -29,6 +30,8 @@ const STORED = ['id', 'status', 'conversation_id', 'provider_message_id', 'route
  */
 export async function storeMessage(db: Db, msg: NewMessage) {
   const out = msg.direction === 'out';
+  // Sealed under the org's data key; the event below copies the envelope, not the text.
+  const body = await sealFor(db, msg.orgId, msg.body);
   const insert = db
     .insertInto('messages')
     .values({
@@ -37,7 +40,7 @@ export async function storeMessage(db: Db, msg: NewMessage) {
       channel_id: msg.channelId,
       direction: msg.direction,
       author: msg.author,
-      body: msg.body,
+      body,
       status: out ? 'pending' : 'received',
       step: msg.step ?? null,
       ...(out ? { idempotency_key: msg.idempotencyKey } : { provider_message_id: msg.providerMessageId }),
@@ -274,12 +277,13 @@ export async function moveInbound(db: Db, ids: string[], conversationId: string)
     .execute();
 }
 
-/** A conversation's messages in order. */
+/** A conversation's messages in order, their bodies opened. */
 export async function transcript(db: Db, conversationId: string) {
-  return db
+  const rows = await db
     .selectFrom('messages')
     .select([
       'id',
+      'org_id',
       'direction',
       'author',
       'body',
@@ -297,6 +301,7 @@ export async function transcript(db: Db, conversationId: string) {
     .where('conversation_id', '=', conversationId)
     .orderBy('seq')
     .execute();
+  return rows.length ? openRows(db, rows[0].org_id, rows, ['body']) : rows;
 }
 
 // Statuses only move forward, and failed is terminal: a late or repeated callback changes nothing.

@@ -2,6 +2,7 @@ import type { Db } from './database';
 import { createChannel } from './channels';
 import { insertApiKey } from './keys';
 import type { OrgSettings } from './tables/org.table';
+import { LIVE_STATUSES } from './tables/conversation.table';
 
 /** An org with a sandbox channel and one API key, in one transaction. */
 export async function createOrg(
@@ -35,4 +36,23 @@ export async function updateOrg(db: Db, orgId: string, change: { name?: string; 
     .set({ ...(change.name ? { name: change.name } : {}), settings: JSON.stringify(change.settings) })
     .where('id', '=', orgId)
     .execute();
+}
+
+const LIVE_CAMPAIGNS = ['importing', 'scheduled', 'running', 'paused'] as const;
+
+/** An org's live conversations and campaigns, with their workflow ids: what offboarding ends first. */
+export async function liveWorkOf(db: Db, orgId: string) {
+  const conversations = await db
+    .selectFrom('conversations')
+    .select(['id', 'workflow_id'])
+    .where('org_id', '=', orgId)
+    .where('status', 'in', LIVE_STATUSES)
+    .execute();
+  const campaigns = await db
+    .selectFrom('campaigns')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('status', 'in', LIVE_CAMPAIGNS)
+    .execute();
+  return { conversations, campaigns: campaigns.map((c) => c.id) };
 }

@@ -17,6 +17,7 @@ import type { InboundQueueTable } from './tables/inbound-queue.table';
 import type { JourneyTable, JourneyVersionTable } from './tables/journey.table';
 import type { MessageTable, PendingStatusTable, SandboxOutboxTable } from './tables/message.table';
 import type { OrgTable } from './tables/org.table';
+import type { OrgDataKeyTable } from './tables/org-data-key.table';
 import type { PropensityModelTable } from './tables/propensity-model.table';
 import type { SendAttemptTable } from './tables/send-attempt.table';
 import type { WebchatEventTable } from './tables/webchat-event.table';
@@ -59,4 +60,5 @@ export interface Database {
   enrichment_breakers: EnrichmentBreakerTable;
   suppressions: SuppressionTable;
   propensity_models: PropensityModelTable;
+  org_data_keys: OrgDataKeyTable;
 }

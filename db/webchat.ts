@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { dataKeysOf, openRows, sealFor } from './data-keys';
 import type { Db } from './database';
 import type { WebchatAuthor } from './tables/webchat-event.table';
 
@@ -23,6 +24,7 @@ export interface NewWebchatEvent {
 export async function appendWebchatEvent(db: Db, event: NewWebchatEvent): Promise<{ seq: string; created: boolean }> {
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtextextended(${`webchat\n${event.channelId}\n${event.visitorId}`}, 0))`.execute(trx);
+    const body = dataKeysOf(trx) ? await sealFor(trx, await orgOfChannel(trx, event.channelId), event.body) : event.body;
     const inserted = await trx
       .insertInto('webchat_events')
       .values({
@@ -30,7 +32,7 @@ export async function appendWebchatEvent(db: Db, event: NewWebchatEvent): Promis
         visitor_id: event.visitorId,
         idempotency_key: event.idempotencyKey,
         author: event.author,
-        body: event.body,
+        body,
       })
       .onConflict((oc) => oc.column('idempotency_key').doNothing())
       .returning('seq')
@@ -50,7 +52,7 @@ export async function appendWebchatEvent(db: Db, event: NewWebchatEvent): Promis
 
 /** A visitor's events after `after`, oldest first. */
 export async function webchatEventsAfter(db: Db, channelId: string, visitorId: string, after: string, limit: number) {
-  return db
+  const rows = await db
     .selectFrom('webchat_events')
     .select(['seq', 'author', 'body', 'created_at'])
     .where('channel_id', '=', channelId)
@@ -59,6 +61,13 @@ export async function webchatEventsAfter(db: Db, channelId: string, visitorId: s
     .orderBy('seq')
     .limit(limit)
     .execute();
+  return rows.length && dataKeysOf(db) ? openRows(db, await orgOfChannel(db, channelId), rows, ['body']) : rows;
+}
+
+// The page's texts are sealed under the data key of the channel's org.
+async function orgOfChannel(db: Db, channelId: string): Promise<string> {
+  const row = await db.selectFrom('channels').select('org_id').where('id', '=', channelId).executeTakeFirstOrThrow();
+  return row.org_id;
 }
 
 /** Whose page an announced event belongs to. */

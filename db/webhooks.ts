@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { openEventData } from './data-keys';
 import type { Db } from './database';
 import type { WebhookStatus } from './tables/webhook.table';
 import type { SealedSecret } from '../platform/secrets';
@@ -187,7 +188,7 @@ export async function claimDeliveries(db: Db, endpointId: string, opts: { ordere
     UPDATE webhook_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + ${opts.leaseMs} * interval '1 millisecond'
     FROM due, events ev WHERE d.id = due.id AND ev.id = d.event_id
     RETURNING d.id, d.attempts, ev.id AS event_id, ev.type, ev.org_id, ev.occurred_at, ev.sequence, ev.data`.execute(db);
-  return res.rows;
+  return Promise.all(res.rows.map(async (r) => ({ ...r, data: await openEventData(db, r.org_id, r.data) })));
 }
 
 export interface AttemptResult {

@@ -45,3 +45,11 @@ export class UnknownReferenceError extends DomainError {
 export class ConflictError extends DomainError {
   override name = 'ConflictError';
 }
+
+/** The organisation was offboarded: its data key is destroyed, so nothing of it can be stored or read again. */
+export class DataKeyDestroyedError extends DomainError {
+  override name = 'DataKeyDestroyedError';
+  constructor(readonly orgId: string) {
+    super('this organisation was offboarded: its data key is destroyed');
+  }
+}

@@ -13,6 +13,7 @@ import { pruneRequestLog } from '../db/request-log';
 import { EncryptionCodec, dataConverter, payloadKey } from './codec';
 import { type SecretBox, secretBox } from './secrets';
 import { type Db, createDb, migrate } from '../db/database';
+import { withDataKeys } from '../db/data-keys';
 import { pruneDeliveryRecords, pruneImportFiles } from '../db/housekeeping';
 import { ensureRetentionSchedule } from './retention/schedule';
 import { ensurePropensitySchedule } from './propensity/schedule';
@@ -71,7 +72,10 @@ export async function startStack(
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required');
   const log = pino({ level: config.LOG_LEVEL, base: undefined });
   installRuntime(config.LOG_LEVEL, opts.worker ? config.WORKER_METRICS_ADDRESS : undefined);
-  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_MAX, (err) => log.warn({ err }, 'database connection lost'));
+  const db = withDataKeys(
+    createDb(config.DATABASE_URL, config.DATABASE_POOL_MAX, (err) => log.warn({ err }, 'database connection lost')),
+    masterKey(config),
+  );
   const secrets = secretBox(masterKey(config));
   await migrate(db, secrets);
   const connection = await Connection.connect(temporalConnectionOptions(config));

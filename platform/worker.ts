@@ -4,6 +4,7 @@ import { type Config, hashKey, masterKey, temporalConnectionOptions } from '../c
 import { EncryptionCodec, dataConverter, payloadKey } from './codec';
 import { secretBox } from './secrets';
 import type { Db } from '../db/database';
+import { withDataKeys } from '../db/data-keys';
 import { createActivities } from '../activities';
 import { type ChannelRegistry, createChannelRegistry } from '../channels';
 import { enrichmentOptions } from '../activities/enrichment';
@@ -30,7 +31,8 @@ export interface WorkerOptions {
 
 /** A worker for the whole application: every workflow and activity on one task queue. */
 export async function createWorker(opts: WorkerOptions): Promise<Worker> {
-  const { config, db } = opts;
+  const { config } = opts;
+  const db = withDataKeys(opts.db, masterKey(config));
   const connection = opts.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config)));
   const secrets = secretBox(masterKey(config));
   return Worker.create({

@@ -7,7 +7,7 @@ import { isLive } from '../../db/tables/conversation.table';
 import { caller } from '../auth';
 import { upsertContacts } from '../../db/contacts';
 import { type BlockReason, blockedAddresses } from '../../db/suppressions';
-import { type ConversationRow, findConversation } from '../../db/conversations';
+import { type ConversationRow, findConversation, openNotes } from '../../db/conversations';
 import { transcript } from '../../db/messages';
 import { recordAudit } from '../../db/audit';
 import { normaliseContacts } from '../../platform/contacts';
@@ -62,7 +62,7 @@ export function conversationsRouter(deps: ApiDeps): Router {
   const load = async (orgId: string, id: string) => {
     const row = await findConversation(db, orgId, id);
     if (!row) throw notFound('conversation');
-    return row;
+    return { ...row, notes: await openNotes(db, orgId, row.notes) };
   };
   // Reads of what a person said and what agents noted about them leave a trace: ids only.
   const auditRead = (req: Parameters<typeof caller>[0], action: string, conversationId: string) => {

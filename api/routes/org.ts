@@ -2,7 +2,15 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { findJourney } from '../../db/journeys';
 import { recordAudit } from '../../db/audit';
-import { findOrg, updateOrg } from '../../db/orgs';
+import { destroyDataKeys } from '../../db/data-keys';
+import { sealLegacyTexts } from '../../db/legacy-texts';
+import { revokeAllApiKeys } from '../../db/keys';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { setCampaignStatus } from '../../db/campaigns';
+import { changeConversation } from '../../db/conversations';
+import { LIVE_STATUSES } from '../../db/tables/conversation.table';
+import { campaignWorkflowId } from '../../workflows/contracts';
+import { findOrg, liveWorkOf, updateOrg } from '../../db/orgs';
 import { caller } from '../auth';
 import type { ApiDeps } from '../deps';
 import { orgSettings } from '../../db/orgs';
@@ -71,7 +79,7 @@ export const orgPatchSchema = z.strictObject({
 });
 
 /** The caller's organisation settings. */
-export function orgRouter({ db, config, secrets }: ApiDeps): Router {
+export function orgRouter({ db, config, secrets, temporal }: ApiDeps): Router {
   const router = Router();
   const outbound = configuredPolicy(config);
 
@@ -181,8 +189,52 @@ export function orgRouter({ db, config, secrets }: ApiDeps): Router {
     res.json({ secret, keyId: enrichmentKeyId(secret), activatesAt: activatesAt.toISOString() });
   });
 
+  // Crypto-shredding: the org's data keys are destroyed, so its sealed texts (backups included) never open again.
+  router.post('/offboard', async (req, res) => {
+    const c = caller(req);
+    parse(offboardSchema(c.orgId), req.body ?? {});
+    // Its workflows end first: none is left retrying writes under a key that is gone.
+    const live = await liveWorkOf(db, c.orgId);
+    const ids = [...live.conversations.map((v) => v.workflow_id), ...live.campaigns.map(campaignWorkflowId)];
+    for (const id of ids) {
+      await temporal.workflow
+        .getHandle(id)
+        .terminate('organisation offboarded')
+        .catch((err) => {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        });
+    }
+    for (const v of live.conversations) {
+      await changeConversation(db, { id: v.id }, { status: 'cancelled', endedAt: new Date() }, { from: LIVE_STATUSES });
+    }
+    for (const id of live.campaigns) await setCampaignStatus(db, id, 'cancelled');
+    // Texts written before encryption are sealed now, so the shredding reaches them too.
+    while ((await sealLegacyTexts(db, { orgId: c.orgId })) > 0);
+    const dataKeysDestroyed = await destroyDataKeys(db, c.orgId);
+    const apiKeysRevoked = await revokeAllApiKeys(db, c.orgId);
+    await recordAudit(db, {
+      orgId: c.orgId,
+      actor: c.keyPrefix,
+      actorKeyId: c.keyId,
+      ip: req.ip,
+      action: 'org.offboarded',
+      target: `org:${c.orgId}`,
+      result: 'ok',
+    });
+    res.json({ orgId: c.orgId, workflowsEnded: ids.length, dataKeysDestroyed, apiKeysRevoked, offboardedAt: new Date().toISOString() });
+  });
+
   return router;
 }
+
+/** The org's own id, typed out: offboarding cannot be undone. */
+export const offboardSchema = (orgId?: string) =>
+  z.strictObject({
+    confirmOrgId: z
+      .string()
+      .refine((v) => orgId === undefined || v === orgId, "must be this organisation's id")
+      .describe("this organisation's id, as confirmation: its data becomes unreadable for good"),
+  });
 
 export const enrichmentRotateSchema = z.strictObject({
   activateInSeconds: z

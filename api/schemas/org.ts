@@ -32,5 +32,14 @@ export const enrichmentSecretRotated = z.object({
   activatesAt: z.iso.datetime({ offset: true }).describe('tokens are signed with the new secret from then on'),
 });
 
+/** What POST /v1/org/offboard answers: the org's data is crypto-shredded and its keys revoked. */
+export const orgOffboarded = z.object({
+  orgId: z.uuid(),
+  workflowsEnded: z.int().nonnegative().describe('live conversations and campaigns terminated and marked cancelled'),
+  dataKeysDestroyed: z.int().nonnegative().describe('data keys whose bytes were deleted: what they sealed never opens again'),
+  apiKeysRevoked: z.int().nonnegative(),
+  offboardedAt: z.iso.datetime({ offset: true }),
+});
+
 /** What POST /v1/auth/token answers. */
 export const tokenIssued = z.object({ token: z.string(), expiresIn: z.int().positive().describe('seconds') });

@@ -27,6 +27,7 @@ import * as campaignPurpose from './2026-12-07T1410-campaign-purpose';
 import * as messageUnderstanding from './2026-12-08T0000-message-understanding';
 import * as journeyModels from './2026-12-08T0100-journey-models';
 import * as propensityModels from './2026-12-08T0200-propensity-models';
+import * as orgDataKeys from './2026-12-08T0300-org-data-keys';
 
 /** What the migrations that touch secrets need from the app. */
 export interface MigrationKeys {
@@ -64,6 +65,7 @@ export function migrationProvider(keys: MigrationKeys): MigrationProvider {
     '2026-12-08T0000-message-understanding': messageUnderstanding,
     '2026-12-08T0100-journey-models': journeyModels,
     '2026-12-08T0200-propensity-models': propensityModels,
+    '2026-12-08T0300-org-data-keys': orgDataKeys,
   };
   return { getMigrations: async () => migrations };
 }

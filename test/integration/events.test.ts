@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hmacSha256Header } from '../../channels/signature';
+import { openEventData } from '../../db/data-keys';
 import { EVENT_TYPES, campaignEvents, conversationEvents } from '../../db/events';
 import { markSent, storeMessage } from '../../db/messages';
 import { EVENT_DATA, eventEnvelope, eventEnvelopeSchema } from '../../platform/events';
@@ -62,7 +63,13 @@ describe('the event outbox', () => {
     expect(await phone.receive(1)).toEqual(['Thanks, goodbye.']);
     await eventually(async () => ((await status(`/v1/campaigns/${campaignId}`)) === 'completed' ? true : undefined));
 
-    const events = await conversationEvents(stack.db, conversationId);
+    // Message texts and notes are sealed in the stored data too; opened as the webhooks get them.
+    const events = await Promise.all(
+      (await conversationEvents(stack.db, conversationId)).map(async (e) => ({
+        ...e,
+        data: await openEventData(stack.db, e.org_id, e.data),
+      })),
+    );
     expect(events.map((e) => e.type)).toEqual([
       'conversationStarted',
       'messageSend',
@@ -99,7 +106,7 @@ describe('the event outbox', () => {
       .where('type', '=', 'inboundMessage')
       .where('org_id', '=', org.orgId)
       .execute();
-    expect(inbound.map((e) => e.data)).toEqual([
+    expect(await Promise.all(inbound.map((e) => openEventData(stack.db, e.org_id, e.data)))).toEqual([
       expect.objectContaining({ messageId: reply.messageId, text: 'Yes', direction: 'in', conversationId, campaignId }),
     ]);
     expect(inbound[0]).toMatchObject({ conversation_id: conversationId, campaign_id: campaignId });

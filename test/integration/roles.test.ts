@@ -13,6 +13,7 @@ const ALLOWED: Record<string, Role[]> = {
   'GET /v1/org': ALL,
   'PATCH /v1/org': ADMIN,
   'POST /v1/org/enrichment-secret/rotate': ADMIN,
+  'POST /v1/org/offboard': ADMIN,
   'GET /v1/keys': ADMIN,
   'POST /v1/keys': ADMIN,
   'DELETE /v1/keys/{id}': ADMIN,

@@ -5,6 +5,7 @@ import { zonedToEpoch } from '../../workflows/journey/zone';
 import { recordHistory } from '../helpers/histories';
 import { sandboxPhone } from '../helpers/sandbox';
 import { type TestStack, apiClient, eventually, sampleJourney, seedOrg, startTestStack } from '../helpers/stack';
+import { withBodies } from '../helpers/sealed';
 
 /** The org's own enrichment endpoint: balances by customer reference, over real HTTP. */
 function startEnrichmentServer(): Promise<{ url: string; server: Server; requests: URL[] }> {
@@ -97,7 +98,10 @@ describe('the sample journeys, end to end on the sandbox', () => {
       .filter((m: { direction: string }) => m.direction === 'in')
       .map((m: { text: string }) => m.text);
     expect(inbound).toEqual(['[ID&V answer withheld]', '[ID&V answer withheld]', '[ID&V answer withheld]', '2', 'today', '£50']);
-    const stored = await stack.db.selectFrom('messages').select('body').where('conversation_id', '=', started.body.id).execute();
+    const stored = await withBodies(
+      stack.db,
+      await stack.db.selectFrom('messages').select('body').where('conversation_id', '=', started.body.id).execute(),
+    );
     for (const secret of ['14/2/84', '14 Feb 1985', 'sw1a1aa']) expect(stored.filter((m) => m.body.includes(secret))).toEqual([]);
     await ended(api, started.body.id);
     await recordHistory(started.body.workflowId, 'collections-promise-v2');

@@ -1,6 +1,7 @@
 import { recordConsent } from '../../db/consent';
 import { sandboxPhone } from '../helpers/sandbox';
 import { type TestStack, apiClient, sampleJourney, seedOrg, startTestStack } from '../helpers/stack';
+import { withBodies } from '../helpers/sealed';
 
 describe('suppressed, restricted and opted-out addresses on single starts and inbound', () => {
   let stack: TestStack;
@@ -87,11 +88,10 @@ describe('suppressed, restricted and opted-out addresses on single starts and in
     const phone = sandboxPhone(api, org.channelId, '+447911123491');
     const res = await phone.say('opening hours?');
     expect(res).toMatchObject({ conversationId: null, blocked: 'restricted' });
-    const stored = await stack.db
-      .selectFrom('messages')
-      .select(['body', 'routed_at'])
-      .where('id', '=', res.messageId)
-      .executeTakeFirstOrThrow();
+    const [stored] = await withBodies(
+      stack.db,
+      await stack.db.selectFrom('messages').select(['body', 'routed_at']).where('id', '=', res.messageId).execute(),
+    );
     expect(stored.body).toBe('opening hours?');
     expect(stored.routed_at).not.toBeNull();
     expect(await conversationsWith('+447911123491')).toEqual([]);

@@ -6,6 +6,7 @@ import { type FakeTwilio, newSid, startFakeTwilio } from '../fakes/twilio';
 import { greetingJourney } from '../fixtures/journeys';
 import { tableCounts } from '../helpers/rows';
 import { type TestStack, apiClient, eventually, seedOrg, startTestStack } from '../helpers/stack';
+import { withBodies } from '../helpers/sealed';
 
 // Twilio reaches us through a TLS-terminating proxy at this address; the API listens elsewhere.
 const PUBLIC = 'https://parley.example.com/edge';
@@ -168,13 +169,13 @@ describe('a Twilio SMS channel, end to end against the fake Twilio', () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toBe(EMPTY_TWIML.body);
     expect((await conversationOf(hello.sid)).outcome).toBe('Opted out');
-    const stop = await stack.db
+    const inbound = await stack.db
       .selectFrom('messages')
-      .select('id')
+      .select(['id', 'body'])
       .where('channel_id', '=', channelId)
       .where('direction', '=', 'in')
-      .where('body', '=', 'STOP')
-      .executeTakeFirstOrThrow();
+      .execute();
+    const [stop] = (await withBodies(stack.db, inbound)).filter((m) => m.body === 'STOP');
     const consent = await stack.db
       .selectFrom('consents')
       .select(['status', 'source'])
