@@ -325,7 +325,7 @@ export function campaignsRouter(deps: ApiDeps): Router {
     });
 
   /** A new run of a campaign whose workflow has finished, taking up from `carried`. */
-  async function runAgain(view: CampaignView, orgId: string, carried: NonNullable<CampaignInput['carried']>) {
+  async function runAgain(view: Pick<CampaignView, 'id' | 'journeyId'>, orgId: string, carried: NonNullable<CampaignInput['carried']>) {
     const run = await campaignForRun(db, view.id);
     const start = () =>
       temporal.workflow.start(WORKFLOW.campaign, {
@@ -375,9 +375,10 @@ export function campaignsRouter(deps: ApiDeps): Router {
     idempotent(db, config.IDEMPOTENCY_TTL_HOURS, async (req, res) => {
       const { orgId } = caller(req);
       const id = pathId(req.params.id, 'campaign');
-      const before = await describe(id, orgId);
+      const campaign = await findCampaign(db, orgId, id);
+      if (!campaign) throw notFound('campaign');
       const body = parse(addSchema, req.body);
-      const channel = await channelFor(db, orgId, before.channelId);
+      const channel = await channelFor(db, orgId, campaign.channel_id);
       const normalised = normaliseContacts(channel.kind, (await orgSettings(db, orgId)).defaultCountry, body.contacts);
       const scope = { orgId, channelId: channel.id, channelKind: channel.kind };
       const blocked = await blockedAddresses(
@@ -399,8 +400,7 @@ export function campaignsRouter(deps: ApiDeps): Router {
         throw new HttpError(409, 'Conflict', `campaign is ${added.status}; contacts cannot be added to it`);
       }
       if (added.added > 0 && added.status === 'completed') {
-        const view = await describe(id, orgId);
-        await runAgain(view, orgId, {
+        await runAgain({ id, journeyId: campaign.journey_id }, orgId, {
           status: 'running',
           started: added.afterSeq,
           ready: added.afterSeq,

@@ -110,7 +110,7 @@ async function finish(c: Conversation): Promise<{ outcome?: string; status: stri
   await condition(allHandlersFinished);
   await local.finishConversation({ conversationId: c.id, outcome, reason: c.closed?.reason ?? 'journey' });
   // Its own purge timer, on the server: the daily sweep is the backstop, not the schedule.
-  if (patched('purge-timer')) await acts.schedulePurge({ conversationId: c.id, orgId: c.ctx.orgId });
+  if (patched('purge-timer')) await local.schedulePurge({ conversationId: c.id, orgId: c.ctx.orgId });
   if (!c.campaignNotified) await notifyCampaign(c.input, true);
   // The run must not close on a message it took: Temporal holds the completion
   // back while a signal is unseen, so this check runs after the last one arrived.
