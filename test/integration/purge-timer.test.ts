@@ -5,7 +5,7 @@ import { executionGone } from '../helpers/evidence';
 import { type TestStack, apiClient, eventually, seedOrg, startTestStack } from '../helpers/stack';
 
 // A retention "day" of a few seconds: long enough to restart the worker inside it, however loaded the machine.
-const DAY_SECONDS = 15;
+const DAY_SECONDS = 30;
 const journey = {
   name: 'Short',
   start: 'hello',
